@@ -1,0 +1,486 @@
+//! Bank response codes (`code` field of EPoint answers and callbacks), with the meaning
+//! given by EPoint's API document v1.0.3 ("Bank Response Codes", 102 codes).
+//!
+//! The meanings are EPoint's English wording, kept as published (including its
+//! repetitions: `121`/`123`, `0Y1`/`0Y3` and `1Q1`/`1Z1`/`1Z3` share a text).
+use serde::{Deserialize, Serialize};
+
+/// Number of rows in the official "Bank Response Codes" table.
+const BANK_CODE_COUNT: usize = 102;
+
+/// The official table, in the document's order: `(code, meaning)`.
+///
+/// Codes are matched exactly (case-sensitive); `0Y1` and `0Y3` start with the digit zero.
+static BANK_CODES: [(&str, &str); BANK_CODE_COUNT] = [
+    ("000", "Confirmed"),
+    ("100", "Rejected (general, no comment)"),
+    ("101", "Declined, your card has expired"),
+    ("102", "Rejected, suspected fraud"),
+    ("103", "Rejected, cardholder will contact acquirer"),
+    ("104", "Rejected, restricted card"),
+    (
+        "105",
+        "Rejected, card receiver will contact acquirer security",
+    ),
+    ("106", "Rejected, PIN attempts exceeded"),
+    ("107", "Declined, please contact your card issuer"),
+    (
+        "108",
+        "Declined, please refer to card issuer's special terms",
+    ),
+    ("109", "Rejected, invalid merchant"),
+    ("110", "Rejected, incorrect amount"),
+    ("111", "Rejected, incorrect card number"),
+    ("112", "Rejected, PIN required"),
+    ("113", "Denied, inappropriate payment"),
+    ("114", "Rejected, no account of the requested type"),
+    ("115", "Denied, requested function is not supported"),
+    ("116", "Declined, insufficient funds"),
+    ("117", "Rejected, incorrect PIN"),
+    ("118", "Rejected, no card data"),
+    ("119", "Rejected, transaction not allowed by cardholder"),
+    ("120", "Rejected, transaction not allowed to terminal"),
+    ("121", "Declined, withdrawal limit exceeded"),
+    ("122", "Rejected, safety violation"),
+    ("123", "Declined, withdrawal limit exceeded"),
+    ("124", "Rejected, violation of the law"),
+    ("125", "Rejected, card not valid"),
+    ("126", "Rejected, invalid PIN block"),
+    ("127", "Rejected, PIN length error"),
+    ("128", "Rejected, PIN key synchronization failed"),
+    ("129", "Rejected, suspected fake card"),
+    ("180", "Rejected, at the request of cardholders"),
+    ("200", "Pick-up (general, no comment)"),
+    ("201", "Pick-up, expired card"),
+    ("202", "Pick-up, suspected fraud"),
+    (
+        "203",
+        "Pick-up, the card receiver will contact the acquirer",
+    ),
+    ("204", "Pick-up, restricted card"),
+    (
+        "205",
+        "Pick-up, the cardholder will contact the acquirer's security department",
+    ),
+    ("206", "Pick-up, PIN limit exceeded"),
+    ("207", "Pick-up, special conditions"),
+    ("208", "Pick-up, lost card"),
+    ("209", "Pick-up, stolen card"),
+    ("210", "Pick-up, suspected fake card"),
+    ("300", "Status message: file action successful"),
+    (
+        "301",
+        "Status message: file action not supported by recipient",
+    ),
+    ("302", "Status message: could not find an entry in the file"),
+    (
+        "303",
+        "Status message: duplicate record, old record replaced",
+    ),
+    ("304", "Status message: file write field edit error"),
+    ("305", "Status message: file locked"),
+    ("306", "Status message: file action failed"),
+    ("307", "Status message: file data format error"),
+    (
+        "308",
+        "Status message: duplicate record, new record rejected",
+    ),
+    ("309", "Status message: unknown file"),
+    ("400", "Accepted (for cancellation)"),
+    ("499", "Confirmed, no original message data"),
+    ("500", "Status message: agreed, in the balance sheet"),
+    ("501", "Status message: agreed, out of balance"),
+    ("502", "Status message: amount not agreed, amount provided"),
+    (
+        "503",
+        "Status message: amount not available for negotiation",
+    ),
+    ("504", "Status message: not agreed, amount provided"),
+    ("600", "Accepted (for administrative information)"),
+    (
+        "601",
+        "Status message: original transaction cannot be tracked",
+    ),
+    (
+        "602",
+        "Status message: invalid transaction reference number",
+    ),
+    ("603", "Status message: link number/PANs are incompatible"),
+    ("604", "Status message: POS photo not available"),
+    ("605", "Status message: requested item provided"),
+    (
+        "606",
+        "Status message: request failed — required documentation unavailable",
+    ),
+    ("680", "The list is ready"),
+    ("681", "The list is not ready"),
+    ("700", "Accepted (for payment collection)"),
+    ("800", "Accepted (for network management)"),
+    (
+        "900",
+        "The recommendation has been taken into account, no financial obligations have been accepted",
+    ),
+    (
+        "901",
+        "Recommendations taken into account, financial liability accepted",
+    ),
+    ("902", "Rejection reason message: invalid transaction"),
+    ("903", "Status message: re-enter transaction"),
+    ("904", "Rejection reason message: format error"),
+    (
+        "905",
+        "Deviation cause message: acquirer not supported by switch",
+    ),
+    ("906", "Reason for deviation report: process reduction"),
+    (
+        "907",
+        "Reason for rejection message: card issuer or switch not in effect",
+    ),
+    (
+        "908",
+        "Rejection reason message: unable to find the destination of the routing transaction",
+    ),
+    ("909", "Cause of deviation report: system failure"),
+    ("910", "Reason for rejection message: card issuer disabled"),
+    ("911", "Reason for rejection message: card issuer expired"),
+    ("912", "Reason for rejection message: issuer unavailable"),
+    ("913", "Deviation cause message: duplicate transmission"),
+    (
+        "914",
+        "Rejection reason message: failed to track original transaction",
+    ),
+    (
+        "915",
+        "Deviation cause message: failure to disable negotiation or checkpoint",
+    ),
+    ("916", "Deviation cause message: MAC incorrect"),
+    ("917", "Reject cause message: MAC key synchronization error"),
+    (
+        "918",
+        "Rejection reason message: no binding keys available for use",
+    ),
+    (
+        "919",
+        "Reject cause message: encryption key synchronization error",
+    ),
+    (
+        "920",
+        "Cause of deviation message: software/hardware security error — try again",
+    ),
+    (
+        "921",
+        "Deviation cause message: software/hardware security error — no action",
+    ),
+    (
+        "922",
+        "Rejection reason message: incorrect message number sequence",
+    ),
+    ("923", "Status message: in-process query"),
+    (
+        "950",
+        "Reason for rejection message: business agreement violation",
+    ),
+    (
+        "XXX",
+        "Code to be replaced by card status code or stop list reason code",
+    ),
+    ("0Y1", "Confirmed, offline ICC"),
+    ("0Y3", "Confirmed, offline ICC"),
+    ("1Q1", "Rejected due to ICC offline mode"),
+    ("1Z1", "Rejected due to ICC offline mode"),
+    ("1Z3", "Rejected due to ICC offline mode"),
+];
+
+/// A bank response code as EPoint sent it (e.g. `"000"`, `"116"`), kept verbatim even when unknown.
+///
+/// ```
+/// use epoint::BankCode;
+///
+/// let code = BankCode::new("116");
+/// assert_eq!(code.as_str(), "116");
+/// assert_eq!(code.meaning(), Some("Declined, insufficient funds"));
+/// assert!(!code.is_approved());
+/// assert_eq!(code.to_string(), "116 (Declined, insufficient funds)");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct BankCode(String);
+
+impl BankCode {
+    /// Wraps a code exactly as received; no validation, trimming or case folding.
+    ///
+    /// ```
+    /// use epoint::BankCode;
+    ///
+    /// assert_eq!(BankCode::new("000").as_str(), "000");
+    /// assert_eq!(BankCode::new("not-a-code").as_str(), "not-a-code");
+    /// ```
+    pub fn new(code: impl Into<String>) -> Self {
+        Self(code.into())
+    }
+
+    /// The code as EPoint sent it.
+    ///
+    /// ```
+    /// use epoint::BankCode;
+    ///
+    /// assert_eq!(BankCode::new("0Y1").as_str(), "0Y1");
+    /// ```
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// English meaning from the official table; `None` for codes the table does not list.
+    ///
+    /// Matching is exact (case-sensitive, no trimming) and does not allocate.
+    ///
+    /// ```
+    /// use epoint::BankCode;
+    ///
+    /// assert_eq!(BankCode::new("000").meaning(), Some("Confirmed"));
+    /// assert_eq!(BankCode::new("101").meaning(), Some("Declined, your card has expired"));
+    /// assert_eq!(BankCode::new("181").meaning(), None);
+    /// ```
+    pub fn meaning(&self) -> Option<&'static str> {
+        let code = self.0.as_str();
+        BANK_CODES
+            .iter()
+            .find(|(known, _)| *known == code)
+            .map(|(_, meaning)| *meaning)
+    }
+
+    /// `true` for `"000"` (approved); `false` for every other code.
+    ///
+    /// ```
+    /// use epoint::BankCode;
+    ///
+    /// assert!(BankCode::new("000").is_approved());
+    /// assert!(!BankCode::new("116").is_approved());
+    /// ```
+    pub fn is_approved(&self) -> bool {
+        self.0 == "000"
+    }
+
+    /// Every code in the official table, in the table's order, with its meaning.
+    ///
+    /// ```
+    /// use epoint::BankCode;
+    ///
+    /// let table = BankCode::table();
+    /// assert_eq!(table.len(), 102);
+    /// assert_eq!(table[0], ("000", "Confirmed"));
+    /// ```
+    pub fn table() -> &'static [(&'static str, &'static str)] {
+        &BANK_CODES
+    }
+}
+
+/// Prints `"116 (Declined, insufficient funds)"` for a known code, just the code otherwise.
+///
+/// ```
+/// use epoint::BankCode;
+///
+/// assert_eq!(BankCode::new("000").to_string(), "000 (Confirmed)");
+/// assert_eq!(BankCode::new("777").to_string(), "777");
+/// ```
+impl std::fmt::Display for BankCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.meaning() {
+            Some(meaning) => write!(f, "{} ({meaning})", self.0),
+            None => f.write_str(&self.0),
+        }
+    }
+}
+
+/// Same as [`BankCode::new`].
+///
+/// ```
+/// use epoint::BankCode;
+///
+/// let code: BankCode = "000".into();
+/// assert!(code.is_approved());
+/// ```
+impl From<&str> for BankCode {
+    fn from(code: &str) -> Self {
+        Self::new(code)
+    }
+}
+
+/// Same as [`BankCode::new`], reusing the string.
+///
+/// ```
+/// use epoint::BankCode;
+///
+/// let code = BankCode::from(String::from("116"));
+/// assert_eq!(code.as_str(), "116");
+/// ```
+impl From<String> for BankCode {
+    fn from(code: String) -> Self {
+        Self(code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn table_has_102_entries() {
+        assert_eq!(BankCode::table().len(), 102);
+        assert_eq!(BANK_CODES.len(), BANK_CODE_COUNT);
+    }
+
+    #[test]
+    fn codes_are_unique() {
+        let codes: HashSet<&str> = BankCode::table().iter().map(|(c, _)| *c).collect();
+        assert_eq!(codes.len(), BankCode::table().len());
+    }
+
+    #[test]
+    fn codes_and_meanings_are_well_formed() {
+        for (code, meaning) in BankCode::table() {
+            assert_eq!(code.len(), 3, "code {code:?}");
+            assert!(
+                code.bytes()
+                    .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase()),
+                "code {code:?}"
+            );
+            assert!(!meaning.is_empty(), "meaning of {code}");
+            assert_eq!(meaning.trim(), *meaning, "meaning of {code}");
+        }
+    }
+
+    #[test]
+    fn table_order_matches_document() {
+        let table = BankCode::table();
+        assert_eq!(table[0].0, "000");
+        assert_eq!(table[1].0, "100");
+        let tail: Vec<&str> = table[table.len() - 6..].iter().map(|(c, _)| *c).collect();
+        assert_eq!(tail, ["XXX", "0Y1", "0Y3", "1Q1", "1Z1", "1Z3"]);
+    }
+
+    #[test]
+    fn icc_codes_use_digit_zero() {
+        assert!(BankCode::new("0Y1").meaning().is_some());
+        assert!(BankCode::new("0Y3").meaning().is_some());
+        assert_eq!(BankCode::new("OY1").meaning(), None);
+        assert_eq!(BankCode::new("OY3").meaning(), None);
+        assert!(BankCode::table().iter().all(|(c, _)| !c.starts_with('O')));
+    }
+
+    #[test]
+    fn has_129_but_not_181() {
+        assert_eq!(
+            BankCode::new("129").meaning(),
+            Some("Rejected, suspected fake card")
+        );
+        assert_eq!(
+            BankCode::new("180").meaning(),
+            Some("Rejected, at the request of cardholders")
+        );
+        assert_eq!(BankCode::new("181").meaning(), None);
+    }
+
+    #[test]
+    fn spot_check_meanings() {
+        let cases = [
+            ("000", "Confirmed"),
+            ("100", "Rejected (general, no comment)"),
+            (
+                "108",
+                "Declined, please refer to card issuer's special terms",
+            ),
+            ("116", "Declined, insufficient funds"),
+            ("121", "Declined, withdrawal limit exceeded"),
+            ("123", "Declined, withdrawal limit exceeded"),
+            ("209", "Pick-up, stolen card"),
+            ("400", "Accepted (for cancellation)"),
+            (
+                "606",
+                "Status message: request failed \u{2014} required documentation unavailable",
+            ),
+            (
+                "900",
+                "The recommendation has been taken into account, no financial obligations have been accepted",
+            ),
+            (
+                "950",
+                "Reason for rejection message: business agreement violation",
+            ),
+            (
+                "XXX",
+                "Code to be replaced by card status code or stop list reason code",
+            ),
+            ("0Y1", "Confirmed, offline ICC"),
+            ("1Z3", "Rejected due to ICC offline mode"),
+        ];
+        for (code, meaning) in cases {
+            assert_eq!(BankCode::new(code).meaning(), Some(meaning), "code {code}");
+        }
+    }
+
+    #[test]
+    fn unknown_and_non_exact_codes_have_no_meaning() {
+        for code in [
+            "", "0", "00", "0000", " 000", "000 ", "xxx", "0y1", "999", "130",
+        ] {
+            assert_eq!(BankCode::new(code).meaning(), None, "code {code:?}");
+        }
+    }
+
+    #[test]
+    fn only_000_is_approved() {
+        assert!(BankCode::new("000").is_approved());
+        for (code, _) in BankCode::table().iter().filter(|(c, _)| *c != "000") {
+            assert!(!BankCode::new(*code).is_approved(), "code {code}");
+        }
+        assert!(!BankCode::new("0").is_approved());
+        assert!(!BankCode::new(" 000").is_approved());
+    }
+
+    #[test]
+    fn display_known_and_unknown() {
+        assert_eq!(
+            BankCode::new("116").to_string(),
+            "116 (Declined, insufficient funds)"
+        );
+        assert_eq!(BankCode::new("000").to_string(), "000 (Confirmed)");
+        assert_eq!(BankCode::new("181").to_string(), "181");
+        assert_eq!(BankCode::new("").to_string(), "");
+    }
+
+    #[test]
+    fn conversions_keep_code_verbatim() {
+        assert_eq!(BankCode::from("1Q1"), BankCode::new("1Q1"));
+        assert_eq!(BankCode::from(String::from(" 42 ")).as_str(), " 42 ");
+    }
+
+    #[test]
+    fn serde_is_a_plain_string() {
+        let code = BankCode::new("116");
+        assert_eq!(
+            serde_json::to_string(&code).ok().as_deref(),
+            Some("\"116\"")
+        );
+        let back: BankCode = serde_json::from_str("\"0Y3\"").expect("valid JSON string");
+        assert_eq!(back, BankCode::new("0Y3"));
+    }
+
+    #[test]
+    fn serde_round_trip_keeps_unknown_code() {
+        let unknown = BankCode::new("Z9 ?");
+        assert_eq!(unknown.meaning(), None);
+        let json = serde_json::to_string(&unknown).expect("serializable");
+        assert_eq!(json, "\"Z9 ?\"");
+        let back: BankCode = serde_json::from_str(&json).expect("deserializable");
+        assert_eq!(back, unknown);
+        assert_eq!(back.as_str(), "Z9 ?");
+    }
+
+    #[test]
+    fn serde_rejects_non_strings() {
+        assert!(serde_json::from_str::<BankCode>("116").is_err());
+        assert!(serde_json::from_str::<BankCode>("null").is_err());
+    }
+}

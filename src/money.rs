@@ -1,0 +1,208 @@
+//! Exact money: [`Money`] wraps [`rust_decimal::Decimal`] and is the type of every `amount`
+//! in the generated payloads, answers and callbacks (the spec's `Money` component).
+
+use std::{fmt, str::FromStr};
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
+
+/// An exact amount in manat (the currency's major unit).
+///
+/// * Sent to EPoint as a decimal **string with two decimals** (`"30.75"`, `"100.00"`), as
+///   EPoint's official example does.
+/// * Read from EPoint as a JSON number (`30.75`) or a string (`"30.75"`), without going
+///   through `f64` arithmetic.
+///
+/// Amounts you send are checked by [`Money::new`]: positive, at most two decimals.
+///
+/// ```
+/// use epoint::Money;
+/// use rust_decimal::Decimal;
+///
+/// let m = Money::new(Decimal::new(3075, 2)).unwrap();
+/// assert_eq!(serde_json::to_string(&m).unwrap(), r#""30.75""#);
+/// let read: Money = serde_json::from_str("30.75").unwrap();
+/// assert_eq!(read, m);
+/// assert!(Money::new(Decimal::new(1001, 3)).is_err()); // 1.001: three decimals
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Money(Decimal);
+
+/// Why an amount cannot be sent to EPoint.
+///
+/// ```
+/// use epoint::{AmountError, Money};
+/// assert_eq!(Money::new(0.into()), Err(AmountError::NotPositive));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AmountError {
+    /// Zero or negative.
+    #[error("must be greater than zero")]
+    NotPositive,
+    /// More than two decimal places (after removing trailing zeros).
+    #[error("must have at most two decimal places")]
+    TooPrecise,
+}
+
+impl Money {
+    /// An amount to send: positive, at most two decimals (`10.500` counts as `10.5`).
+    ///
+    /// ```
+    /// # use epoint::Money;
+    /// # use rust_decimal::Decimal;
+    /// assert_eq!(Money::new(Decimal::new(10500, 3)).unwrap().to_string(), "10.50");
+    /// ```
+    pub fn new(amount: Decimal) -> Result<Self, AmountError> {
+        if amount <= Decimal::ZERO {
+            return Err(AmountError::NotPositive);
+        }
+        if amount.normalize().scale() > 2 {
+            return Err(AmountError::TooPrecise);
+        }
+        Ok(Self(amount))
+    }
+
+    /// The exact value.
+    ///
+    /// ```
+    /// # use epoint::Money;
+    /// # use rust_decimal::Decimal;
+    /// let m: Money = "5.5".parse().unwrap();
+    /// assert_eq!(m.amount(), Decimal::new(55, 1));
+    /// ```
+    pub fn amount(self) -> Decimal {
+        self.0
+    }
+}
+
+impl From<Money> for Decimal {
+    fn from(value: Money) -> Self {
+        value.0
+    }
+}
+
+/// Two decimals when the value has at most two (`30.75`, `100.00`); every digit otherwise.
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.normalize().scale() <= 2 {
+            write!(f, "{:.2}", self.0)
+        } else {
+            write!(f, "{}", self.0.normalize())
+        }
+    }
+}
+
+/// Parses any decimal text (no range check: use [`Money::new`] for amounts you send).
+impl FromStr for Money {
+    type Err = rust_decimal::Error;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Decimal::from_str_exact(s.trim()).map(Self)
+    }
+}
+
+impl Serialize for Money {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Money {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl de::Visitor<'_> for Visitor {
+            type Value = Money;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an amount as a JSON number or a decimal string")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Money, E> {
+                v.parse()
+                    .map_err(|e| E::custom(format!("invalid amount {v:?}: {e}")))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Money, E> {
+                Ok(Money(Decimal::from(v)))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Money, E> {
+                Ok(Money(Decimal::from(v)))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Money, E> {
+                // `f64`'s Display is the shortest text that reads back as the same number,
+                // i.e. exactly the digits EPoint wrote (30.75, 10.1), with no binary noise.
+                if !v.is_finite() {
+                    return Err(E::custom("amount is not a finite number"));
+                }
+                Decimal::from_str_exact(&v.to_string())
+                    .or_else(|_| Decimal::from_scientific(&format!("{v:e}")))
+                    .map(Money)
+                    .map_err(|e| E::custom(format!("invalid amount {v}: {e}")))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// Matches the spec's `Money` component: a decimal string or a number.
+impl schemars::JsonSchema for Money {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Money".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "An amount in manat, at most two decimals; a decimal string or a number.",
+            "oneOf": [
+                { "type": "string", "pattern": "^-?[0-9]+(\\.[0-9]+)?$" },
+                { "type": "number" }
+            ]
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dec(s: &str) -> Decimal {
+        Decimal::from_str_exact(s).expect("test decimal")
+    }
+
+    #[test]
+    fn sends_two_decimals_as_a_string() {
+        for (input, wire) in [("30.75", "\"30.75\""), ("100", "\"100.00\""), ("10.5", "\"10.50\""), ("0.01", "\"0.01\"")] {
+            let m = Money::new(dec(input)).expect("valid");
+            assert_eq!(serde_json::to_string(&m).expect("json"), wire, "{input}");
+        }
+    }
+
+    #[test]
+    fn rejects_amounts_that_cannot_be_sent() {
+        assert_eq!(Money::new(dec("0")), Err(AmountError::NotPositive));
+        assert_eq!(Money::new(dec("-1.00")), Err(AmountError::NotPositive));
+        assert_eq!(Money::new(dec("1.001")), Err(AmountError::TooPrecise));
+        assert_eq!(Money::new(dec("0.005")), Err(AmountError::TooPrecise));
+        assert!(Money::new(dec("1.100")).is_ok(), "trailing zeros are not precision");
+    }
+
+    #[test]
+    fn reads_numbers_and_strings_exactly() {
+        for text in ["30.75", "\"30.75\"", " \"30.750\""] {
+            let m: Money = serde_json::from_str(text).expect(text);
+            assert_eq!(m.amount().normalize(), dec("30.75"), "{text}");
+        }
+        let m: Money = serde_json::from_str("10.1").expect("10.1");
+        assert_eq!(m.amount(), dec("10.1"), "no binary noise from f64");
+        let m: Money = serde_json::from_str("20").expect("20");
+        assert_eq!(m.amount(), dec("20"));
+        let big: Money = serde_json::from_str("1e3").expect("exponent");
+        assert_eq!(big.amount(), dec("1000"));
+        assert!(serde_json::from_str::<Money>("\"abc\"").is_err());
+        assert!(serde_json::from_str::<Money>("null").is_err());
+        assert!(serde_json::from_str::<Money>("true").is_err());
+    }
+
+    #[test]
+    fn display_keeps_every_digit_it_received() {
+        let m: Money = "1.2345".parse().expect("parse");
+        assert_eq!(m.to_string(), "1.2345");
+    }
+}
