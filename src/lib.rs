@@ -1,8 +1,22 @@
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
 pub mod bank_code;
+pub mod callback;
+pub mod client;
+pub mod config;
+mod error;
 pub mod generated;
 mod money;
+pub mod signing;
 mod status;
+
 pub use bank_code::BankCode;
-pub use money::{AmountError, Money};
-pub use status::PaymentStatus;
+pub use callback::{Callback, CallbackError};
+pub use client::{Call, Client, Preview};
+pub use config::{Config, ConfigError};
+pub use error::{Delivery, Error, Result};
 pub use generated::types;
+pub use money::{AmountError, Money};
+pub use signing::{Keys, SignatureError};
+pub use status::PaymentStatus;

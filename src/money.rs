@@ -168,7 +168,12 @@ mod tests {
 
     #[test]
     fn sends_two_decimals_as_a_string() {
-        for (input, wire) in [("30.75", "\"30.75\""), ("100", "\"100.00\""), ("10.5", "\"10.50\""), ("0.01", "\"0.01\"")] {
+        for (input, wire) in [
+            ("30.75", "\"30.75\""),
+            ("100", "\"100.00\""),
+            ("10.5", "\"10.50\""),
+            ("0.01", "\"0.01\""),
+        ] {
             let m = Money::new(dec(input)).expect("valid");
             assert_eq!(serde_json::to_string(&m).expect("json"), wire, "{input}");
         }
@@ -180,7 +185,10 @@ mod tests {
         assert_eq!(Money::new(dec("-1.00")), Err(AmountError::NotPositive));
         assert_eq!(Money::new(dec("1.001")), Err(AmountError::TooPrecise));
         assert_eq!(Money::new(dec("0.005")), Err(AmountError::TooPrecise));
-        assert!(Money::new(dec("1.100")).is_ok(), "trailing zeros are not precision");
+        assert!(
+            Money::new(dec("1.100")).is_ok(),
+            "trailing zeros are not precision"
+        );
     }
 
     #[test]

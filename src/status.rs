@@ -136,7 +136,10 @@ mod tests {
             let text = serde_json::to_string(&s).expect("ser");
             let back: PaymentStatus = serde_json::from_str(&text).expect("de");
             assert_eq!(back, s);
-            assert!(!matches!(back, PaymentStatus::Other(_)), "{text} is documented");
+            assert!(
+                !matches!(back, PaymentStatus::Other(_)),
+                "{text} is documented"
+            );
         }
     }
 

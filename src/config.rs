@@ -1,0 +1,271 @@
+//! Client configuration: explicit, or from `EPOINT_*` environment variables.
+
+use std::{fmt, time::Duration};
+
+use secrecy::SecretString;
+
+use crate::types::Language;
+
+/// The production gateway.
+pub const DEFAULT_BASE_URL: &str = "https://epoint.az";
+
+/// Everything a [`crate::Client`] needs. The private key is never printed.
+///
+/// ```
+/// use epoint::Config;
+/// let config = Config::new("i000000001", "private-key")
+///     .language(epoint::types::Language::En)
+///     .base_url("http://127.0.0.1:8080");
+/// assert!(!format!("{config:?}").contains("private-key"));
+/// ```
+#[derive(Clone)]
+pub struct Config {
+    pub(crate) public_key: String,
+    pub(crate) private_key: SecretString,
+    pub(crate) language: Language,
+    pub(crate) success_redirect_url: Option<String>,
+    pub(crate) failed_redirect_url: Option<String>,
+    pub(crate) base_url: String,
+    pub(crate) timeout: Duration,
+    pub(crate) connect_timeout: Duration,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("public_key", &self.public_key)
+            .field("private_key", &"[REDACTED]")
+            .field("language", &self.language)
+            .field("success_redirect_url", &self.success_redirect_url)
+            .field("failed_redirect_url", &self.failed_redirect_url)
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .finish()
+    }
+}
+
+/// A configuration problem, naming the variable or setting at fault.
+///
+/// ```
+/// let err = epoint::Config::from_lookup(|_| None).unwrap_err();
+/// assert_eq!(err.to_string(), "EPOINT_PUBLIC_KEY is not set (the merchant's public key, e.g. i000000001)");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A required variable is missing or empty.
+    #[error("{variable} is not set ({what})")]
+    Missing {
+        /// The environment variable.
+        variable: &'static str,
+        /// What it should hold.
+        what: &'static str,
+    },
+    /// A variable holds a value that cannot be used.
+    #[error("{variable} is invalid: {reason}")]
+    Invalid {
+        /// The environment variable or setting.
+        variable: &'static str,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl Config {
+    /// Names of the environment variables read by [`Config::from_env`].
+    pub const ENV_VARS: [&'static str; 6] = [
+        "EPOINT_PUBLIC_KEY",
+        "EPOINT_PRIVATE_KEY",
+        "EPOINT_INTERFACE_LANG",
+        "EPOINT_SUCCESS_REDIRECT_URL",
+        "EPOINT_FAILED_REDIRECT_URL",
+        "EPOINT_BASE_URL",
+    ];
+
+    /// Explicit keys; everything else defaulted (language `az`, base URL
+    /// [`DEFAULT_BASE_URL`], 30 s timeout, 10 s connect timeout).
+    ///
+    /// ```
+    /// let c = epoint::Config::new("i000000001", "key");
+    /// assert_eq!(c.base_url_str(), "https://epoint.az");
+    /// ```
+    pub fn new(public_key: impl Into<String>, private_key: impl Into<SecretString>) -> Self {
+        Self {
+            public_key: public_key.into(),
+            private_key: private_key.into(),
+            language: Language::Az,
+            success_redirect_url: None,
+            failed_redirect_url: None,
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+        }
+    }
+
+    /// Reads `EPOINT_PUBLIC_KEY`, `EPOINT_PRIVATE_KEY` (required), `EPOINT_INTERFACE_LANG`
+    /// (`az`/`en`/`ru`, default `az`), `EPOINT_SUCCESS_REDIRECT_URL`,
+    /// `EPOINT_FAILED_REDIRECT_URL` and `EPOINT_BASE_URL` (default `https://epoint.az`).
+    ///
+    /// ```no_run
+    /// let config = epoint::Config::from_env()?;
+    /// # Ok::<(), epoint::ConfigError>(())
+    /// ```
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`Config::from_env`], reading variables through `lookup` (for tests, or other
+    /// sources of settings) instead of the process environment.
+    ///
+    /// ```
+    /// let config = epoint::Config::from_lookup(|name| match name {
+    ///     "EPOINT_PUBLIC_KEY" => Some("i000000001".into()),
+    ///     "EPOINT_PRIVATE_KEY" => Some("secret".into()),
+    ///     "EPOINT_INTERFACE_LANG" => Some("en".into()),
+    ///     _ => None,
+    /// }).unwrap();
+    /// assert_eq!(config.language_value(), epoint::types::Language::En);
+    /// ```
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let public_key = get("EPOINT_PUBLIC_KEY").ok_or(ConfigError::Missing {
+            variable: "EPOINT_PUBLIC_KEY",
+            what: "the merchant's public key, e.g. i000000001",
+        })?;
+        let private_key = get("EPOINT_PRIVATE_KEY").ok_or(ConfigError::Missing {
+            variable: "EPOINT_PRIVATE_KEY",
+            what: "the merchant's private key from the EPoint cabinet",
+        })?;
+        let mut config = Self::new(public_key.trim(), private_key);
+        if let Some(lang) = get("EPOINT_INTERFACE_LANG") {
+            config.language = lang.trim().parse().map_err(|_| ConfigError::Invalid {
+                variable: "EPOINT_INTERFACE_LANG",
+                reason: format!("{lang:?} is not one of az, en, ru"),
+            })?;
+        }
+        config.success_redirect_url = get("EPOINT_SUCCESS_REDIRECT_URL");
+        config.failed_redirect_url = get("EPOINT_FAILED_REDIRECT_URL");
+        if let Some(url) = get("EPOINT_BASE_URL") {
+            config.base_url = url;
+        }
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Language of EPoint's pages for every call (each call can override it).
+    ///
+    /// ```
+    /// let c = epoint::Config::new("i1", "k").language(epoint::types::Language::Ru);
+    /// assert_eq!(c.language_value(), epoint::types::Language::Ru);
+    /// ```
+    pub fn language(mut self, language: Language) -> Self {
+        self.language = language;
+        self
+    }
+
+    /// Default `success_redirect_url` for hosted-page calls.
+    ///
+    /// ```
+    /// let c = epoint::Config::new("i1", "k").success_redirect_url("https://shop.example/ok");
+    /// ```
+    pub fn success_redirect_url(mut self, url: impl Into<String>) -> Self {
+        self.success_redirect_url = Some(url.into());
+        self
+    }
+
+    /// Default `error_redirect_url` for hosted-page calls.
+    ///
+    /// ```
+    /// let c = epoint::Config::new("i1", "k").failed_redirect_url("https://shop.example/failed");
+    /// ```
+    pub fn failed_redirect_url(mut self, url: impl Into<String>) -> Self {
+        self.failed_redirect_url = Some(url.into());
+        self
+    }
+
+    /// Where EPoint is (default `https://epoint.az`); point it at a sandbox in tests.
+    ///
+    /// ```
+    /// let c = epoint::Config::new("i1", "k").base_url("http://127.0.0.1:9000/");
+    /// assert_eq!(c.base_url_str(), "http://127.0.0.1:9000/");
+    /// ```
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Total time allowed for one call (default 30 s).
+    ///
+    /// ```
+    /// let c = epoint::Config::new("i1", "k").timeout(std::time::Duration::from_secs(10));
+    /// ```
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Time allowed to connect (default 10 s).
+    ///
+    /// ```
+    /// let c = epoint::Config::new("i1", "k").connect_timeout(std::time::Duration::from_secs(2));
+    /// ```
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The configured base URL.
+    ///
+    /// ```
+    /// assert_eq!(epoint::Config::new("i1", "k").base_url_str(), epoint::config::DEFAULT_BASE_URL);
+    /// ```
+    pub fn base_url_str(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The configured language.
+    ///
+    /// ```
+    /// assert_eq!(epoint::Config::new("i1", "k").language_value(), epoint::types::Language::Az);
+    /// ```
+    pub fn language_value(&self) -> Language {
+        self.language
+    }
+
+    /// The merchant's public key.
+    ///
+    /// ```
+    /// assert_eq!(epoint::Config::new("i1", "k").public_key(), "i1");
+    /// ```
+    pub fn public_key(&self) -> &str {
+        &self.public_key
+    }
+
+    /// Checks the URLs; called by [`crate::Client::new`].
+    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
+        check_url(&self.base_url).map_err(|reason| ConfigError::Invalid {
+            variable: "EPOINT_BASE_URL",
+            reason,
+        })?;
+        for (variable, url) in [
+            ("EPOINT_SUCCESS_REDIRECT_URL", &self.success_redirect_url),
+            ("EPOINT_FAILED_REDIRECT_URL", &self.failed_redirect_url),
+        ] {
+            if let Some(url) = url {
+                check_url(url).map_err(|reason| ConfigError::Invalid { variable, reason })?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An absolute http(s) URL, or why not.
+pub(crate) fn check_url(url: &str) -> Result<(), String> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| format!("{url:?} is not a URL: {e}"))?;
+    match parsed.scheme() {
+        "http" | "https" if parsed.host_str().is_some() => Ok(()),
+        "http" | "https" => Err(format!("{url:?} has no host")),
+        other => Err(format!("{url:?} must be http or https, not {other}")),
+    }
+}

@@ -1,0 +1,165 @@
+//! One error type for every call: what went wrong, and whether money may have moved.
+
+use std::fmt;
+
+use crate::{BankCode, PaymentStatus};
+
+/// Whether a failed request may have reached EPoint.
+///
+/// A request that [`Delivery::MaybeSent`] must not be repeated blindly if it moves money:
+/// check [`crate::Client::get_transaction_status`] (or your `order_id`) first.
+///
+/// ```
+/// assert_eq!(epoint::Delivery::NotSent.to_string(), "the request was not sent");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// The connection was never made: EPoint did not see the request.
+    NotSent,
+    /// The request was (or may have been) sent; its outcome is unknown.
+    MaybeSent,
+}
+
+impl fmt::Display for Delivery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::NotSent => "the request was not sent",
+            Self::MaybeSent => "the request may have reached EPoint",
+        })
+    }
+}
+
+/// Everything a call to EPoint can fail with.
+///
+/// ```
+/// # async fn run(client: epoint::Client) {
+/// match client.pay(rust_decimal::Decimal::new(3075, 2), "order-1").await {
+///     Ok(payment) => println!("send the customer to {:?}", payment.redirect_url),
+///     Err(epoint::Error::Declined { code, .. }) => println!("declined: {code:?}"),
+///     Err(e) if e.may_have_reached_epoint() => println!("unknown outcome, reconcile: {e}"),
+///     Err(e) => println!("failed, nothing happened: {e}"),
+/// }
+/// # }
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An argument is invalid; nothing was sent.
+    #[error("invalid `{field}`: {reason} (nothing was sent)")]
+    InvalidInput {
+        /// The payload field (or argument) at fault.
+        field: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// EPoint refused the request itself (`server_error`, or `error` about the request):
+    /// e.g. "Signature did not match", "Merchant not found". Nothing was charged.
+    #[error("EPoint rejected the request (status `{status}`): {message}")]
+    Rejected {
+        /// The answer's `status`.
+        status: PaymentStatus,
+        /// EPoint's `message` (empty if it sent none).
+        message: String,
+        /// The whole answer as EPoint sent it.
+        response: Box<serde_json::Value>,
+    },
+
+    /// The bank declined the payment, charge or payout.
+    #[error("declined by the bank: {} (status `{status}`{})", code.as_ref().map_or_else(|| "no bank code".to_owned(), ToString::to_string), transaction.as_ref().map(|t| format!(", transaction {t}")).unwrap_or_default())]
+    Declined {
+        /// The answer's `status` (`failed` or `error`).
+        status: PaymentStatus,
+        /// The bank response code, with its meaning via [`BankCode::meaning`].
+        code: Option<BankCode>,
+        /// EPoint's `message`.
+        message: Option<String>,
+        /// EPoint's transaction id, when it created one.
+        transaction: Option<String>,
+        /// The whole answer as EPoint sent it.
+        response: Box<serde_json::Value>,
+    },
+
+    /// EPoint answered with a `status` this operation does not define; the answer is kept.
+    #[error(
+        "EPoint answered with unexpected status `{status}`; the outcome is unknown, check the transaction status"
+    )]
+    UnexpectedStatus {
+        /// The status received.
+        status: PaymentStatus,
+        /// The whole answer as EPoint sent it.
+        response: Box<serde_json::Value>,
+    },
+
+    /// The HTTP exchange failed (connect, TLS, timeout, connection dropped, truncated body).
+    #[error("transport error, {delivery}: {source}")]
+    Transport {
+        /// Whether the request may have reached EPoint.
+        delivery: Delivery,
+        /// The underlying error.
+        #[source]
+        source: reqwest::Error,
+    },
+
+    /// EPoint (or a proxy in front of it) answered with a non-200 HTTP status.
+    #[error("EPoint answered HTTP {status}; the request may have reached EPoint; body: {body}")]
+    Http {
+        /// The HTTP status code.
+        status: u16,
+        /// The response body (lossy UTF-8).
+        body: String,
+    },
+
+    /// The answer is not the JSON this operation returns.
+    #[error(
+        "EPoint's answer is not valid JSON for this operation ({source}); the request reached EPoint; body: {}",
+        String::from_utf8_lossy(body)
+    )]
+    Decode {
+        /// The raw response body.
+        body: bytes::Bytes,
+        /// The decoding error.
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+impl Error {
+    /// `true` when EPoint may have received the request, so a money-moving call must not be
+    /// repeated without checking its status first.
+    ///
+    /// ```
+    /// let e = epoint::Error::InvalidInput { field: "amount", reason: "must be greater than zero".into() };
+    /// assert!(!e.may_have_reached_epoint());
+    /// ```
+    pub fn may_have_reached_epoint(&self) -> bool {
+        match self {
+            Self::InvalidInput { .. } => false,
+            Self::Transport { delivery, .. } => *delivery == Delivery::MaybeSent,
+            _ => true,
+        }
+    }
+
+    /// The bank response code, for declines.
+    ///
+    /// ```
+    /// let e = epoint::Error::InvalidInput { field: "amount", reason: "x".into() };
+    /// assert!(e.bank_code().is_none());
+    /// ```
+    pub fn bank_code(&self) -> Option<&BankCode> {
+        match self {
+            Self::Declined { code, .. } => code.as_ref(),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn invalid(field: &'static str, reason: impl fmt::Display) -> Self {
+        Self::InvalidInput {
+            field,
+            reason: reason.to_string(),
+        }
+    }
+}
+
+/// `Result` with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
