@@ -1,0 +1,222 @@
+//! Pins every outgoing request: decoded JSON, `data`, `signature` and the exact form body,
+//! for each of the ten operations, with fixed test keys. A change to the spec, the payload
+//! builder or the signing shows up here as a snapshot diff to review.
+
+use epoint::{Client, Config, Preview, types::Language};
+use rust_decimal_macros::dec;
+use serde::Serialize;
+
+const PUBLIC_KEY: &str = "i000000001";
+const PRIVATE_KEY: &str = "test_private_key";
+
+fn client() -> Client {
+    Client::new(Config::new(PUBLIC_KEY, PRIVATE_KEY).base_url("https://epoint.az")).expect("client")
+}
+
+#[derive(Serialize)]
+struct Pinned<'a> {
+    operation_id: &'a str,
+    method: &'a str,
+    url: &'a str,
+    payload: &'a serde_json::Value,
+    json: &'a str,
+    data: &'a str,
+    signature: &'a str,
+    form_body: &'a str,
+}
+
+/// Pins a preview, after checking it is self-consistent with the independent pieces
+/// (base64 of the JSON, signature re-verified, form body percent-encoding).
+fn pin(name: &str, preview: Preview) {
+    let keys = epoint::Keys::new(PUBLIC_KEY, PRIVATE_KEY);
+    let env = &preview.envelope;
+    keys.verify(&env.data, &env.signature)
+        .expect("signature verifies");
+    let decoded: serde_json::Value = epoint::signing::decode_data(&env.data).expect("data decodes");
+    assert_eq!(decoded, preview.payload, "{name}: data carries the payload");
+    assert_eq!(
+        decoded["public_key"], PUBLIC_KEY,
+        "{name}: public_key is filled in"
+    );
+    let form: Vec<(String, String)> = form_urlencoded::parse(preview.form_body.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    assert_eq!(
+        form,
+        vec![
+            ("data".to_owned(), env.data.clone()),
+            ("signature".to_owned(), env.signature.clone())
+        ],
+        "{name}: form body decodes back to the envelope"
+    );
+    let [data_part, signature_part] = [0, 1].map(|i| {
+        preview
+            .form_body
+            .split('&')
+            .nth(i)
+            .and_then(|kv| kv.split_once('='))
+            .map(|(_, v)| v.to_owned())
+            .unwrap_or_default()
+    });
+    for part in [&data_part, &signature_part] {
+        assert!(
+            !part.contains(['+', '/', '=']),
+            "{name}: base64 + / = must be percent-encoded in the form body: {part}"
+        );
+    }
+    insta::assert_yaml_snapshot!(
+        name,
+        Pinned {
+            operation_id: preview.operation_id,
+            method: preview.method,
+            url: &preview.url,
+            payload: &preview.payload,
+            json: &preview.json,
+            data: &env.data,
+            signature: &env.signature,
+            form_body: &preview.form_body,
+        }
+    );
+}
+
+#[test]
+fn payment_request() {
+    let c = client();
+    let p = c
+        .pay(dec!(30.75), "1")
+        .description("test payment")
+        .success_redirect_url("https://shop.example/paid")
+        .error_redirect_url("https://shop.example/failed")
+        .other_attr(serde_json::json!({"cart": "42"}))
+        .preview()
+        .expect("preview");
+    pin("payment_request", p);
+}
+
+#[test]
+fn payment_request_minimal_non_ascii() {
+    let c = client();
+    let p = c
+        .pay(dec!(10.5), "ord-2")
+        .description("Ödəniş")
+        .language(Language::En)
+        .installment(true)
+        .preview()
+        .expect("preview");
+    pin("payment_request_minimal_non_ascii", p);
+}
+
+#[test]
+fn get_status() {
+    pin(
+        "get_status",
+        client()
+            .get_transaction_status("te000000001")
+            .preview()
+            .expect("preview"),
+    );
+}
+
+#[test]
+fn card_registration() {
+    pin(
+        "card_registration",
+        client()
+            .save_card()
+            .for_payouts(true)
+            .description("payout card")
+            .preview()
+            .expect("preview"),
+    );
+}
+
+#[test]
+fn execute_pay() {
+    pin(
+        "execute_pay",
+        client()
+            .pay_with_saved_card("ce000000001", dec!(9.99), "sub-2026-11")
+            .description("monthly plan")
+            .preview()
+            .expect("preview"),
+    );
+}
+
+#[test]
+fn card_registration_with_pay() {
+    pin(
+        "card_registration_with_pay",
+        client()
+            .pay_and_save_card(dec!(5), "sub-first")
+            .description("first month")
+            .preview()
+            .expect("preview"),
+    );
+}
+
+#[test]
+fn refund_request_is_a_payout() {
+    pin(
+        "refund_request",
+        client()
+            .payout("ce000000009", dec!(250.00), "payout-77")
+            .preview()
+            .expect("preview"),
+    );
+}
+
+#[test]
+fn reverse_full_and_partial() {
+    pin(
+        "reverse_full",
+        client().refund("te000000001").preview().expect("preview"),
+    );
+    pin(
+        "reverse_partial",
+        client()
+            .refund("te000000001")
+            .amount(dec!(10.00))
+            .preview()
+            .expect("preview"),
+    );
+}
+
+#[test]
+fn split_request() {
+    pin(
+        "split_request",
+        client()
+            .split_pay(dec!(100.00), "split-1", "i000000002", dec!(30.00))
+            .description("marketplace order")
+            .preview()
+            .expect("preview"),
+    );
+}
+
+#[test]
+fn split_execute_pay() {
+    pin(
+        "split_execute_pay",
+        client()
+            .split_pay_with_saved_card(
+                "ce000000001",
+                dec!(100.00),
+                "split-2",
+                "i000000002",
+                dec!(30.00),
+            )
+            .preview()
+            .expect("preview"),
+    );
+}
+
+#[test]
+fn split_card_registration_with_pay() {
+    pin(
+        "split_card_registration_with_pay",
+        client()
+            .split_pay_and_save_card(dec!(100.00), "split-3", "i000000002", dec!(30.00))
+            .preview()
+            .expect("preview"),
+    );
+}
