@@ -1,0 +1,426 @@
+//! Every operation over real HTTP against a loopback capture server: what goes on the wire,
+//! and how each kind of EPoint answer (success, error, server_error, unknown status,
+//! non-JSON, HTTP 502, decline) becomes a typed `Result`.
+
+mod capture;
+
+use capture::{CaptureServer, Reply};
+use epoint::{Client, Config, Delivery, Error, Keys, PaymentStatus};
+use rust_decimal_macros::dec;
+use serde_json::{Value, json};
+
+const PUBLIC_KEY: &str = "i000000001";
+const PRIVATE_KEY: &str = "wire_test_private_key_0123456789";
+
+fn client(base_url: &str) -> Client {
+    Client::new(Config::new(PUBLIC_KEY, PRIVATE_KEY).base_url(base_url)).expect("client")
+}
+
+/// Sends all ten operations; each answer is returned as JSON (Ok) or the error.
+async fn send_all(c: &Client) -> Vec<(&'static str, Result<Value, Error>)> {
+    fn v<T: serde::Serialize>(r: epoint::Result<T>) -> Result<Value, Error> {
+        r.map(|t| serde_json::to_value(t).expect("answer serialises"))
+    }
+    vec![
+        ("/api/1/request", v(c.pay(dec!(30.75), "o-1").await)),
+        (
+            "/api/1/get-status",
+            v(c.get_transaction_status("te000000001").await),
+        ),
+        ("/api/1/card-registration", v(c.save_card().await)),
+        (
+            "/api/1/execute-pay",
+            v(c.pay_with_saved_card("ce1", dec!(1.00), "o-2").await),
+        ),
+        (
+            "/api/1/card-registration-with-pay",
+            v(c.pay_and_save_card(dec!(2), "o-3").await),
+        ),
+        (
+            "/api/1/refund-request",
+            v(c.payout("ce1", dec!(3), "o-4").await),
+        ),
+        ("/api/1/reverse", v(c.refund("te000000001").await)),
+        (
+            "/api/1/split-request",
+            v(c.split_pay(dec!(10), "o-5", "i000000002", dec!(4)).await),
+        ),
+        (
+            "/api/1/split-execute-pay",
+            v(
+                c.split_pay_with_saved_card("ce1", dec!(10), "o-6", "i000000002", dec!(4))
+                    .await,
+            ),
+        ),
+        (
+            "/api/1/split-card-registration-with-pay",
+            v(
+                c.split_pay_and_save_card(dec!(10), "o-7", "i000000002", dec!(4))
+                    .await,
+            ),
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn every_operation_posts_a_signed_form_to_its_path() {
+    let server = CaptureServer::start(Reply::json(json!({
+        "status": "success", "transaction": "te000000001", "redirect_url": "https://epoint.az/pay/te000000001"
+    })))
+    .await;
+    let results = send_all(&client(&server.base_url())).await;
+    let requests = server.requests();
+    assert_eq!(requests.len(), 10, "one request per operation");
+    let keys = Keys::new(PUBLIC_KEY, PRIVATE_KEY);
+    for (path, result) in &results {
+        let answer = result.as_ref().unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert_eq!(answer["status"], "success", "{path}");
+        let req = requests
+            .iter()
+            .find(|r| r.path == *path)
+            .unwrap_or_else(|| panic!("no request to {path}"));
+        assert_eq!(req.method, "POST", "{path}");
+        assert_eq!(
+            req.header("content-type"),
+            Some("application/x-www-form-urlencoded"),
+            "{path}"
+        );
+        let form = req.form();
+        assert_eq!(
+            form.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
+            ["data", "signature"],
+            "{path}: exactly data and signature"
+        );
+        keys.verify(&form[0].1, &form[1].1)
+            .unwrap_or_else(|e| panic!("{path}: signature on the wire does not verify: {e}"));
+        let payload: Value = epoint::signing::decode_data(&form[0].1).expect("payload decodes");
+        assert_eq!(payload["public_key"], PUBLIC_KEY, "{path}");
+        assert!(
+            !req.body.contains(PRIVATE_KEY),
+            "{path}: private key never sent"
+        );
+    }
+}
+
+#[tokio::test]
+async fn money_is_sent_as_a_two_decimal_string() {
+    let server = CaptureServer::start(Reply::json(json!({"status": "success"}))).await;
+    client(&server.base_url())
+        .pay(dec!(20), "o-1")
+        .await
+        .expect("success");
+    let form = server.only_request().form();
+    let payload: Value = epoint::signing::decode_data(&form[0].1).expect("decodes");
+    assert_eq!(payload["amount"], "20.00");
+    assert_eq!(payload["currency"], "AZN");
+    assert_eq!(payload["language"], "az");
+}
+
+#[tokio::test]
+async fn server_error_envelopes_are_rejections_for_every_operation() {
+    let server = CaptureServer::start(Reply::json(json!({
+        "status": "server_error", "message": "Signature did not match"
+    })))
+    .await;
+    for (path, result) in send_all(&client(&server.base_url())).await {
+        match result {
+            Err(Error::Rejected {
+                status, message, ..
+            }) => {
+                assert_eq!(status, PaymentStatus::ServerError, "{path}");
+                assert_eq!(message, "Signature did not match", "{path}");
+            }
+            other => panic!("{path}: expected Rejected, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn merchant_not_found_is_a_rejection_that_keeps_the_answer() {
+    let server = CaptureServer::start(Reply::json(json!({
+        "status": "server_error", "message": "Merchant not found", "trace_id": "t-1"
+    })))
+    .await;
+    let err = client(&server.base_url())
+        .pay(dec!(1), "o")
+        .await
+        .expect_err("rejected");
+    let Error::Rejected { response, .. } = &err else {
+        panic!("expected Rejected, got {err:?}")
+    };
+    assert_eq!(response["trace_id"], "t-1");
+    assert!(err.to_string().contains("Merchant not found"));
+    assert!(err.may_have_reached_epoint());
+}
+
+#[tokio::test]
+async fn error_status_means_rejection_except_for_status_queries_naming_a_payment() {
+    let server = CaptureServer::start(Reply::json(json!({
+        "status": "error", "message": "Kartda kifayət qədər balans yoxdur", "transaction": "te000000005"
+    })))
+    .await;
+    let c = client(&server.base_url());
+    let state = c
+        .get_transaction_status("te000000005")
+        .await
+        .expect("a failed payment is a state, not an error");
+    assert_eq!(state.status, PaymentStatus::Error);
+    assert_eq!(state.transaction.as_deref(), Some("te000000005"));
+
+    let err = c.pay(dec!(1), "o").await.expect_err("creation refused");
+    assert!(matches!(err, Error::Rejected { .. }), "{err:?}");
+
+    let server = CaptureServer::start(Reply::json(json!({
+        "status": "error", "message": "Transaction not found"
+    })))
+    .await;
+    let err = client(&server.base_url())
+        .get_transaction_status("te404")
+        .await
+        .expect_err("no transaction named: the query itself failed");
+    assert!(
+        matches!(err, Error::Rejected { ref message, .. } if message == "Transaction not found"),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_declined_charge_keeps_bank_code_meaning_and_transaction() {
+    let server = CaptureServer::start(Reply::json(json!({
+        "status": "failed", "code": "116", "message": "Insufficient funds", "transaction": "te000000002"
+    })))
+    .await;
+    let c = client(&server.base_url());
+    for result in [
+        c.pay_with_saved_card("ce1", dec!(10), "o-1").await,
+        c.payout("ce1", dec!(10), "o-2").await,
+        c.split_pay_with_saved_card("ce1", dec!(10), "o-3", "i000000002", dec!(1))
+            .await,
+    ] {
+        let err = result.expect_err("declined");
+        let Error::Declined {
+            code,
+            transaction,
+            status,
+            ..
+        } = &err
+        else {
+            panic!("expected Declined, got {err:?}")
+        };
+        assert_eq!(*status, PaymentStatus::Failed);
+        let code = code.as_ref().expect("bank code kept");
+        assert_eq!(code.as_str(), "116");
+        assert_eq!(code.meaning(), Some("Declined, insufficient funds"));
+        assert_eq!(transaction.as_deref(), Some("te000000002"));
+        assert_eq!(err.bank_code().map(|c| c.as_str()), Some("116"));
+        assert!(
+            err.to_string()
+                .contains("116 (Declined, insufficient funds)"),
+            "{err}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn unknown_status_is_kept_never_a_decode_failure() {
+    let server = CaptureServer::start(Reply::json(json!({
+        "status": "pending_review", "transaction": "te000000003"
+    })))
+    .await;
+    let c = client(&server.base_url());
+    let state = c
+        .get_transaction_status("te000000003")
+        .await
+        .expect("status query");
+    assert_eq!(state.status, PaymentStatus::Other("pending_review".into()));
+    let err = c
+        .pay_with_saved_card("ce1", dec!(1), "o")
+        .await
+        .expect_err("outcome unknown");
+    match err {
+        Error::UnexpectedStatus { status, response } => {
+            assert_eq!(status.as_str(), "pending_review");
+            assert_eq!(response["transaction"], "te000000003");
+        }
+        other => panic!("expected UnexpectedStatus, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn amounts_are_read_as_numbers_or_strings() {
+    for amount in [json!(30.75), json!("30.75"), json!("30.750")] {
+        let server = CaptureServer::start(Reply::json(json!({
+            "status": "success", "transaction": "te1", "amount": amount
+        })))
+        .await;
+        let state = client(&server.base_url())
+            .get_transaction_status("te1")
+            .await
+            .expect("decodes");
+        assert_eq!(
+            state.amount.expect("amount").amount().normalize(),
+            dec!(30.75),
+            "{amount}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn non_json_answer_is_a_decode_error_keeping_the_body() {
+    let server =
+        CaptureServer::start(Reply::raw(200, "text/html", "<html>maintenance</html>")).await;
+    let err = client(&server.base_url())
+        .pay(dec!(1), "o")
+        .await
+        .expect_err("not JSON");
+    match &err {
+        Error::Decode { body, .. } => assert_eq!(&body[..], b"<html>maintenance</html>"),
+        other => panic!("expected Decode, got {other:?}"),
+    }
+    assert!(err.may_have_reached_epoint());
+}
+
+#[tokio::test]
+async fn http_502_keeps_status_and_body_and_is_sent_once() {
+    let server = CaptureServer::start(Reply::raw(502, "text/plain", "bad gateway")).await;
+    let err = client(&server.base_url())
+        .pay_with_saved_card("ce1", dec!(5), "o")
+        .await
+        .expect_err("502");
+    match &err {
+        Error::Http { status, body } => {
+            assert_eq!(*status, 502);
+            assert_eq!(body, "bad gateway");
+        }
+        other => panic!("expected Http, got {other:?}"),
+    }
+    assert!(err.may_have_reached_epoint());
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "a money-moving call is never retried"
+    );
+}
+
+#[tokio::test]
+async fn connection_refused_says_nothing_was_sent() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    drop(listener);
+    let err = client(&format!("http://{addr}"))
+        .pay(dec!(1), "o")
+        .await
+        .expect_err("refused");
+    match &err {
+        Error::Transport { delivery, .. } => assert_eq!(*delivery, Delivery::NotSent),
+        other => panic!("expected Transport, got {other:?}"),
+    }
+    assert!(!err.may_have_reached_epoint());
+}
+
+#[tokio::test]
+async fn invalid_arguments_fail_before_any_io() {
+    let server = CaptureServer::start(Reply::json(json!({"status": "success"}))).await;
+    let c = client(&server.base_url());
+    let long = "x".repeat(256);
+    let cases: Vec<(&str, Result<Value, Error>)> = vec![
+        ("amount", c.pay(dec!(0), "o").await.map(|_| Value::Null)),
+        ("amount", c.pay(dec!(-5), "o").await.map(|_| Value::Null)),
+        ("amount", c.pay(dec!(1.001), "o").await.map(|_| Value::Null)),
+        (
+            "order_id",
+            c.pay(dec!(1), long.clone()).await.map(|_| Value::Null),
+        ),
+        ("order_id", c.pay(dec!(1), "").await.map(|_| Value::Null)),
+        (
+            "description",
+            c.pay(dec!(1), "o")
+                .description("d".repeat(1001))
+                .await
+                .map(|_| Value::Null),
+        ),
+        (
+            "success_redirect_url",
+            c.pay(dec!(1), "o")
+                .success_redirect_url("not a url")
+                .await
+                .map(|_| Value::Null),
+        ),
+        (
+            "error_redirect_url",
+            c.save_card()
+                .error_redirect_url("ftp://x.example/")
+                .await
+                .map(|_| Value::Null),
+        ),
+        (
+            "other_attr",
+            c.pay(dec!(1), "o")
+                .other_attr(json!([1, 2]))
+                .await
+                .map(|_| Value::Null),
+        ),
+        (
+            "split_amount",
+            c.split_pay(dec!(10), "o", "i000000002", dec!(11))
+                .await
+                .map(|_| Value::Null),
+        ),
+        (
+            "amount",
+            c.refund("te1")
+                .amount(dec!(0.001))
+                .await
+                .map(|_| Value::Null),
+        ),
+        (
+            "card_id",
+            c.payout("", dec!(1), "o").await.map(|_| Value::Null),
+        ),
+        (
+            "transaction",
+            c.get_transaction_status("").await.map(|_| Value::Null),
+        ),
+    ];
+    for (expected_field, result) in cases {
+        match result {
+            Err(Error::InvalidInput { field, reason }) => {
+                assert_eq!(field, expected_field, "{reason}");
+                assert!(!reason.is_empty());
+            }
+            other => panic!("expected InvalidInput on {expected_field}, got {other:?}"),
+        }
+    }
+    assert!(server.requests().is_empty(), "nothing reached the server");
+    // A 1000-character description is fine.
+    c.pay(dec!(1), "o")
+        .description("d".repeat(1000))
+        .await
+        .expect("limit is inclusive");
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn the_private_key_never_appears_in_debug_display_or_errors() {
+    let server = CaptureServer::start(Reply::json(
+        json!({"status": "server_error", "message": "Signature did not match"}),
+    ))
+    .await;
+    let c = client(&server.base_url());
+    let err = c.pay(dec!(1), "o").await.expect_err("rejected");
+    let config = Config::new(PUBLIC_KEY, PRIVATE_KEY);
+    let keys = Keys::new(PUBLIC_KEY, PRIVATE_KEY);
+    let call = c.pay(dec!(1), "o");
+    for text in [
+        format!("{c:?}"),
+        format!("{config:?}"),
+        format!("{keys:?}"),
+        format!("{err:?}"),
+        err.to_string(),
+        format!("{call:?}"),
+        format!("{:?}", call.preview().expect("preview")),
+    ] {
+        assert!(!text.contains(PRIVATE_KEY), "private key leaked: {text}");
+    }
+    assert!(format!("{c:?}").contains("[REDACTED]"));
+}
