@@ -86,8 +86,8 @@ def flow_of(p: dict) -> str:
         return "card_registration"
     if op == "200":
         return "split_payment_with_card_registration" if split else "payment_with_card_registration"
-    if op == "100":
-        return "split_payment" if split else "payment"
+    if op == "100" and split:
+        return "split_payment"  # a split callback carries card_id, yet saved no card
     if split:
         return "split_payment_with_card_registration" if card else "split_payment"
     if card:
