@@ -56,6 +56,8 @@ impl CallbackFlow {
             (Some("001"), _, _) => Self::CardRegistration,
             (Some("200"), true, _) => Self::SplitPaymentWithCardRegistration,
             (Some("200"), false, _) => Self::PaymentWithCardRegistration,
+            // `100` is a payment that saved no card; a split callback carries `card_id` anyway.
+            (Some("100"), true, _) => Self::SplitPayment,
             (_, true, true) => Self::SplitPaymentWithCardRegistration,
             (_, true, false) => Self::SplitPayment,
             (_, false, true) if payload.transaction.is_none() && payload.order_id.is_none() => {
