@@ -1,6 +1,8 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+#[cfg(feature = "axum")]
+pub mod axum;
 pub mod bank_code;
 pub mod callback;
 pub mod client;
@@ -8,6 +10,8 @@ pub mod config;
 mod error;
 pub mod generated;
 mod money;
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
 pub mod signing;
 mod status;
 
