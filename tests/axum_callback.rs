@@ -7,10 +7,13 @@ use axum::{Router, extract::FromRef, routing::post};
 use epoint::{Keys, axum::EpointCallback, callback::CallbackFlow};
 use serde_json::json;
 
+/// What the handler saw: each callback's flow and transaction id.
+type Seen = Arc<Mutex<Vec<(CallbackFlow, Option<String>)>>>;
+
 #[derive(Clone)]
 struct AppState {
     keys: Keys,
-    seen: Arc<Mutex<Vec<(CallbackFlow, Option<String>)>>>,
+    seen: Seen,
 }
 
 impl FromRef<AppState> for Keys {

@@ -71,7 +71,9 @@ pub struct CaptureServer {
 
 impl CaptureServer {
     pub async fn start(reply: Reply) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
         let addr = listener.local_addr().expect("local addr");
         let captured = Arc::new(Mutex::new(Vec::new()));
         let sink = captured.clone();
