@@ -1,0 +1,1040 @@
+//! An in-process EPoint simulator, for your tests and for manual testing without keys.
+//!
+//! [`Sandbox`] serves every operation of `openapi/epoint.yaml` over real HTTP on a loopback
+//! port, keeps transactions and saved cards like the real gateway, serves a **hosted payment
+//! page** with a card form, POSTs **signed callbacks** to the merchant's result URL, can
+//! **inject faults** (latency, HTTP 5xx, non-JSON answers, truncated bodies, dropped
+//! connections) and records everything it received for **inspection**.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use epoint::sandbox::{Outcome, Sandbox};
+//! use rust_decimal_macros::dec;
+//!
+//! let sandbox = Sandbox::start().await?;          // 127.0.0.1, a free port
+//! let client = sandbox.client()?;                 // merchant i000000001, pointed at the sandbox
+//! let payment = client.pay(dec!(30.75), "order-1").await?;
+//! let tx = payment.transaction.unwrap_or_default();
+//!
+//! // Complete the hosted page without a browser (or open `payment.redirect_url` in one).
+//! sandbox.complete(&tx, Outcome::Paid).await?;
+//! let status = client.get_transaction_status(&tx).await?;
+//! assert_eq!(status.status, epoint::PaymentStatus::Success);
+//!
+//! client.refund(&tx).amount(dec!(10.00)).await?;   // partial refund
+//! assert_eq!(sandbox.request_count("reverse"), 1);
+//! # Ok(()) }
+//! ```
+//!
+//! # Merchants
+//!
+//! Two merchants are seeded (their keys are public test keys, not secrets):
+//!
+//! | public key | private key | role |
+//! |---|---|---|
+//! | `i000000001` | `sandbox_private_key_0000000001` | the default merchant |
+//! | `i000000002` | `sandbox_private_key_0000000002` | a split partner (`split_user`) |
+//!
+//! Add or replace merchants and set their result URL with [`SandboxBuilder`].
+//!
+//! # Verification, like EPoint
+//!
+//! Every operation accepts the form body `data=…&signature=…` and also a JSON envelope
+//! `{"data": "…", "signature": "…"}`. Answers are always HTTP 200:
+//!
+//! * unknown `public_key`: `{"status":"server_error","message":"Merchant not found"}`;
+//! * wrong signature: `{"status":"server_error","message":"Signature did not match"}`;
+//! * missing or invalid fields (bad amount, unknown `split_user`, `order_id` over 255
+//!   characters, currency other than `AZN`, …): `{"status":"error","message":"…"}`.
+//!
+//! # Test cards
+//!
+//! On the hosted page any card number of 12 to 19 digits is accepted, with any future-looking
+//! expiry (`MM/YY`), any 3–4 digit CVV and any name. **The last three digits choose the bank
+//! code**; the answer's `message` is that code's meaning from [`crate::BankCode::meaning`]:
+//!
+//! | card number | bank code | result |
+//! |---|---|---|
+//! | `4169 7388 0000 0000` | `000` | approved |
+//! | `4169 7388 0000 0116` | `116` | declined, insufficient funds |
+//! | `4169 7388 0000 0101` | `101` | declined, card expired |
+//! | `4169 7388 0000 0100` | `100` | rejected (general) |
+//! | `4169 7388 0000 0102` | `102` | rejected, suspected fraud |
+//! | `4169 7388 0000 0121` | `121` | declined, withdrawal limit exceeded |
+//! | `…NNN` | `NNN` | declined with code `NNN` (its meaning if the table lists it) |
+//!
+//! See [`TEST_CARDS`]. Saving a card (`/api/1/card-registration`) moves no money, so the page
+//! saves any test card; the card's code then decides every later charge
+//! (`execute-pay`, `split-execute-pay`) and payout (`refund-request`) to it. To test a failed
+//! registration, call [`Sandbox::complete`] with [`Outcome::Declined`] (the callback then has
+//! code `500`, as EPoint documents).
+//!
+//! # State
+//!
+//! * Transactions (`te…`) start `new`; the hosted page (or [`Sandbox::complete`]) makes them
+//!   `success` or `error`; `/api/1/reverse` refunds fully or partly, never more than what
+//!   remains, and the transaction then reports `returned`.
+//! * Cards (`ce…`) are pending until the page completes, then active (or rejected). Payouts
+//!   (`/api/1/refund-request`) need a card registered with `refund: 1`; charges need one
+//!   registered without it.
+//! * `execute-pay`, `split-execute-pay` and `refund-request` are synchronous: the answer is
+//!   final and no callback follows. Each creates a transaction that `get-status` reports.
+//! * A reused `order_id` is accepted (EPoint's behaviour is undocumented).
+//!
+//! # Callbacks
+//!
+//! When a hosted page completes, the sandbox POSTs the form `data=…&signature=…`, signed with
+//! the merchant's private key, to the merchant's result URL, with exactly the fields EPoint
+//! sends for that flow (`amount` as a JSON number; `rrn` and the bank fields only on
+//! success; `other_attr` only when the merchant sent one):
+//!
+//! | flow | absent |
+//! |---|---|
+//! | `/request` | `card_id`, `split_amount` |
+//! | `/card-registration` | `order_id`, `transaction`, `amount`, `other_attr`, `split_amount` |
+//! | `/card-registration-with-pay` | `message`, `split_amount` |
+//! | `/split-request` | `card_id` (no card is saved) |
+//! | `/split-card-registration-with-pay` | `message` |
+//!
+//! Each delivery (one attempt, 5 s timeout) is recorded with the HTTP status or the error:
+//! see [`Sandbox::callbacks`].
+//!
+//! # Faults
+//!
+//! [`Sandbox::inject`] makes an operation misbehave, to test error handling over real
+//! sockets: see [`Fault`].
+//!
+//! # Inspection over HTTP
+//!
+//! For tests in other languages the same data is served as JSON: `GET /_sandbox/requests`,
+//! `/_sandbox/transactions`, `/_sandbox/cards`, `/_sandbox/callbacks`, and
+//! `POST /_sandbox/complete/{id}` with the form `outcome=paid` or `outcome=declined&code=116`.
+
+mod api;
+mod page;
+mod server;
+mod state;
+
+use std::{
+    collections::BTreeMap,
+    fmt,
+    net::{IpAddr, Ipv4Addr, SocketAddr},
+    sync::{Arc, Mutex, MutexGuard, PoisonError},
+    time::Duration,
+};
+
+use rust_decimal::Decimal;
+use secrecy::SecretString;
+use serde::Serialize;
+use tokio::{sync::watch, task::JoinHandle};
+
+use crate::{Client, Config, ConfigError, Keys, Money, PaymentStatus, types::Language};
+
+pub use state::{CardStatus, Completion};
+
+/// The seeded merchants: `(public_key, private_key)`. Public test keys, not secrets.
+///
+/// ```
+/// assert_eq!(epoint::sandbox::SEEDED_MERCHANTS[0].0, "i000000001");
+/// ```
+pub const SEEDED_MERCHANTS: [(&str, &str); 2] = [
+    ("i000000001", "sandbox_private_key_0000000001"),
+    ("i000000002", "sandbox_private_key_0000000002"),
+];
+
+/// Test cards for the hosted page: `(number, bank code, what happens)`. Any other number's
+/// last three digits are used as the bank code in the same way.
+///
+/// ```
+/// let (number, code, _) = epoint::sandbox::TEST_CARDS[0];
+/// assert!(number.ends_with("000") && code == "000");
+/// ```
+pub const TEST_CARDS: [(&str, &str, &str); 6] = [
+    ("4169738800000000", "000", "approved"),
+    ("4169738800000116", "116", "declined, insufficient funds"),
+    ("4169738800000101", "101", "declined, card expired"),
+    ("4169738800000100", "100", "rejected (general, no comment)"),
+    ("4169738800000102", "102", "rejected, suspected fraud"),
+    (
+        "4169738800000121",
+        "121",
+        "declined, withdrawal limit exceeded",
+    ),
+];
+
+/// The approved test card used by [`Outcome::Paid`].
+///
+/// ```
+/// assert!(epoint::sandbox::APPROVED_CARD.ends_with("000"));
+/// ```
+pub const APPROVED_CARD: &str = "4169738800000000";
+
+/// How a hosted page is completed by [`Sandbox::complete`].
+///
+/// ```
+/// use epoint::sandbox::Outcome;
+/// let declined = Outcome::Declined("116".into());
+/// let typed = Outcome::Card { number: "4169738800000101".into(), name: "A CUSTOMER".into() };
+/// # let _ = (declined, typed, Outcome::Paid);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// Approved with [`APPROVED_CARD`] (code `000`).
+    Paid,
+    /// Declined with this bank code (e.g. `"116"`). For a card registration: registration
+    /// fails (callback code `500`).
+    Declined(String),
+    /// As if the customer typed this card on the page: its last three digits decide.
+    Card {
+        /// The card number (digits; spaces are ignored).
+        number: String,
+        /// The cardholder name.
+        name: String,
+    },
+}
+
+/// A misbehaviour injected into one operation with [`Sandbox::inject`].
+///
+/// `Latency` delays the request, then processes it normally. `HttpStatus` and `NotJson` are
+/// answered **instead of** processing the request (like a proxy in front of EPoint).
+/// `TruncatedBody` and `DropConnection` **process the request** (money may move) and then
+/// lose the answer, the case a client must reconcile with `get-status`.
+///
+/// ```
+/// use epoint::sandbox::Fault;
+/// let faults = [
+///     Fault::Latency(std::time::Duration::from_millis(200)),
+///     Fault::HttpStatus { status: 502, body: "<h1>Bad gateway</h1>".into() },
+///     Fault::NotJson("<html>maintenance</html>".into()),
+///     Fault::TruncatedBody,
+///     Fault::DropConnection,
+/// ];
+/// # let _ = faults;
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// Wait this long before handling the request.
+    Latency(Duration),
+    /// Answer this HTTP status (e.g. 502) with this body, without processing the request.
+    HttpStatus {
+        /// The HTTP status code.
+        status: u16,
+        /// The body (sent as `text/html`).
+        body: String,
+    },
+    /// Answer HTTP 200 with this non-JSON body, without processing the request.
+    NotJson(String),
+    /// Process the request, send the headers with a `Content-Length` larger than what is sent,
+    /// send half of the JSON answer, then close the connection.
+    TruncatedBody,
+    /// Process the request, then close the connection without answering.
+    DropConnection,
+}
+
+/// Why a sandbox call failed.
+///
+/// ```
+/// let err = epoint::sandbox::SandboxError::UnknownOperation("pay".into());
+/// assert!(err.to_string().contains("pay"));
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SandboxError {
+    /// The listener could not be bound.
+    #[error("sandbox could not listen: {0}")]
+    Io(#[from] std::io::Error),
+    /// Not an operationId or path of the spec.
+    #[error("`{0}` is not an operationId or path of openapi/epoint.yaml")]
+    UnknownOperation(String),
+    /// No transaction or card has this id.
+    #[error("no transaction or card `{0}` in the sandbox")]
+    NotFound(String),
+    /// The hosted page of this id was already completed.
+    #[error("`{id}` was already completed (status `{status}`)")]
+    AlreadyCompleted {
+        /// The transaction or card id.
+        id: String,
+        /// Its status.
+        status: String,
+    },
+    /// This transaction is not one a hosted page completes (a saved-card charge or payout).
+    #[error("`{0}` has no hosted page (it was a synchronous charge or payout)")]
+    NoHostedPage(String),
+    /// The card typed is not a usable test card.
+    #[error("invalid card: {0}")]
+    InvalidCard(String),
+    /// No such merchant.
+    #[error("no merchant `{0}` in the sandbox")]
+    UnknownMerchant(String),
+    /// A client could not be built.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+}
+
+/// A merchant known to the sandbox. The private key is never printed by `Debug`.
+///
+/// ```
+/// let m = epoint::sandbox::Merchant::new("i000000009", "secret").result_url("http://127.0.0.1:9/cb");
+/// assert!(!format!("{m:?}").contains("secret"));
+/// ```
+#[derive(Clone)]
+pub struct Merchant {
+    keys: Keys,
+    private_key: SecretString,
+    result_url: Option<String>,
+}
+
+impl fmt::Debug for Merchant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Merchant")
+            .field("public_key", &self.keys.public_key())
+            .field("private_key", &"[REDACTED]")
+            .field("result_url", &self.result_url)
+            .finish()
+    }
+}
+
+impl Merchant {
+    /// A merchant with these keys and no result URL.
+    ///
+    /// ```
+    /// let m = epoint::sandbox::Merchant::new("i000000009", "secret");
+    /// assert_eq!(m.public_key(), "i000000009");
+    /// ```
+    pub fn new(public_key: impl Into<String>, private_key: impl Into<String>) -> Self {
+        let public_key = public_key.into();
+        let private_key = SecretString::from(private_key.into());
+        Self {
+            keys: Keys::new(public_key, private_key.clone()),
+            private_key,
+            result_url: None,
+        }
+    }
+
+    /// Where this merchant's callbacks go (EPoint's cabinet setting `result_url`).
+    ///
+    /// ```
+    /// let m = epoint::sandbox::Merchant::new("i1", "k").result_url("http://127.0.0.1:8000/epoint");
+    /// assert_eq!(m.result_url_str(), Some("http://127.0.0.1:8000/epoint"));
+    /// ```
+    pub fn result_url(mut self, url: impl Into<String>) -> Self {
+        self.result_url = Some(url.into());
+        self
+    }
+
+    /// The public key.
+    ///
+    /// ```
+    /// assert_eq!(epoint::sandbox::Merchant::new("i1", "k").public_key(), "i1");
+    /// ```
+    pub fn public_key(&self) -> &str {
+        self.keys.public_key()
+    }
+
+    /// The keys (to sign requests or verify callbacks as this merchant).
+    ///
+    /// ```
+    /// let m = epoint::sandbox::Merchant::new("i1", "k");
+    /// assert_eq!(m.keys().public_key(), "i1");
+    /// ```
+    pub fn keys(&self) -> &Keys {
+        &self.keys
+    }
+
+    /// The configured result URL.
+    ///
+    /// ```
+    /// assert_eq!(epoint::sandbox::Merchant::new("i1", "k").result_url_str(), None);
+    /// ```
+    pub fn result_url_str(&self) -> Option<&str> {
+        self.result_url.as_deref()
+    }
+
+    /// A client [`Config`] for this merchant pointed at `base_url`.
+    fn config(&self, base_url: &str) -> Config {
+        Config::new(self.keys.public_key(), self.private_key.clone()).base_url(base_url)
+    }
+}
+
+/// Configures a [`Sandbox`] before it starts.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), epoint::sandbox::SandboxError> {
+/// use epoint::sandbox::{Merchant, Sandbox};
+/// let sandbox = Sandbox::builder()
+///     .result_url("http://127.0.0.1:8000/epoint/result") // every merchant's callbacks
+///     .merchant(Merchant::new("i000000042", "my_test_key"))
+///     .port(0)
+///     .start()
+///     .await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct SandboxBuilder {
+    ip: IpAddr,
+    port: u16,
+    merchants: BTreeMap<String, Merchant>,
+    default_result_url: Option<String>,
+}
+
+impl Default for SandboxBuilder {
+    fn default() -> Self {
+        let merchants = SEEDED_MERCHANTS
+            .iter()
+            .map(|(public, private)| (public.to_string(), Merchant::new(*public, *private)))
+            .collect();
+        Self {
+            ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            merchants,
+            default_result_url: None,
+        }
+    }
+}
+
+impl SandboxBuilder {
+    /// The port to listen on; 0 (the default) picks a free one.
+    ///
+    /// ```
+    /// let builder = epoint::sandbox::Sandbox::builder().port(8089);
+    /// # let _ = builder;
+    /// ```
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// The address to listen on (default `127.0.0.1`).
+    ///
+    /// ```
+    /// let builder = epoint::sandbox::Sandbox::builder().ip([127, 0, 0, 1].into());
+    /// # let _ = builder;
+    /// ```
+    pub fn ip(mut self, ip: IpAddr) -> Self {
+        self.ip = ip;
+        self
+    }
+
+    /// Adds a merchant, or replaces the one with the same public key.
+    ///
+    /// ```
+    /// use epoint::sandbox::{Merchant, Sandbox};
+    /// let builder = Sandbox::builder().merchant(Merchant::new("i000000003", "key3"));
+    /// # let _ = builder;
+    /// ```
+    pub fn merchant(mut self, merchant: Merchant) -> Self {
+        self.merchants
+            .insert(merchant.public_key().to_owned(), merchant);
+        self
+    }
+
+    /// Removes every merchant, the seeded ones included.
+    ///
+    /// ```
+    /// use epoint::sandbox::{Merchant, Sandbox};
+    /// let builder = Sandbox::builder().no_merchants().merchant(Merchant::new("i9", "k9"));
+    /// # let _ = builder;
+    /// ```
+    pub fn no_merchants(mut self) -> Self {
+        self.merchants.clear();
+        self
+    }
+
+    /// The result URL of every merchant that has none of its own.
+    ///
+    /// ```
+    /// let builder = epoint::sandbox::Sandbox::builder().result_url("http://127.0.0.1:8000/cb");
+    /// # let _ = builder;
+    /// ```
+    pub fn result_url(mut self, url: impl Into<String>) -> Self {
+        self.default_result_url = Some(url.into());
+        self
+    }
+
+    /// Binds the listener and starts serving (on the current tokio runtime).
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), epoint::sandbox::SandboxError> {
+    /// let sandbox = epoint::sandbox::Sandbox::builder().start().await?;
+    /// println!("{}", sandbox.base_url());
+    /// # Ok(()) }
+    /// ```
+    pub async fn start(self) -> Result<Sandbox, SandboxError> {
+        let listener = tokio::net::TcpListener::bind(SocketAddr::new(self.ip, self.port)).await?;
+        let addr = listener.local_addr()?;
+        let base_url = format!("http://{addr}");
+        let merchants = self
+            .merchants
+            .into_iter()
+            .map(|(key, mut merchant)| {
+                if merchant.result_url.is_none() {
+                    merchant.result_url.clone_from(&self.default_result_url);
+                }
+                (key, merchant)
+            })
+            .collect();
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(5))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| SandboxError::Io(std::io::Error::other(e)))?;
+        let shared = Arc::new(Shared {
+            state: Mutex::new(state::State::new(merchants)),
+            base_url: base_url.clone(),
+            http,
+        });
+        let (stop, stopped) = watch::channel(false);
+        let router = api::router(shared.clone());
+        let task = tokio::spawn(server::serve(listener, router, stopped));
+        Ok(Sandbox {
+            shared,
+            addr,
+            base_url,
+            stop,
+            task: Some(task),
+        })
+    }
+}
+
+/// State shared by the handlers and the [`Sandbox`] handle.
+pub(crate) struct Shared {
+    state: Mutex<state::State>,
+    base_url: String,
+    http: reqwest::Client,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, state::State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A running sandbox. Stops when dropped (or, cleanly, with [`Sandbox::shutdown`]).
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let sandbox = epoint::sandbox::Sandbox::start().await?;
+/// let client = sandbox.client()?;
+/// // … use `client` like the real one …
+/// sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
+pub struct Sandbox {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    base_url: String,
+    stop: watch::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+/// A request the sandbox received on one of the ten operations.
+///
+/// ```no_run
+/// # async fn run(sandbox: epoint::sandbox::Sandbox) {
+/// for request in sandbox.requests("execute_pay") {
+///     println!("{} {:?} -> {:?}", request.path, request.payload, request.answer);
+/// }
+/// # }
+/// ```
+#[derive(Clone, Debug, Serialize)]
+#[non_exhaustive]
+pub struct ReceivedRequest {
+    /// The spec's operationId.
+    pub operation: &'static str,
+    /// The path.
+    pub path: &'static str,
+    /// `"form"` or `"json"` envelope.
+    pub envelope: &'static str,
+    /// The decoded `data` JSON, if it decoded (whether or not the signature matched).
+    pub payload: Option<serde_json::Value>,
+    /// Whether the signature matched a known merchant's key.
+    pub verified: bool,
+    /// The JSON answered, if the request was answered with JSON.
+    pub answer: Option<serde_json::Value>,
+    /// The fault applied, if any (its `Debug` text).
+    pub fault: Option<String>,
+}
+
+/// One callback delivery attempt.
+///
+/// ```no_run
+/// # async fn run(sandbox: epoint::sandbox::Sandbox) {
+/// for cb in sandbox.callbacks() {
+///     println!("{:?} -> {:?} {:?}", cb.url, cb.status, cb.error);
+/// }
+/// # }
+/// ```
+#[derive(Clone, Debug, Serialize)]
+#[non_exhaustive]
+pub struct CallbackDelivery {
+    /// The merchant it was for.
+    pub merchant: String,
+    /// The operationId of the flow (`payment_request`, `card_registration`, …).
+    pub operation: &'static str,
+    /// The transaction or card id it reports on.
+    pub id: String,
+    /// The result URL it was POSTed to (`None`: the merchant has none, nothing was sent).
+    pub url: Option<String>,
+    /// The decoded payload JSON, exactly as signed.
+    pub payload: serde_json::Value,
+    /// The form body sent (`data=…&signature=…`).
+    pub body: String,
+    /// The HTTP status the merchant answered.
+    pub status: Option<u16>,
+    /// Why delivery failed (connection refused, timeout, …), if it did.
+    pub error: Option<String>,
+}
+
+impl CallbackDelivery {
+    /// `true` when the merchant answered 2xx.
+    ///
+    /// ```no_run
+    /// # fn f(cb: epoint::sandbox::CallbackDelivery) {
+    /// if !cb.delivered() { eprintln!("callback failed: {:?}", cb.error); }
+    /// # }
+    /// ```
+    pub fn delivered(&self) -> bool {
+        self.status.is_some_and(|s| (200..300).contains(&s))
+    }
+}
+
+/// A transaction as the sandbox keeps it.
+///
+/// ```no_run
+/// # fn f(sandbox: &epoint::sandbox::Sandbox) {
+/// for tx in sandbox.transactions() {
+///     println!("{} {} {} refunded {}", tx.id, tx.status, tx.amount, tx.refunded);
+/// }
+/// # }
+/// ```
+#[derive(Clone, Debug, Serialize)]
+#[non_exhaustive]
+pub struct Transaction {
+    /// `te…` id.
+    pub id: String,
+    /// The merchant's public key.
+    pub merchant: String,
+    /// The operationId that created it.
+    pub operation: &'static str,
+    /// The merchant's order id.
+    pub order_id: String,
+    /// The amount.
+    pub amount: Money,
+    /// How much was refunded (reversed) so far.
+    pub refunded: Decimal,
+    /// `new`, `success`, `error` or `returned`.
+    pub status: PaymentStatus,
+    /// The bank code, once completed.
+    pub code: Option<String>,
+    /// The status message, once completed.
+    pub message: Option<String>,
+    /// Split partner.
+    pub split_user: Option<String>,
+    /// Split partner's share.
+    pub split_amount: Option<Money>,
+    /// The card saved by this payment, or charged / paid out to.
+    pub card_id: Option<String>,
+    /// Retrieval reference number (success only).
+    pub rrn: Option<String>,
+    /// The bank's transaction id (success only).
+    pub bank_transaction: Option<String>,
+    /// Masked card number.
+    pub card_mask: Option<String>,
+    /// Cardholder name.
+    pub card_name: Option<String>,
+    /// Description sent by the merchant.
+    pub description: Option<String>,
+    /// `other_attr` sent by the merchant.
+    pub other_attr: Option<serde_json::Value>,
+    /// Page language.
+    pub language: Language,
+    /// Where the browser goes after success.
+    pub success_redirect_url: Option<String>,
+    /// Where the browser goes after failure.
+    pub error_redirect_url: Option<String>,
+}
+
+impl Transaction {
+    /// What can still be refunded: the amount less refunds, for a paid transaction.
+    ///
+    /// ```no_run
+    /// # fn f(tx: epoint::sandbox::Transaction) {
+    /// println!("{} left to refund", tx.remaining());
+    /// # }
+    /// ```
+    pub fn remaining(&self) -> Decimal {
+        match self.status {
+            PaymentStatus::Success | PaymentStatus::Returned => {
+                self.amount.amount() - self.refunded
+            }
+            _ => Decimal::ZERO,
+        }
+    }
+}
+
+/// A saved card as the sandbox keeps it.
+///
+/// ```no_run
+/// # fn f(sandbox: &epoint::sandbox::Sandbox) {
+/// for card in sandbox.cards() {
+///     println!("{} {:?} payouts={}", card.id, card.status, card.for_payouts);
+/// }
+/// # }
+/// ```
+#[derive(Clone, Debug, Serialize)]
+#[non_exhaustive]
+pub struct SavedCard {
+    /// `ce…` id.
+    pub id: String,
+    /// The merchant's public key.
+    pub merchant: String,
+    /// The operationId that created it.
+    pub operation: &'static str,
+    /// Pending, active or rejected.
+    pub status: CardStatus,
+    /// Registered with `refund: 1` (a payout card).
+    pub for_payouts: bool,
+    /// The bank code charges to this card get (from the test card's last three digits).
+    pub bank_code: Option<String>,
+    /// Masked card number.
+    pub card_mask: Option<String>,
+    /// Cardholder name.
+    pub card_name: Option<String>,
+    /// The transaction that saved it (card registration with payment).
+    pub transaction: Option<String>,
+    /// Description sent by the merchant.
+    pub description: Option<String>,
+    /// Page language.
+    pub language: Language,
+    /// Where the browser goes after success.
+    pub success_redirect_url: Option<String>,
+    /// Where the browser goes after failure.
+    pub error_redirect_url: Option<String>,
+}
+
+impl Sandbox {
+    /// A builder (seeded merchants, `127.0.0.1`, a free port, no result URL).
+    ///
+    /// ```
+    /// let builder = epoint::sandbox::Sandbox::builder();
+    /// # let _ = builder;
+    /// ```
+    pub fn builder() -> SandboxBuilder {
+        SandboxBuilder::default()
+    }
+
+    /// Starts a sandbox with the defaults: seeded merchants, `127.0.0.1`, a free port.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), epoint::sandbox::SandboxError> {
+    /// let sandbox = epoint::sandbox::Sandbox::start().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn start() -> Result<Self, SandboxError> {
+        Self::builder().start().await
+    }
+
+    /// `http://127.0.0.1:PORT`: the `base_url` for [`Config::base_url`].
+    ///
+    /// ```no_run
+    /// # fn f(sandbox: &epoint::sandbox::Sandbox) {
+    /// let config = epoint::Config::new("i000000001", "sandbox_private_key_0000000001")
+    ///     .base_url(sandbox.base_url());
+    /// # }
+    /// ```
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The bound address.
+    ///
+    /// ```no_run
+    /// # fn f(sandbox: &epoint::sandbox::Sandbox) {
+    /// println!("port {}", sandbox.addr().port());
+    /// # }
+    /// ```
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// A [`Client`] for the first seeded merchant (`i000000001`), pointed at the sandbox.
+    ///
+    /// ```no_run
+    /// # fn f(sandbox: &epoint::sandbox::Sandbox) -> Result<(), epoint::sandbox::SandboxError> {
+    /// let client = sandbox.client()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn client(&self) -> Result<Client, SandboxError> {
+        self.client_for(SEEDED_MERCHANTS[0].0)
+    }
+
+    /// A [`Client`] for this merchant, pointed at the sandbox.
+    ///
+    /// ```no_run
+    /// # fn f(sandbox: &epoint::sandbox::Sandbox) -> Result<(), epoint::sandbox::SandboxError> {
+    /// let partner = sandbox.client_for("i000000002")?;
+    /// # Ok(()) }
+    /// ```
+    pub fn client_for(&self, public_key: &str) -> Result<Client, SandboxError> {
+        Ok(Client::new(self.config_for(public_key)?)?)
+    }
+
+    /// A client [`Config`] for this merchant, pointed at the sandbox (to adjust before
+    /// building the client).
+    ///
+    /// ```no_run
+    /// # fn f(sandbox: &epoint::sandbox::Sandbox) -> Result<(), Box<dyn std::error::Error>> {
+    /// let config = sandbox.config_for("i000000001")?.success_redirect_url("http://127.0.0.1:9/ok");
+    /// let client = epoint::Client::new(config)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn config_for(&self, public_key: &str) -> Result<Config, SandboxError> {
+        Ok(self.merchant(public_key)?.config(&self.base_url))
+    }
+
+    /// A merchant by public key.
+    ///
+    /// ```no_run
+    /// # fn f(sandbox: &epoint::sandbox::Sandbox) -> Result<(), epoint::sandbox::SandboxError> {
+    /// let keys = sandbox.merchant("i000000001")?.keys().clone(); // to verify callbacks
+    /// # Ok(()) }
+    /// ```
+    pub fn merchant(&self, public_key: &str) -> Result<Merchant, SandboxError> {
+        self.shared
+            .lock()
+            .merchants
+            .get(public_key)
+            .cloned()
+            .ok_or_else(|| SandboxError::UnknownMerchant(public_key.to_owned()))
+    }
+
+    /// Every merchant.
+    ///
+    /// ```no_run
+    /// # fn f(sandbox: &epoint::sandbox::Sandbox) {
+    /// for m in sandbox.merchants() { println!("{}", m.public_key()); }
+    /// # }
+    /// ```
+    pub fn merchants(&self) -> Vec<Merchant> {
+        self.shared.lock().merchants.values().cloned().collect()
+    }
+
+    /// Changes (or, with `None`, removes) a merchant's result URL.
+    ///
+    /// ```no_run
+    /// # fn f(sandbox: &epoint::sandbox::Sandbox) -> Result<(), epoint::sandbox::SandboxError> {
+    /// sandbox.set_result_url("i000000001", Some("http://127.0.0.1:8000/epoint".into()))?;
+    /// # Ok(()) }
+    /// ```
+    pub fn set_result_url(
+        &self,
+        public_key: &str,
+        url: Option<String>,
+    ) -> Result<(), SandboxError> {
+        let mut state = self.shared.lock();
+        let merchant = state
+            .merchants
+            .get_mut(public_key)
+            .ok_or_else(|| SandboxError::UnknownMerchant(public_key.to_owned()))?;
+        merchant.result_url = url;
+        Ok(())
+    }
+
+    /// Completes a hosted page (a `te…` transaction or a `ce…` card registration) as the
+    /// customer would, without a browser: updates the state and delivers the callback
+    /// (awaited, so it has been received or has failed when this returns).
+    ///
+    /// ```no_run
+    /// # async fn run(sandbox: epoint::sandbox::Sandbox) -> Result<(), epoint::sandbox::SandboxError> {
+    /// use epoint::sandbox::Outcome;
+    /// let done = sandbox.complete("te000000001", Outcome::Declined("116".into())).await?;
+    /// assert!(done.callback.is_some());
+    /// # Ok(()) }
+    /// ```
+    pub async fn complete(&self, id: &str, outcome: Outcome) -> Result<Completion, SandboxError> {
+        state::complete(&self.shared, id, outcome).await
+    }
+
+    /// Injects a fault into an operation (operationId such as `"execute_pay"`, or path such as
+    /// `"/api/1/execute-pay"`), for every later request until [`Sandbox::clear_faults`].
+    ///
+    /// ```no_run
+    /// # fn f(sandbox: &epoint::sandbox::Sandbox) -> Result<(), epoint::sandbox::SandboxError> {
+    /// use epoint::sandbox::Fault;
+    /// sandbox.inject("get_status", Fault::HttpStatus { status: 503, body: "busy".into() })?;
+    /// # Ok(()) }
+    /// ```
+    pub fn inject(&self, operation: &str, fault: Fault) -> Result<(), SandboxError> {
+        self.inject_times(operation, fault, None)
+    }
+
+    /// Like [`Sandbox::inject`], for the next `times` requests only (`None`: until cleared).
+    ///
+    /// ```no_run
+    /// # fn f(sandbox: &epoint::sandbox::Sandbox) -> Result<(), epoint::sandbox::SandboxError> {
+    /// use epoint::sandbox::Fault;
+    /// sandbox.inject_times("execute_pay", Fault::DropConnection, Some(1))?;
+    /// # Ok(()) }
+    /// ```
+    pub fn inject_times(
+        &self,
+        operation: &str,
+        fault: Fault,
+        times: Option<u32>,
+    ) -> Result<(), SandboxError> {
+        let (op, _) = operation_named(operation)
+            .ok_or_else(|| SandboxError::UnknownOperation(operation.to_owned()))?;
+        self.shared
+            .lock()
+            .faults
+            .insert(op, state::FaultRule { fault, times });
+        Ok(())
+    }
+
+    /// Removes every injected fault.
+    ///
+    /// ```no_run
+    /// # fn f(sandbox: &epoint::sandbox::Sandbox) { sandbox.clear_faults(); }
+    /// ```
+    pub fn clear_faults(&self) {
+        self.shared.lock().faults.clear();
+    }
+
+    /// The requests received by one operation (operationId or path), oldest first. Empty for
+    /// a name that is not an operation.
+    ///
+    /// ```no_run
+    /// # fn f(sandbox: &epoint::sandbox::Sandbox) {
+    /// let sent = sandbox.requests("/api/1/execute-pay");
+    /// assert_eq!(sent.len(), 1, "a money-moving call must be sent exactly once");
+    /// # }
+    /// ```
+    pub fn requests(&self, operation: &str) -> Vec<ReceivedRequest> {
+        let Some((op, _)) = operation_named(operation) else {
+            return Vec::new();
+        };
+        self.shared
+            .lock()
+            .requests
+            .iter()
+            .filter(|r| r.operation == op)
+            .cloned()
+            .collect()
+    }
+
+    /// How many requests one operation received.
+    ///
+    /// ```no_run
+    /// # fn f(sandbox: &epoint::sandbox::Sandbox) {
+    /// assert_eq!(sandbox.request_count("reverse"), 0);
+    /// # }
+    /// ```
+    pub fn request_count(&self, operation: &str) -> usize {
+        self.requests(operation).len()
+    }
+
+    /// Every request received, oldest first.
+    ///
+    /// ```no_run
+    /// # fn f(sandbox: &epoint::sandbox::Sandbox) {
+    /// println!("{} requests", sandbox.all_requests().len());
+    /// # }
+    /// ```
+    pub fn all_requests(&self) -> Vec<ReceivedRequest> {
+        self.shared.lock().requests.clone()
+    }
+
+    /// Every transaction, by id.
+    ///
+    /// ```no_run
+    /// # fn f(sandbox: &epoint::sandbox::Sandbox) {
+    /// let paid = sandbox.transactions().into_iter().filter(|t| t.status == epoint::PaymentStatus::Success).count();
+    /// # }
+    /// ```
+    pub fn transactions(&self) -> Vec<Transaction> {
+        self.shared.lock().transactions.values().cloned().collect()
+    }
+
+    /// One transaction.
+    ///
+    /// ```no_run
+    /// # fn f(sandbox: &epoint::sandbox::Sandbox) {
+    /// if let Some(tx) = sandbox.transaction("te000000001") { println!("{}", tx.status); }
+    /// # }
+    /// ```
+    pub fn transaction(&self, id: &str) -> Option<Transaction> {
+        self.shared.lock().transactions.get(id).cloned()
+    }
+
+    /// Every saved card (pending, active or rejected), by id.
+    ///
+    /// ```no_run
+    /// # fn f(sandbox: &epoint::sandbox::Sandbox) {
+    /// println!("{} cards", sandbox.cards().len());
+    /// # }
+    /// ```
+    pub fn cards(&self) -> Vec<SavedCard> {
+        self.shared.lock().cards.values().cloned().collect()
+    }
+
+    /// One saved card.
+    ///
+    /// ```no_run
+    /// # fn f(sandbox: &epoint::sandbox::Sandbox) {
+    /// let active = sandbox.card("ce000000001").is_some_and(|c| c.status == epoint::sandbox::CardStatus::Active);
+    /// # }
+    /// ```
+    pub fn card(&self, id: &str) -> Option<SavedCard> {
+        self.shared.lock().cards.get(id).cloned()
+    }
+
+    /// Every callback delivery attempt, oldest first.
+    ///
+    /// ```no_run
+    /// # fn f(sandbox: &epoint::sandbox::Sandbox) {
+    /// assert!(sandbox.callbacks().iter().all(|c| c.delivered()));
+    /// # }
+    /// ```
+    pub fn callbacks(&self) -> Vec<CallbackDelivery> {
+        self.shared.lock().callbacks.clone()
+    }
+
+    /// Stops accepting connections, closes open ones and waits for the server task.
+    ///
+    /// ```no_run
+    /// # async fn run(sandbox: epoint::sandbox::Sandbox) { sandbox.shutdown().await; }
+    /// ```
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+/// `(operationId, path)` of the operation named by operationId or path.
+fn operation_named(name: &str) -> Option<(&'static str, &'static str)> {
+    crate::client::OPERATIONS
+        .iter()
+        .find(|(op, path)| *op == name || *path == name)
+        .copied()
+}

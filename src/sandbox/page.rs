@@ -1,0 +1,318 @@
+//! The hosted payment / card registration page, and the sandbox's own result pages.
+
+use std::sync::Arc;
+
+use axum::{
+    Form,
+    extract::{Path, Query, State},
+    http::{StatusCode, header},
+    response::{Html, IntoResponse, Response},
+};
+use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
+use serde::Deserialize;
+
+use super::{
+    CardStatus, SEEDED_MERCHANTS, SandboxError, Shared, TEST_CARDS,
+    state::{self, CardInput},
+};
+use crate::PaymentStatus;
+
+/// What a page is for.
+struct PageInfo {
+    title: String,
+    merchant: String,
+    amount: Option<String>,
+    description: Option<String>,
+    done: Option<String>,
+}
+
+fn page_info(shared: &Shared, id: &str) -> Option<PageInfo> {
+    let state = shared.lock();
+    if let Some(tx) = state.transactions.get(id) {
+        let saves_card = tx.card_id.is_some();
+        return Some(PageInfo {
+            title: if saves_card {
+                "Pay and save your card".into()
+            } else {
+                "Pay".into()
+            },
+            merchant: tx.merchant.clone(),
+            amount: Some(format!("{} AZN", tx.amount)),
+            description: tx.description.clone(),
+            done: (tx.status != PaymentStatus::New).then(|| tx.status.to_string()),
+        });
+    }
+    state.cards.get(id).map(|card| PageInfo {
+        title: if card.for_payouts {
+            "Save your card for payouts".into()
+        } else {
+            "Save your card".into()
+        },
+        merchant: card.merchant.clone(),
+        amount: None,
+        description: card.description.clone(),
+        done: (card.status != CardStatus::Pending || card.operation != "card_registration")
+            .then(|| format!("{:?}", card.status).to_lowercase()),
+    })
+}
+
+fn layout(title: &str, body: &str) -> String {
+    format!(
+        r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} · EPoint sandbox</title>
+<style>
+body {{ font-family: system-ui, sans-serif; background: #f4f6f8; margin: 0; }}
+main {{ max-width: 26rem; margin: 3rem auto; background: #fff; padding: 2rem; border-radius: 8px; box-shadow: 0 1px 4px #0002; }}
+label {{ display: block; margin-top: 1rem; font-size: .9rem; color: #333; }}
+input {{ width: 100%; padding: .5rem; font-size: 1rem; box-sizing: border-box; }}
+button {{ margin-top: 1.5rem; width: 100%; padding: .7rem; font-size: 1rem; background: #0a6cff; color: #fff; border: 0; border-radius: 4px; }}
+.error {{ color: #b00020; }} .note {{ color: #666; font-size: .85rem; }}
+table {{ border-collapse: collapse; font-size: .85rem; }} td, th {{ padding: .2rem .5rem; border-bottom: 1px solid #eee; text-align: left; }}
+</style>
+</head>
+<body><main>
+<p class="note">EPoint sandbox — no real money moves</p>
+{body}
+</main></body>
+</html>
+"#,
+        title = text(title),
+    )
+}
+
+fn card_table() -> String {
+    let rows: String = TEST_CARDS
+        .iter()
+        .map(|(number, code, what)| {
+            format!(
+                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                text(number),
+                text(code),
+                text(what)
+            )
+        })
+        .collect();
+    format!(
+        "<table><tr><th>Test card</th><th>Code</th><th>Result</th></tr>{rows}</table>\
+         <p class=\"note\">Any expiry (MM/YY), any CVV. The last three digits of any other \
+         number are used as the bank code.</p>"
+    )
+}
+
+fn form_page(id: &str, info: &PageInfo, error: Option<&str>) -> String {
+    let amount = info
+        .amount
+        .as_deref()
+        .map(|a| format!("<p>Amount: <strong id=\"amount\">{}</strong></p>", text(a)))
+        .unwrap_or_default();
+    let description = info
+        .description
+        .as_deref()
+        .map(|d| format!("<p id=\"description\">{}</p>", text(d)))
+        .unwrap_or_default();
+    let error = error
+        .map(|e| format!("<p class=\"error\" id=\"error\">{}</p>", text(e)))
+        .unwrap_or_default();
+    let button = if info.amount.is_some() {
+        "Pay"
+    } else {
+        "Save card"
+    };
+    let body = format!(
+        r#"<h1>{title}</h1>
+<p>Merchant <code>{merchant}</code></p>
+{amount}{description}{error}
+<form method="post" action="" id="card-form">
+<label for="card_number">Card number</label>
+<input id="card_number" name="card_number" inputmode="numeric" autocomplete="cc-number" required>
+<label for="expiry">Expiry (MM/YY)</label>
+<input id="expiry" name="expiry" placeholder="12/30" autocomplete="cc-exp" required>
+<label for="cvv">CVV</label>
+<input id="cvv" name="cvv" inputmode="numeric" autocomplete="cc-csc" required>
+<label for="card_name">Name on card</label>
+<input id="card_name" name="card_name" autocomplete="cc-name" required>
+<input type="hidden" name="id" value="{id}">
+<button type="submit" id="pay">{button}</button>
+</form>
+{cards}"#,
+        title = text(&info.title),
+        merchant = text(&info.merchant),
+        id = attr(id),
+        cards = card_table(),
+    );
+    layout(&info.title, &body)
+}
+
+fn message_page(status: StatusCode, title: &str, message: &str) -> Response {
+    let body = format!(
+        "<h1 id=\"title\">{}</h1><p id=\"message\">{}</p>",
+        text(title),
+        text(message)
+    );
+    (status, Html(layout(title, &body))).into_response()
+}
+
+/// `GET /`: what this server is.
+pub(crate) async fn index(State(shared): State<Arc<Shared>>) -> Html<String> {
+    let merchants: String = shared
+        .lock()
+        .merchants
+        .values()
+        .map(|m| {
+            let seeded = SEEDED_MERCHANTS
+                .iter()
+                .find(|(public, _)| *public == m.public_key())
+                .map(|(_, private)| format!(" / <code>{}</code>", text(private)))
+                .unwrap_or_default();
+            format!(
+                "<li><code>{}</code>{seeded} → result URL {}</li>",
+                text(m.public_key()),
+                text(m.result_url_str().unwrap_or("(none)"))
+            )
+        })
+        .collect();
+    Html(layout(
+        "EPoint sandbox",
+        &format!(
+            "<h1>EPoint sandbox</h1><p>Base URL <code>{}</code></p><h2>Merchants</h2><ul>{merchants}</ul><h2>Test cards</h2>{}",
+            text(&shared.base_url),
+            card_table()
+        ),
+    ))
+}
+
+/// `GET /pay/{id}` and `GET /card/{id}`: the card form.
+pub(crate) async fn show(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
+    match page_info(&shared, &id) {
+        None => message_page(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            &format!("No payment or card registration {id}."),
+        ),
+        Some(PageInfo {
+            done: Some(status), ..
+        }) => message_page(
+            StatusCode::CONFLICT,
+            "Already completed",
+            &format!("{id} is already completed (status {status})."),
+        ),
+        Some(info) => Html(form_page(&id, &info, None)).into_response(),
+    }
+}
+
+/// The card form as submitted.
+#[derive(Debug, Deserialize)]
+pub(crate) struct CardForm {
+    card_number: Option<String>,
+    expiry: Option<String>,
+    cvv: Option<String>,
+    card_name: Option<String>,
+}
+
+fn check_form(form: &CardForm) -> Result<CardInput, String> {
+    let expiry = form.expiry.as_deref().unwrap_or_default().trim();
+    let (month, year) = expiry.split_once('/').ok_or("The expiry must be MM/YY")?;
+    let month: u8 = month
+        .trim()
+        .parse()
+        .map_err(|_| "The expiry month must be a number")?;
+    let year = year.trim();
+    if !(1..=12).contains(&month)
+        || !(year.len() == 2 || year.len() == 4)
+        || !year.chars().all(|c| c.is_ascii_digit())
+    {
+        return Err("The expiry must be MM/YY".into());
+    }
+    let cvv = form.cvv.as_deref().unwrap_or_default().trim();
+    if !(3..=4).contains(&cvv.len()) || !cvv.chars().all(|c| c.is_ascii_digit()) {
+        return Err("The CVV must have 3 or 4 digits".into());
+    }
+    CardInput::typed(
+        form.card_number.as_deref().unwrap_or_default(),
+        form.card_name.as_deref().unwrap_or_default(),
+    )
+    .map_err(|e| match e {
+        SandboxError::InvalidCard(reason) => reason,
+        other => other.to_string(),
+    })
+}
+
+/// `POST /pay/{id}` and `POST /card/{id}`: completes the page, sends the callback, and
+/// redirects the browser (303) to the success or error URL.
+pub(crate) async fn submit(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    Form(form): Form<CardForm>,
+) -> Response {
+    let Some(info) = page_info(&shared, &id) else {
+        return message_page(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            &format!("No payment or card registration {id}."),
+        );
+    };
+    let card = match check_form(&form) {
+        Ok(card) => card,
+        Err(reason) => {
+            return (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Html(form_page(&id, &info, Some(&reason))),
+            )
+                .into_response();
+        }
+    };
+    match state::complete_with_card(&shared, &id, card).await {
+        Ok(done) => (
+            StatusCode::SEE_OTHER,
+            [(header::LOCATION, done.redirect_to)],
+        )
+            .into_response(),
+        Err(e @ SandboxError::AlreadyCompleted { .. }) => {
+            message_page(StatusCode::CONFLICT, "Already completed", &e.to_string())
+        }
+        Err(e) => message_page(StatusCode::BAD_REQUEST, "Cannot complete", &e.to_string()),
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ResultQuery {
+    id: Option<String>,
+}
+
+/// `GET /_sandbox/result/{success|error}`: where the browser lands without redirect URLs.
+pub(crate) async fn result(
+    State(shared): State<Arc<Shared>>,
+    Path(kind): Path<String>,
+    Query(query): Query<ResultQuery>,
+) -> Response {
+    let id = query.id.unwrap_or_default();
+    let detail = {
+        let state = shared.lock();
+        state
+            .transactions
+            .get(&id)
+            .map(|tx| {
+                format!(
+                    "{id}: status {}, {}",
+                    tx.status,
+                    tx.message.clone().unwrap_or_default()
+                )
+            })
+            .or_else(|| {
+                state
+                    .cards
+                    .get(&id)
+                    .map(|c| format!("{id}: card {:?}", c.status).to_lowercase())
+            })
+            .unwrap_or(id)
+    };
+    match kind.as_str() {
+        "success" => message_page(StatusCode::OK, "Payment successful", &detail),
+        "error" => message_page(StatusCode::OK, "Payment failed", &detail),
+        _ => message_page(StatusCode::NOT_FOUND, "Not found", &kind),
+    }
+}

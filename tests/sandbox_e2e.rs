@@ -1,0 +1,1111 @@
+//! The client end to end against the embedded sandbox, over real loopback HTTP: every
+//! operation, success and failure paths, callbacks for every flow, bad keys, tampered
+//! requests, refund limits and fault injection mapped to the client's error variants.
+#![cfg(feature = "sandbox")]
+
+mod sandbox_support;
+
+use std::time::Duration;
+
+use epoint::{
+    Client, Config, Delivery, Error, Keys, PaymentStatus,
+    callback::CallbackFlow,
+    sandbox::{CardStatus, Fault, Outcome, Sandbox},
+};
+use rust_decimal_macros::dec;
+use sandbox_support::{Merchant, keys1, post_form, post_signed, sandbox_with, submit_form};
+use serde_json::{Value, json};
+
+/// The only callback received so far, verified with merchant 1's keys.
+fn only_callback(merchant: &Merchant) -> epoint::Callback {
+    let received = merchant.received();
+    assert_eq!(received.len(), 1, "exactly one callback: {received:?}");
+    keys1()
+        .verify_callback(received[0].as_bytes())
+        .expect("the callback is signed with the merchant's private key")
+}
+
+fn keys_of(json: &str) -> Vec<String> {
+    let value: Value = serde_json::from_str(json).expect("callback JSON");
+    let mut keys: Vec<String> = value.as_object().expect("object").keys().cloned().collect();
+    keys.sort();
+    keys
+}
+
+fn declined(err: Error) -> (String, String, Option<String>) {
+    match err {
+        Error::Declined {
+            code,
+            transaction,
+            message,
+            ..
+        } => (
+            code.expect("a decline keeps the bank code")
+                .as_str()
+                .to_owned(),
+            transaction.expect("a decline keeps the transaction"),
+            message,
+        ),
+        other => panic!("expected Declined, got {other:?}"),
+    }
+}
+
+fn rejected(err: Error) -> (PaymentStatus, String) {
+    match err {
+        Error::Rejected {
+            status, message, ..
+        } => (status, message),
+        other => panic!("expected Rejected, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn pay_callback_status_partial_and_full_refund() {
+    let merchant = Merchant::start().await;
+    let sandbox = sandbox_with(&merchant).await;
+    let client = sandbox.client().expect("client");
+
+    let created = client
+        .pay(dec!(30.75), "order-1")
+        .description("2 coffees")
+        .other_attr(json!({"cart": "42"}))
+        .await
+        .expect("payment created");
+    let tx = created.transaction.clone().expect("transaction id");
+    assert!(tx.starts_with("te"), "{tx}");
+    assert_eq!(
+        created.redirect_url.as_deref(),
+        Some(format!("{}/pay/{tx}", sandbox.base_url()).as_str())
+    );
+    let fresh = client.get_transaction_status(&tx).await.expect("status");
+    assert_eq!(fresh.status, PaymentStatus::New);
+
+    let done = sandbox
+        .complete(&tx, Outcome::Paid)
+        .await
+        .expect("complete");
+    assert!(done.approved);
+    assert!(done.callback.as_ref().is_some_and(|c| c.delivered()));
+
+    let callback = only_callback(&merchant);
+    assert_eq!(callback.flow, CallbackFlow::Payment);
+    assert!(callback.is_success());
+    assert_eq!(callback.payload.order_id.as_deref(), Some("order-1"));
+    assert_eq!(callback.payload.transaction.as_deref(), Some(tx.as_str()));
+    assert_eq!(callback.payload.operation_code.as_deref(), Some("100"));
+    assert_eq!(callback.payload.other_attr, Some(json!({"cart": "42"})));
+    assert!(
+        callback.json.contains("\"amount\":30.75"),
+        "amount is a JSON number: {}",
+        callback.json
+    );
+    assert_eq!(
+        keys_of(&callback.json),
+        [
+            "amount",
+            "bank_response",
+            "bank_transaction",
+            "card_mask",
+            "card_name",
+            "code",
+            "message",
+            "operation_code",
+            "order_id",
+            "other_attr",
+            "rrn",
+            "status",
+            "transaction"
+        ],
+        "a hosted payment's callback has no card_id / split_amount"
+    );
+
+    let paid = client.get_transaction_status(&tx).await.expect("status");
+    assert_eq!(paid.status, PaymentStatus::Success);
+    assert_eq!(paid.code.as_deref(), Some("000"));
+    assert_eq!(paid.card_mask.as_deref(), Some("416973******0000"));
+    assert_eq!(paid.amount.map(|m| m.amount()), Some(dec!(30.75)));
+    assert_eq!(paid.rrn.as_ref().map(String::len), Some(12));
+
+    client
+        .refund(&tx)
+        .amount(dec!(10.00))
+        .await
+        .expect("partial refund");
+    let after = client.get_transaction_status(&tx).await.expect("status");
+    assert_eq!(after.status, PaymentStatus::Returned);
+    assert_eq!(
+        sandbox.transaction(&tx).expect("tx").remaining(),
+        dec!(20.75)
+    );
+
+    let too_much = client.refund(&tx).amount(dec!(25.00)).await.unwrap_err();
+    let (status, message) = rejected(too_much);
+    assert_eq!(status, PaymentStatus::Error);
+    assert!(message.contains("20.75"), "{message}");
+
+    client.refund(&tx).await.expect("refund of the rest");
+    assert_eq!(sandbox.transaction(&tx).expect("tx").remaining(), dec!(0));
+    let (_, message) = rejected(client.refund(&tx).amount(dec!(0.01)).await.unwrap_err());
+    assert!(message.contains("fully refunded"), "{message}");
+    assert_eq!(sandbox.request_count("reverse"), 4);
+}
+
+#[tokio::test]
+async fn declined_payment_reports_bank_code_and_cannot_be_refunded() {
+    let merchant = Merchant::start().await;
+    let sandbox = sandbox_with(&merchant).await;
+    let client = sandbox.client().expect("client");
+    let tx = client
+        .pay(dec!(12.00), "order-declined")
+        .await
+        .expect("created")
+        .transaction
+        .expect("tx");
+
+    let done = sandbox
+        .complete(&tx, Outcome::Declined("116".into()))
+        .await
+        .expect("complete");
+    assert!(!done.approved);
+    assert!(done.redirect_to.contains("/_sandbox/result/error"));
+
+    let callback = only_callback(&merchant);
+    assert!(!callback.is_success());
+    assert_eq!(callback.payload.status, PaymentStatus::Failed);
+    assert_eq!(callback.payload.code.as_deref(), Some("116"));
+    assert_eq!(
+        callback.payload.message.as_deref(),
+        Some("Declined, insufficient funds")
+    );
+    assert!(callback.payload.rrn.is_none(), "rrn only on success");
+
+    let status = client
+        .get_transaction_status(&tx)
+        .await
+        .expect("status is Ok");
+    assert_eq!(status.status, PaymentStatus::Error);
+    assert_eq!(status.code.as_deref(), Some("116"));
+
+    let (_, message) = rejected(client.refund(&tx).await.unwrap_err());
+    assert!(message.contains("cannot be reversed"), "{message}");
+    assert!(matches!(
+        sandbox.complete(&tx, Outcome::Paid).await,
+        Err(epoint::sandbox::SandboxError::AlreadyCompleted { .. })
+    ));
+}
+
+#[tokio::test]
+async fn hosted_page_over_plain_http_redirects_and_calls_back() {
+    let merchant = Merchant::start().await;
+    let sandbox = sandbox_with(&merchant).await;
+    let client = sandbox.client().expect("client");
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("http");
+
+    for (card, expect_url, paid) in [
+        ("4169 7388 0000 0000", merchant.success_url(), true),
+        ("4169 7388 0000 0101", merchant.error_url(), false),
+    ] {
+        let created = client
+            .pay(dec!(5.00), format!("page-{card}"))
+            .success_redirect_url(merchant.success_url())
+            .error_redirect_url(merchant.error_url())
+            .await
+            .expect("created");
+        let url = created.redirect_url.expect("redirect url");
+        let page = http.get(&url).send().await.expect("page");
+        assert_eq!(page.status(), 200);
+        let html = page.text().await.expect("html");
+        assert!(html.contains("name=\"card_number\"") && html.contains("5.00 AZN"));
+
+        let bad = submit_form(
+            &http,
+            &url,
+            &[
+                ("card_number", "12"),
+                ("expiry", "12/30"),
+                ("cvv", "123"),
+                ("card_name", "A"),
+            ],
+        )
+        .await;
+        assert_eq!(bad.status(), 422, "an invalid card is refused on the page");
+
+        let submitted = submit_form(
+            &http,
+            &url,
+            &[
+                ("card_number", card),
+                ("expiry", "12/30"),
+                ("cvv", "123"),
+                ("card_name", "Test Customer"),
+            ],
+        )
+        .await;
+        assert_eq!(submitted.status(), 303);
+        assert_eq!(
+            submitted.headers()["location"].to_str().expect("location"),
+            expect_url
+        );
+        let tx = created.transaction.expect("tx");
+        let state = sandbox.transaction(&tx).expect("tx");
+        assert_eq!(state.status == PaymentStatus::Success, paid);
+        assert_eq!(state.card_name.is_some(), paid);
+        let again = http.get(&url).send().await.expect("page");
+        assert_eq!(again.status(), 409, "a completed page cannot be paid twice");
+    }
+    let received = merchant.received();
+    assert_eq!(received.len(), 2);
+    let declined = keys1()
+        .verify_callback(received[1].as_bytes())
+        .expect("verified");
+    assert_eq!(declined.payload.code.as_deref(), Some("101"));
+}
+
+#[tokio::test]
+async fn saved_card_registration_charge_and_decline() {
+    let merchant = Merchant::start().await;
+    let sandbox = sandbox_with(&merchant).await;
+    let client = sandbox.client().expect("client");
+
+    let registered = client.save_card().await.expect("registration");
+    let card = registered.card_id.expect("card id");
+    assert!(card.starts_with("ce"));
+    assert!(registered.transaction.is_none());
+    assert_eq!(
+        registered.redirect_url.as_deref(),
+        Some(format!("{}/card/{card}", sandbox.base_url()).as_str())
+    );
+
+    let (_, message) = rejected(
+        client
+            .pay_with_saved_card(&card, dec!(9.99), "too-early")
+            .await
+            .unwrap_err(),
+    );
+    assert!(message.contains("not active"), "{message}");
+
+    sandbox
+        .complete(&card, Outcome::Paid)
+        .await
+        .expect("complete");
+    assert_eq!(
+        sandbox.card(&card).expect("card").status,
+        CardStatus::Active
+    );
+    let callback = only_callback(&merchant);
+    assert_eq!(callback.flow, CallbackFlow::CardRegistration);
+    assert_eq!(callback.payload.card_id.as_deref(), Some(card.as_str()));
+    assert_eq!(callback.payload.code.as_deref(), Some("000"));
+    for absent in [
+        "order_id",
+        "transaction",
+        "amount",
+        "other_attr",
+        "split_amount",
+    ] {
+        assert!(
+            !keys_of(&callback.json).contains(&absent.to_owned()),
+            "{absent} in {}",
+            callback.json
+        );
+    }
+
+    let charge = client
+        .pay_with_saved_card(&card, dec!(9.99), "sub-1")
+        .await
+        .expect("charge");
+    assert_eq!(charge.status, PaymentStatus::Success);
+    assert_eq!(charge.amount.map(|m| m.amount()), Some(dec!(9.99)));
+    let charged = charge.transaction.expect("tx");
+    let status = client
+        .get_transaction_status(&charged)
+        .await
+        .expect("status");
+    assert_eq!(status.status, PaymentStatus::Success);
+    assert_eq!(status.card_mask, charge.card_mask);
+
+    // A card whose last digits are 116 registers (no money moves) and then declines charges.
+    let poor = client
+        .save_card()
+        .await
+        .expect("registration")
+        .card_id
+        .expect("id");
+    sandbox
+        .complete(
+            &poor,
+            Outcome::Card {
+                number: "4169738800000116".into(),
+                name: "Poor Customer".into(),
+            },
+        )
+        .await
+        .expect("complete");
+    let err = client
+        .pay_with_saved_card(&poor, dec!(50.00), "sub-2")
+        .await
+        .unwrap_err();
+    assert!(err.may_have_reached_epoint());
+    let (code, tx, message) = declined(err);
+    assert_eq!(code, "116");
+    assert_eq!(message.as_deref(), Some("Declined, insufficient funds"));
+    let status = client.get_transaction_status(&tx).await.expect("status");
+    assert_eq!(status.status, PaymentStatus::Error);
+    assert_eq!(sandbox.callbacks().len(), 2, "charges send no callback");
+
+    let (_, message) = rejected(
+        client
+            .pay_with_saved_card("ce999999999", dec!(1.00), "nope")
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(message, "Card not found");
+}
+
+#[tokio::test]
+async fn failed_card_registration_sends_code_500() {
+    let merchant = Merchant::start().await;
+    let sandbox = sandbox_with(&merchant).await;
+    let client = sandbox.client().expect("client");
+    let card = client.save_card().await.expect("reg").card_id.expect("id");
+    let done = sandbox
+        .complete(&card, Outcome::Declined("101".into()))
+        .await
+        .expect("complete");
+    assert!(!done.approved);
+    assert_eq!(done.card.expect("card").status, CardStatus::Rejected);
+    let callback = only_callback(&merchant);
+    assert_eq!(callback.payload.code.as_deref(), Some("500"));
+    assert_eq!(callback.payload.status, PaymentStatus::Failed);
+    assert!(
+        rejected(
+            client
+                .pay_with_saved_card(&card, dec!(1.00), "x")
+                .await
+                .unwrap_err()
+        )
+        .1
+        .contains("not active")
+    );
+}
+
+#[tokio::test]
+async fn pay_and_save_card_then_charge_it() {
+    let merchant = Merchant::start().await;
+    let sandbox = sandbox_with(&merchant).await;
+    let client = sandbox.client().expect("client");
+    let created = client
+        .pay_and_save_card(dec!(5.00), "first")
+        .await
+        .expect("created");
+    let (tx, card) = (
+        created.transaction.expect("tx"),
+        created.card_id.expect("card"),
+    );
+    assert_eq!(
+        sandbox.card(&card).expect("card").status,
+        CardStatus::Pending
+    );
+    // The card completes through its payment's page.
+    assert!(sandbox.complete(&card, Outcome::Paid).await.is_err());
+    sandbox
+        .complete(&tx, Outcome::Paid)
+        .await
+        .expect("complete");
+
+    let callback = only_callback(&merchant);
+    assert_eq!(callback.flow, CallbackFlow::PaymentWithCardRegistration);
+    assert_eq!(callback.payload.operation_code.as_deref(), Some("200"));
+    assert_eq!(callback.payload.card_id.as_deref(), Some(card.as_str()));
+    assert!(
+        callback.payload.message.is_none(),
+        "no message: {}",
+        callback.json
+    );
+    assert!(callback.payload.split_amount.is_none());
+    assert_eq!(
+        callback.payload.amount.map(|m| m.amount()),
+        Some(dec!(5.00))
+    );
+
+    let charge = client
+        .pay_with_saved_card(&card, dec!(5.00), "second")
+        .await
+        .expect("charge the saved card");
+    assert_eq!(charge.status, PaymentStatus::Success);
+}
+
+#[tokio::test]
+async fn payouts_need_a_payout_card() {
+    let merchant = Merchant::start().await;
+    let sandbox = sandbox_with(&merchant).await;
+    let client = sandbox.client().expect("client");
+    let payout_card = client
+        .save_card()
+        .for_payouts(true)
+        .await
+        .expect("reg")
+        .card_id
+        .expect("id");
+    let charge_card = client.save_card().await.expect("reg").card_id.expect("id");
+    sandbox
+        .complete(&payout_card, Outcome::Paid)
+        .await
+        .expect("complete");
+    sandbox
+        .complete(&charge_card, Outcome::Paid)
+        .await
+        .expect("complete");
+    assert!(sandbox.card(&payout_card).expect("card").for_payouts);
+
+    let paid_out = client
+        .payout(&payout_card, dec!(250.00), "payout-1")
+        .await
+        .expect("payout");
+    assert_eq!(paid_out.status, PaymentStatus::Success);
+    let tx = paid_out.transaction.expect("tx");
+    let (_, message) = rejected(client.refund(&tx).await.unwrap_err());
+    assert!(message.contains("payout"), "{message}");
+
+    let (_, message) = rejected(
+        client
+            .payout(&charge_card, dec!(1.00), "payout-2")
+            .await
+            .unwrap_err(),
+    );
+    assert!(message.contains("not registered for payouts"), "{message}");
+    let (_, message) = rejected(
+        client
+            .pay_with_saved_card(&payout_card, dec!(1.00), "charge-1")
+            .await
+            .unwrap_err(),
+    );
+    assert!(message.contains("payouts"), "{message}");
+    assert_eq!(sandbox.request_count("refund_request"), 2);
+    assert_eq!(sandbox.callbacks().len(), 2, "payouts send no callback");
+}
+
+#[tokio::test]
+async fn split_flows_carry_split_amount() {
+    let merchant = Merchant::start().await;
+    let sandbox = sandbox_with(&merchant).await;
+    let client = sandbox.client().expect("client");
+
+    let tx = client
+        .split_pay(dec!(100.00), "split-1", "i000000002", dec!(30.00))
+        .other_attr(json!({"k": 1}))
+        .await
+        .expect("split created")
+        .transaction
+        .expect("tx");
+    sandbox
+        .complete(&tx, Outcome::Paid)
+        .await
+        .expect("complete");
+    let split = only_callback(&merchant);
+    assert_eq!(split.flow, CallbackFlow::SplitPayment);
+    assert_eq!(
+        split.payload.split_amount.map(|m| m.amount()),
+        Some(dec!(30.00))
+    );
+    assert!(split.payload.message.is_some());
+    assert!(
+        split.json.contains("\"split_amount\":30.00"),
+        "{}",
+        split.json
+    );
+    assert_eq!(split.payload.other_attr, Some(json!({"k": 1})));
+
+    let created = client
+        .split_pay_and_save_card(dec!(40.00), "split-2", "i000000002", dec!(10.00))
+        .await
+        .expect("created");
+    let (tx2, card) = (
+        created.transaction.expect("tx"),
+        created.card_id.expect("card"),
+    );
+    sandbox
+        .complete(&tx2, Outcome::Paid)
+        .await
+        .expect("complete");
+    let received = merchant.received();
+    let saved = keys1()
+        .verify_callback(received[1].as_bytes())
+        .expect("verified");
+    assert_eq!(saved.flow, CallbackFlow::SplitPaymentWithCardRegistration);
+    assert!(saved.payload.message.is_none());
+    assert_eq!(saved.payload.card_id.as_deref(), Some(card.as_str()));
+    assert_eq!(
+        saved.payload.split_amount.map(|m| m.amount()),
+        Some(dec!(10.00))
+    );
+
+    let charge = client
+        .split_pay_with_saved_card(&card, dec!(20.00), "split-3", "i000000002", dec!(5.00))
+        .await
+        .expect("split charge");
+    assert_eq!(charge.split_amount.map(|m| m.amount()), Some(dec!(5.00)));
+
+    let (_, message) = rejected(
+        client
+            .split_pay(dec!(10.00), "split-4", "i000000777", dec!(1.00))
+            .await
+            .unwrap_err(),
+    );
+    assert!(message.contains("not found"), "{message}");
+    // The client checks split_amount <= amount itself; the sandbox does too.
+    let answer = post_signed(
+        sandbox.base_url(),
+        "/api/1/split-request",
+        &keys1(),
+        &json!({"public_key": "i000000001", "amount": "10.00", "split_user": "i000000002",
+                "split_amount": "11.00", "currency": "AZN", "language": "az", "order_id": "s5"}),
+    )
+    .await;
+    assert_eq!(answer["status"], "error");
+    assert!(
+        answer["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("split_amount"))
+    );
+}
+
+#[tokio::test]
+async fn split_charge_decline_keeps_code_and_transaction() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let client = sandbox.client().expect("client");
+    let card = client.save_card().await.expect("reg").card_id.expect("id");
+    sandbox
+        .complete(
+            &card,
+            Outcome::Card {
+                number: "4169738800000121".into(),
+                name: "Limit Reached".into(),
+            },
+        )
+        .await
+        .expect("complete");
+    let err = client
+        .split_pay_with_saved_card(&card, dec!(20.00), "split-d", "i000000002", dec!(5.00))
+        .await
+        .unwrap_err();
+    let (code, tx, _) = declined(err);
+    assert_eq!(code, "121");
+    assert_eq!(
+        sandbox.transaction(&tx).expect("tx").status,
+        PaymentStatus::Error
+    );
+    let delivery = &sandbox.callbacks()[0];
+    assert!(!delivery.delivered(), "no result URL configured");
+    assert!(
+        delivery
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("no result URL"))
+    );
+}
+
+#[tokio::test]
+async fn unknown_merchant_and_wrong_private_key_are_rejected() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let stranger = Client::new(
+        Config::new("i000000999", "sandbox_private_key_0000000001").base_url(sandbox.base_url()),
+    )
+    .expect("client");
+    let (status, message) = rejected(stranger.pay(dec!(1.00), "o").await.unwrap_err());
+    assert_eq!(status, PaymentStatus::ServerError);
+    assert_eq!(message, "Merchant not found");
+
+    let wrong_key =
+        Client::new(Config::new("i000000001", "not-the-private-key").base_url(sandbox.base_url()))
+            .expect("client");
+    for err in [
+        wrong_key.pay(dec!(1.00), "o").await.unwrap_err(),
+        wrong_key
+            .get_transaction_status("te000000001")
+            .await
+            .unwrap_err(),
+        wrong_key.refund("te000000001").await.unwrap_err(),
+        wrong_key
+            .pay_with_saved_card("ce000000001", dec!(1.00), "o")
+            .await
+            .unwrap_err(),
+    ] {
+        let (status, message) = rejected(err);
+        assert_eq!(status, PaymentStatus::ServerError);
+        assert_eq!(message, "Signature did not match");
+    }
+    assert!(sandbox.transactions().is_empty(), "nothing was created");
+    assert!(sandbox.all_requests().iter().all(|r| !r.verified));
+}
+
+#[tokio::test]
+async fn tampered_requests_are_refused_and_json_envelopes_accepted() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let keys = keys1();
+    let payload = json!({"public_key": "i000000001", "amount": "1.00", "currency": "AZN",
+                         "language": "az", "order_id": "t-1"});
+    let envelope = keys.seal(&payload).expect("seal");
+
+    // Same signature, data for a larger amount.
+    let mut bigger = payload.clone();
+    bigger["amount"] = json!("1000.00");
+    let forged = keys.seal(&bigger).expect("seal").data;
+    let answer = post_form(
+        sandbox.base_url(),
+        "/api/1/request",
+        &forged,
+        &envelope.signature,
+    )
+    .await;
+    assert_eq!(
+        answer,
+        json!({"status": "server_error", "message": "Signature did not match"})
+    );
+
+    // A hex signature, as some broken clients send.
+    let answer = post_form(
+        sandbox.base_url(),
+        "/api/1/request",
+        &envelope.data,
+        "da39a3ee5e6b4b0d3255bfef95601890afd80709",
+    )
+    .await;
+    assert_eq!(answer["message"], "Signature did not match");
+
+    let missing = reqwest::Client::new()
+        .post(format!("{}/api/1/request", sandbox.base_url()))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("data={}", envelope.data.replace('=', "%3D")))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(missing.status(), 200);
+    let missing: Value = missing.json().await.expect("json");
+    assert_eq!(missing["status"], "error");
+    assert!(sandbox.transactions().is_empty());
+
+    // The untampered request, as a JSON envelope.
+    let answer: Value = reqwest::Client::new()
+        .post(format!("{}/api/1/request", sandbox.base_url()))
+        .json(&json!({"data": envelope.data, "signature": envelope.signature}))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(answer["status"], "success", "{answer}");
+    let requests = sandbox.requests("payment_request");
+    assert_eq!(requests.len(), 4);
+    assert_eq!(requests[3].envelope, "json");
+    assert!(requests[3].verified && !requests[0].verified);
+    assert_eq!(requests[3].payload.as_ref(), Some(&payload));
+}
+
+#[tokio::test]
+async fn invalid_fields_get_an_epoint_style_error() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let base = json!({"public_key": "i000000001", "amount": "1.00", "currency": "AZN",
+                      "language": "az", "order_id": "f-1"});
+    let with = |key: &str, value: Value| {
+        let mut p = base.clone();
+        if value.is_null() {
+            p.as_object_mut().expect("object").remove(key);
+        } else {
+            p[key] = value;
+        }
+        p
+    };
+    for (payload, mentions) in [
+        (with("order_id", Value::Null), "order_id"),
+        (with("amount", json!("0")), "amount"),
+        (with("amount", json!("1.001")), "amount"),
+        (with("amount", json!("-5.00")), "amount"),
+        (with("currency", json!("GBP")), "GBP"),
+        (with("language", json!("zz")), "zz"),
+        (with("order_id", json!("x".repeat(256))), "order_id"),
+    ] {
+        let answer = post_signed(sandbox.base_url(), "/api/1/request", &keys1(), &payload).await;
+        assert_eq!(answer["status"], "error", "{payload} -> {answer}");
+        let message = answer["message"].as_str().expect("message");
+        assert!(message.contains(mentions), "{payload} -> {message}");
+    }
+    let no_key = post_signed(
+        sandbox.base_url(),
+        "/api/1/request",
+        &keys1(),
+        &json!({"amount": "1.00"}),
+    )
+    .await;
+    assert_eq!(no_key["status"], "error");
+    let not_json = post_form(sandbox.base_url(), "/api/1/get-status", "bm90IGpzb24=", "x").await;
+    assert_eq!(not_json["status"], "error");
+    assert!(sandbox.transactions().is_empty());
+}
+
+#[tokio::test]
+async fn status_of_unknown_or_foreign_transactions_is_rejected() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let mine = sandbox.client().expect("client");
+    let partner = sandbox.client_for("i000000002").expect("client");
+    let tx = mine
+        .pay(dec!(3.00), "o")
+        .await
+        .expect("created")
+        .transaction
+        .expect("tx");
+    let (status, message) = rejected(partner.get_transaction_status(&tx).await.unwrap_err());
+    assert_eq!(
+        (status, message.as_str()),
+        (PaymentStatus::Error, "Transaction not found")
+    );
+    assert!(mine.get_transaction_status("te404").await.is_err());
+    assert_eq!(
+        mine.get_transaction_status(&tx).await.expect("own").status,
+        PaymentStatus::New
+    );
+}
+
+#[tokio::test]
+async fn http_5xx_maps_to_http_error_and_nothing_moves() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let client = sandbox.client().expect("client");
+    sandbox
+        .inject(
+            "payment_request",
+            Fault::HttpStatus {
+                status: 502,
+                body: "<h1>502 Bad Gateway</h1>".into(),
+            },
+        )
+        .expect("inject");
+    match client.pay(dec!(1.00), "o").await.unwrap_err() {
+        Error::Http { status, body } => {
+            assert_eq!(status, 502);
+            assert!(body.contains("Bad Gateway"), "{body}");
+        }
+        other => panic!("expected Http, got {other:?}"),
+    }
+    assert_eq!(sandbox.request_count("payment_request"), 1);
+    assert!(
+        sandbox.transactions().is_empty(),
+        "a 5xx proxy answer processes nothing"
+    );
+    sandbox.clear_faults();
+    assert!(client.pay(dec!(1.00), "o").await.is_ok());
+}
+
+#[tokio::test]
+async fn non_json_200_maps_to_decode_error_with_body() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let client = sandbox.client().expect("client");
+    sandbox
+        .inject(
+            "/api/1/get-status",
+            Fault::NotJson("<html>maintenance</html>".into()),
+        )
+        .expect("inject");
+    let err = client
+        .get_transaction_status("te000000001")
+        .await
+        .unwrap_err();
+    assert!(err.may_have_reached_epoint());
+    match err {
+        Error::Decode { body, .. } => assert_eq!(&body[..], b"<html>maintenance</html>"),
+        other => panic!("expected Decode, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn truncated_body_is_a_transport_error_that_may_have_reached_epoint() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let client = sandbox.client().expect("client");
+    sandbox
+        .inject_times("payment_request", Fault::TruncatedBody, Some(1))
+        .expect("inject");
+    let err = client.pay(dec!(7.00), "trunc").await.unwrap_err();
+    assert!(err.may_have_reached_epoint(), "{err}");
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                delivery: Delivery::MaybeSent,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    // It was processed: the payment exists though the answer was lost.
+    assert_eq!(sandbox.transactions().len(), 1);
+    // The fault was for one request only.
+    assert!(client.pay(dec!(7.00), "trunc-2").await.is_ok());
+}
+
+#[tokio::test]
+async fn dropped_connection_on_a_charge_is_sent_exactly_once() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let client = sandbox.client().expect("client");
+    let card = client.save_card().await.expect("reg").card_id.expect("id");
+    sandbox
+        .complete(&card, Outcome::Paid)
+        .await
+        .expect("complete");
+
+    sandbox
+        .inject("execute_pay", Fault::DropConnection)
+        .expect("inject");
+    let err = client
+        .pay_with_saved_card(&card, dec!(15.00), "charge-once")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                delivery: Delivery::MaybeSent,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.may_have_reached_epoint());
+    assert_eq!(
+        sandbox.request_count("execute_pay"),
+        1,
+        "a money-moving call is never retried"
+    );
+    // The charge happened; reconciling through get-status shows it.
+    let charged = sandbox
+        .transactions()
+        .into_iter()
+        .find(|t| t.operation == "execute_pay")
+        .expect("the charge was processed");
+    let status = client
+        .get_transaction_status(&charged.id)
+        .await
+        .expect("status");
+    assert_eq!(status.status, PaymentStatus::Success);
+
+    sandbox
+        .inject(
+            "reverse",
+            Fault::HttpStatus {
+                status: 503,
+                body: "busy".into(),
+            },
+        )
+        .expect("inject");
+    assert!(client.refund(&charged.id).await.is_err());
+    assert_eq!(
+        sandbox.request_count("reverse"),
+        1,
+        "refunds are not retried either"
+    );
+    sandbox
+        .inject("refund_request", Fault::DropConnection)
+        .expect("inject");
+    let payout_card = client
+        .save_card()
+        .for_payouts(true)
+        .await
+        .expect("reg")
+        .card_id
+        .expect("id");
+    sandbox
+        .complete(&payout_card, Outcome::Paid)
+        .await
+        .expect("complete");
+    assert!(client.payout(&payout_card, dec!(1.00), "p").await.is_err());
+    assert_eq!(sandbox.request_count("refund_request"), 1);
+}
+
+#[tokio::test]
+async fn latency_beyond_the_client_timeout_is_a_maybe_sent_transport_error() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let config = sandbox
+        .config_for("i000000001")
+        .expect("config")
+        .timeout(Duration::from_millis(150));
+    let client = Client::new(config).expect("client");
+    sandbox
+        .inject("get_status", Fault::Latency(Duration::from_millis(600)))
+        .expect("inject");
+    let started = std::time::Instant::now();
+    let err = client
+        .get_transaction_status("te000000001")
+        .await
+        .unwrap_err();
+    assert!(started.elapsed() < Duration::from_millis(550));
+    match &err {
+        Error::Transport { delivery, source } => {
+            assert_eq!(*delivery, Delivery::MaybeSent);
+            assert!(source.is_timeout(), "{source}");
+        }
+        other => panic!("expected Transport, got {other:?}"),
+    }
+    sandbox
+        .inject("get_status", Fault::Latency(Duration::from_millis(20)))
+        .expect("inject");
+    assert!(matches!(
+        client.get_transaction_status("te000000001").await,
+        Err(Error::Rejected { .. })
+    ));
+}
+
+#[tokio::test]
+async fn a_stopped_sandbox_is_not_sent() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let client = sandbox.client().expect("client");
+    sandbox.shutdown().await;
+    let err = client.pay(dec!(1.00), "o").await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                delivery: Delivery::NotSent,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(!err.may_have_reached_epoint());
+}
+
+#[tokio::test]
+async fn callback_delivery_failures_are_recorded() {
+    let merchant = Merchant::start().await;
+    let sandbox = sandbox_with(&merchant).await;
+    let client = sandbox.client().expect("client");
+    merchant.answer_with(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+    let tx = client
+        .pay(dec!(2.00), "cb-500")
+        .await
+        .expect("created")
+        .transaction
+        .expect("tx");
+    let done = sandbox
+        .complete(&tx, Outcome::Paid)
+        .await
+        .expect("complete");
+    let delivery = done.callback.expect("delivery");
+    assert_eq!(delivery.status, Some(500));
+    assert!(!delivery.delivered());
+
+    // A result URL nobody listens on.
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let dead = format!("http://{}/cb", closed.local_addr().expect("addr"));
+    drop(closed);
+    sandbox
+        .set_result_url("i000000001", Some(dead.clone()))
+        .expect("set");
+    let tx = client
+        .pay(dec!(2.00), "cb-dead")
+        .await
+        .expect("created")
+        .transaction
+        .expect("tx");
+    sandbox
+        .complete(&tx, Outcome::Paid)
+        .await
+        .expect("complete");
+    let log = sandbox.callbacks();
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[1].url.as_deref(), Some(dead.as_str()));
+    assert!(
+        log[1].status.is_none() && log[1].error.is_some(),
+        "{:?}",
+        log[1]
+    );
+    // The payment itself succeeded regardless of the callback.
+    assert_eq!(
+        client
+            .get_transaction_status(&tx)
+            .await
+            .expect("status")
+            .status,
+        PaymentStatus::Success
+    );
+}
+
+#[tokio::test]
+async fn inspection_over_http() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let client = sandbox.client().expect("client");
+    let tx = client
+        .pay(dec!(4.00), "http-inspect")
+        .await
+        .expect("created")
+        .transaction
+        .expect("tx");
+    let http = reqwest::Client::new();
+    let done: Value = http
+        .post(format!("{}/_sandbox/complete/{tx}", sandbox.base_url()))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("outcome=declined&code=116")
+        .send()
+        .await
+        .expect("complete")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(done["approved"], false);
+    let txs: Value = http
+        .get(format!("{}/_sandbox/transactions", sandbox.base_url()))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(txs[0]["id"], tx.as_str());
+    assert_eq!(txs[0]["status"], "error");
+    assert_eq!(txs[0]["code"], "116");
+    let requests: Value = http
+        .get(format!("{}/_sandbox/requests", sandbox.base_url()))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(requests[0]["operation"], "payment_request");
+    assert_eq!(requests[0]["payload"]["order_id"], "http-inspect");
+    let again = http
+        .post(format!("{}/_sandbox/complete/{tx}", sandbox.base_url()))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("outcome=paid")
+        .send()
+        .await
+        .expect("complete");
+    assert_eq!(again.status(), 409);
+    assert!(
+        sandbox
+            .inject("not_an_operation", Fault::DropConnection)
+            .is_err()
+    );
+    assert!(sandbox.requests("not_an_operation").is_empty());
+}
+
+#[tokio::test]
+async fn every_operation_is_served() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let keys = Keys::new("i000000001", "wrong");
+    for (operation, path) in epoint::client::OPERATIONS {
+        let answer = post_signed(
+            sandbox.base_url(),
+            path,
+            &keys,
+            &json!({"public_key": "i000000001"}),
+        )
+        .await;
+        assert_eq!(answer["message"], "Signature did not match", "{path}");
+        assert_eq!(sandbox.request_count(operation), 1, "{operation}");
+    }
+    assert_eq!(sandbox.all_requests().len(), 10);
+}
