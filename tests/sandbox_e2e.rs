@@ -513,6 +513,10 @@ async fn split_flows_carry_split_amount() {
     );
     assert!(split.payload.message.is_some());
     assert!(
+        split.payload.card_id.is_some(),
+        "a split callback has everything, card_id included"
+    );
+    assert!(
         split.json.contains("\"split_amount\":30.00"),
         "{}",
         split.json

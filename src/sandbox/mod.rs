@@ -93,7 +93,7 @@
 //! | `/request` | `card_id`, `split_amount` |
 //! | `/card-registration` | `order_id`, `transaction`, `amount`, `other_attr`, `split_amount` |
 //! | `/card-registration-with-pay` | `message`, `split_amount` |
-//! | `/split-request` | `card_id` (no card is saved) |
+//! | `/split-request` | nothing (`card_id` names the card used; it is not saved) |
 //! | `/split-card-registration-with-pay` | `message` |
 //!
 //! Each delivery (one attempt, 5 s timeout) is recorded with the HTTP status or the error:

@@ -250,6 +250,13 @@ fn finish_payment(
     id: &str,
     card: &CardInput,
 ) -> Result<(Plan, Completion), SandboxError> {
+    // A split payment's callback names the card used (`card_id`) though it saves none.
+    let used_card = match state.transactions.get(id) {
+        Some(tx) if tx.operation == "split_request" && tx.status == PaymentStatus::New => {
+            Some(state.card_id())
+        }
+        _ => None,
+    };
     let tx = state
         .transactions
         .get_mut(id)
@@ -273,6 +280,9 @@ fn finish_payment(
     let message = code_message(&card.code);
     tx.code = Some(card.code.clone());
     tx.message = Some(message.clone());
+    if used_card.is_some() {
+        tx.card_id = used_card;
+    }
     if approved {
         let (rrn, bank_transaction) = bank_refs();
         tx.status = PaymentStatus::Success;
@@ -321,7 +331,7 @@ fn finish_payment(
         card_mask: None,
         amount: Some(tx.amount),
         split_amount: tx.split_amount,
-        card_id: tx.card_id.clone().filter(|_| saves_card),
+        card_id: tx.card_id.clone(),
         other_attr: tx.other_attr.clone(),
         trace_id: None,
     };
