@@ -119,6 +119,7 @@ impl Client {
     /// The generated, unsigned client, for anything this layer does not cover.
     ///
     /// ```
+    /// use epoint::generated::ClientInfo;
     /// # let client = epoint::Client::new(epoint::Config::new("i1", "k")).unwrap();
     /// assert_eq!(client.raw().baseurl(), "https://epoint.az");
     /// ```
