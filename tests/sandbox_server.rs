@@ -1,0 +1,100 @@
+//! The standalone server: `epoint sandbox --port 0 --result-url URL` prints the base URL on
+//! its first line, serves the client, delivers callbacks, and stops cleanly on SIGTERM.
+#![cfg(all(feature = "cli", unix))]
+
+mod sandbox_support;
+
+use std::{
+    io::{BufRead, BufReader, Read},
+    process::{Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use rust_decimal_macros::dec;
+use sandbox_support::Merchant;
+
+#[tokio::test]
+async fn standalone_server_prints_its_url_serves_and_stops_on_sigterm() {
+    let merchant = Merchant::start().await;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_epoint"))
+        .args([
+            "sandbox",
+            "--port",
+            "0",
+            "--result-url",
+            &merchant.result_url(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start epoint sandbox");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut first = String::new();
+    stdout.read_line(&mut first).expect("first line");
+    let base = first.trim_end().to_owned();
+    let port = base
+        .strip_prefix("http://127.0.0.1:")
+        .unwrap_or_else(|| panic!("first line is the base URL, got {first:?}"));
+    assert!(port.parse::<u16>().is_ok_and(|p| p > 0), "{first:?}");
+
+    let client = epoint::Client::new(
+        epoint::Config::new("i000000001", "sandbox_private_key_0000000001").base_url(&base),
+    )
+    .expect("client");
+    let tx = client
+        .pay(dec!(3.00), "cli-1")
+        .await
+        .expect("the server answers the client")
+        .transaction
+        .expect("tx");
+    let done = reqwest::Client::new()
+        .post(format!("{base}/_sandbox/complete/{tx}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("outcome=paid")
+        .send()
+        .await
+        .expect("complete");
+    assert_eq!(done.status(), 200);
+    let received = merchant.received();
+    assert_eq!(received.len(), 1, "the callback went to --result-url");
+    sandbox_support::keys1()
+        .verify_callback(received[0].as_bytes())
+        .expect("signed with the seeded key");
+
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let started = Instant::now();
+    let exit = loop {
+        if let Some(exit) = child.try_wait().expect("wait") {
+            break exit;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the server stops promptly on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(exit.success(), "clean exit: {exit:?}");
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).expect("rest of stdout");
+    assert!(rest.contains("i000000001") && rest.contains("sandbox_private_key_0000000001"));
+    assert!(rest.contains("4169738800000116"), "test cards are listed");
+    assert!(rest.trim_end().ends_with("sandbox stopped"), "{rest}");
+    assert!(
+        reqwest::get(&base).await.is_err(),
+        "nothing listens after shutdown"
+    );
+}
+
+#[test]
+fn a_bad_result_url_is_refused() {
+    let output = Command::new(env!("CARGO_BIN_EXE_epoint"))
+        .args(["sandbox", "--result-url", "ftp://example"])
+        .output()
+        .expect("run");
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--result-url"));
+}
