@@ -20,7 +20,7 @@ fn main() {
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", spec_path.display()));
     let yaml: serde_json::Value =
         serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{SPEC} is not valid YAML: {e}"));
-    let spec: openapiv3::OpenAPI = serde_json::from_value(yaml)
+    let spec: openapiv3::OpenAPI = serde_json::from_value(yaml.clone())
         .unwrap_or_else(|e| panic!("{SPEC} is not an OpenAPI 3.0 document: {e}"));
 
     let mut settings = GenerationSettings::default();
@@ -45,8 +45,64 @@ fn main() {
     let tokens = Generator::new(&settings)
         .generate_tokens(&spec)
         .unwrap_or_else(|e| panic!("progenitor could not generate {SPEC}: {e}"));
-    let file: syn::File = syn::parse2(tokens).expect("progenitor emits valid Rust");
+    let mut file: syn::File = syn::parse2(tokens).expect("progenitor emits valid Rust");
+    carry_schema_limits(&yaml, &mut file);
     let out = Path::new(&env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("epoint.rs");
     fs::write(&out, prettyplease::unparse(&file))
         .unwrap_or_else(|e| panic!("cannot write {}: {e}", out.display()));
+    // For tests/generated_surface.rs, which snapshots the generated API surface.
+    println!("cargo:rustc-env=EPOINT_GENERATED_RS={}", out.display());
+}
+
+/// Copies each named component's validation keywords (`minLength`, `maxLength`, `pattern`,
+/// `minimum`, `maximum`) into the JSON Schema of the newtype generated for it, so that
+/// `schemars::schema_for!` tells users the same limits as the spec (tests/schema_contract.rs
+/// compares them). `#[derive(JsonSchema)]` on a typify newtype cannot see them, and
+/// `TypePatch::with_attr` puts attributes before `#[derive]`, which Rust rejects for derive
+/// helpers, so the attribute is appended to the parsed items here. Serde behaviour is unchanged.
+fn carry_schema_limits(spec: &serde_json::Value, file: &mut syn::File) {
+    use syn::parse::Parser;
+    const KEYWORDS: [&str; 5] = ["minLength", "maxLength", "pattern", "minimum", "maximum"];
+    let mut limits = std::collections::HashMap::new();
+    let schemas = spec
+        .pointer("/components/schemas")
+        .and_then(|s| s.as_object());
+    for (name, schema) in schemas.into_iter().flatten() {
+        let pairs: Vec<String> = KEYWORDS
+            .iter()
+            .filter_map(|k| match schema.get(*k)? {
+                serde_json::Value::String(s) => Some(format!("{k:?} = {s:?}")),
+                serde_json::Value::Number(n) => Some(format!("{k:?} = {n}")),
+                other => panic!("{SPEC}: {name}.{k} = {other} is neither a string nor a number"),
+            })
+            .collect();
+        if !pairs.is_empty() {
+            let text = format!("#[schemars(extend({}))]", pairs.join(", "));
+            let attrs = syn::Attribute::parse_outer
+                .parse_str(&text)
+                .unwrap_or_else(|e| panic!("{text}: {e}"));
+            limits.insert(name.clone(), attrs);
+        }
+    }
+    fn walk(
+        items: &mut [syn::Item],
+        limits: &std::collections::HashMap<String, Vec<syn::Attribute>>,
+    ) {
+        for item in items {
+            match item {
+                syn::Item::Mod(m) => {
+                    if let Some((_, inner)) = &mut m.content {
+                        walk(inner, limits);
+                    }
+                }
+                syn::Item::Struct(s) => {
+                    if let Some(attrs) = limits.get(&s.ident.to_string()) {
+                        s.attrs.extend(attrs.iter().cloned());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    walk(&mut file.items, &limits);
 }
