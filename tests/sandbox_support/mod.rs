@@ -7,7 +7,10 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use axum::{Router, body::Bytes, extract::State, http::StatusCode, routing::get, routing::post};
+use axum::{
+    Router, body::Bytes, extract::State, http::StatusCode, response::Html, routing::get,
+    routing::post,
+};
 use epoint::{Keys, sandbox::Sandbox};
 
 type Shared = (Arc<Mutex<Vec<String>>>, Arc<Mutex<StatusCode>>);
@@ -46,11 +49,11 @@ impl Merchant {
             )
             .route(
                 "/shop/success",
-                get(|| async { "<h1 id=\"shop\">Thank you, paid</h1>" }),
+                get(|| async { Html("<h1 id=\"shop\">Thank you, paid</h1>") }),
             )
             .route(
                 "/shop/error",
-                get(|| async { "<h1 id=\"shop\">Payment failed</h1>" }),
+                get(|| async { Html("<h1 id=\"shop\">Payment failed</h1>") }),
             )
             .with_state((received.clone(), answer.clone()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
