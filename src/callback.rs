@@ -9,11 +9,12 @@
 //! idempotently, keyed on `transaction` (or `card_id` for card registration), and confirm
 //! with [`crate::Client::get_transaction_status`] when in doubt.
 
+use base64::{Engine, engine::general_purpose::STANDARD};
 use serde::Serialize;
 
 use crate::{
     Keys, SignatureError,
-    signing::{self, OpenError, form_body},
+    signing::{OpenError, form_body},
     types::CallbackPayload,
 };
 
@@ -282,16 +283,27 @@ impl Keys {
         signature: &str,
     ) -> Result<VerifiedCallback, CallbackError> {
         self.verify(data, signature)?;
-        let value: serde_json::Value = signing::decode_data(data)?;
-        if !value.is_object() {
-            return Err(CallbackError::Decode(OpenError::NotJson {
-                text: value.to_string(),
-                source: serde::de::Error::custom("the callback payload is not a JSON object"),
-            }));
+        let bytes = STANDARD.decode(data.trim()).map_err(OpenError::NotBase64)?;
+        let not_json = |text: String, source: serde_json::Error| {
+            CallbackError::Decode(OpenError::NotJson { text, source })
+        };
+        let json = String::from_utf8(bytes).map_err(|e| {
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            not_json(
+                text,
+                serde::de::Error::custom("the callback payload is not UTF-8"),
+            )
+        })?;
+        // Well-formed JSON, and an object: checked without building a value.
+        if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&json) {
+            return Err(not_json(json, e));
         }
-        let json = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, data.trim())
-            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
-            .unwrap_or_default();
+        if !json.trim_start().starts_with('{') {
+            return Err(not_json(
+                json,
+                serde::de::Error::custom("the callback payload is not a JSON object"),
+            ));
+        }
         Ok(VerifiedCallback {
             data: data.to_owned(),
             json,
