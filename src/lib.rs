@@ -4,6 +4,8 @@
 #[cfg(feature = "axum")]
 pub mod axum;
 pub mod bank_code;
+#[cfg(feature = "blocking")]
+pub mod blocking;
 pub mod callback;
 pub mod client;
 pub mod config;

@@ -424,3 +424,37 @@ async fn the_private_key_never_appears_in_debug_display_or_errors() {
     }
     assert!(format!("{c:?}").contains("[REDACTED]"));
 }
+
+#[cfg(feature = "blocking")]
+#[test]
+fn blocking_calls_work_without_a_runtime_and_refuse_inside_one() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let server = runtime.block_on(CaptureServer::start(Reply::json(json!({
+        "status": "success", "transaction": "te000000010", "redirect_url": "https://epoint.az/pay/te000000010"
+    }))));
+    let c = client(&server.base_url());
+    for order in ["b-1", "b-2"] {
+        let created = c
+            .pay(dec!(12.30), order)
+            .send_blocking()
+            .expect("blocking pay");
+        assert_eq!(created.transaction.as_deref(), Some("te000000010"));
+    }
+    assert_eq!(server.requests().len(), 2);
+    let inside = runtime.block_on(async { c.pay(dec!(1), "b-3").send_blocking() });
+    assert!(
+        matches!(
+            inside,
+            Err(Error::InvalidInput {
+                field: "runtime",
+                ..
+            })
+        ),
+        "{inside:?}"
+    );
+    assert_eq!(
+        server.requests().len(),
+        2,
+        "nothing sent from inside a runtime"
+    );
+}
