@@ -465,3 +465,81 @@ fn the_comparison_catches_each_kind_of_drift() {
     );
     assert!(payment_request_differences(&reworded).is_empty());
 }
+
+// ---- the limits are enforced, not only documented ----------------------------------------------
+
+macro_rules! decoders {
+    ($($name:ident),* $(,)?) => {
+        vec![$((
+            stringify!($name),
+            (|v: Value| serde_json::from_value::<epoint::types::$name>(v).map(|_| ()).map_err(|e| e.to_string()))
+                as fn(Value) -> Result<(), String>,
+        )),*]
+    };
+}
+
+/// For every payload, each string property with `minLength`/`maxLength` in the spec: the
+/// generated type accepts the spec's example with that property at the limit and rejects it one
+/// character past the limit. (Integer `minimum`/`maximum`, i.e. `Flag`, are documented in the
+/// schema but not enforced: typify generates `pub struct Flag(pub i64)` with no check.)
+#[test]
+fn payload_string_limits_are_enforced_when_decoding() {
+    let spec = spec();
+    let side = Side::Spec(&spec);
+    let mut checked = 0;
+    for (name, decode) in decoders![
+        PaymentRequest,
+        StatusRequest,
+        CardRegistrationRequest,
+        ExecutePayRequest,
+        CardRegistrationWithPayRequest,
+        PayoutRequest,
+        ReverseRequest,
+        SplitPaymentRequest,
+        SplitExecutePayRequest,
+        SplitCardRegistrationWithPayRequest,
+    ] {
+        let component = &spec["components"]["schemas"][name];
+        let example = component["example"].clone();
+        decode(example.clone()).unwrap_or_else(|e| panic!("{name}: the spec's example: {e}"));
+        for (property, schema) in component["properties"].as_object().expect("properties") {
+            let n = normalise(schema, &side, 0);
+            let with = |len: usize| {
+                let mut e = example.clone();
+                e[property] = json!("x".repeat(len));
+                decode(e)
+            };
+            if let Some(max) = n.get("maxLength").and_then(Value::as_u64) {
+                let max = max as usize;
+                assert!(
+                    with(max).is_ok(),
+                    "{name}.{property}: {max} characters refused"
+                );
+                assert!(
+                    with(max + 1).is_err(),
+                    "{name}.{property}: {} characters accepted",
+                    max + 1
+                );
+                checked += 1;
+            }
+            if let Some(min) = n
+                .get("minLength")
+                .and_then(Value::as_u64)
+                .filter(|m| *m > 0)
+            {
+                let min = min as usize;
+                assert!(
+                    with(min).is_ok(),
+                    "{name}.{property}: {min} characters refused"
+                );
+                assert!(
+                    with(min - 1).is_err(),
+                    "{name}.{property}: {} characters accepted",
+                    min - 1
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 30, "only {checked} limits checked");
+}
