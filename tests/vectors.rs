@@ -359,3 +359,33 @@ fn generated_payment_request_reproduces_e1() {
     assert_eq!(envelope.data, s(v, "data"));
     assert_eq!(envelope.signature, s(v, "signature"));
 }
+
+/// The schema offered to users for stored callbacks accepts every valid callback vector and
+/// refuses broken payloads.
+#[test]
+fn callback_vectors_validate_against_the_offered_schema() {
+    let doc = vectors();
+    let validator = jsonschema::validator_for(&epoint::callback::payload_schema())
+        .expect("payload_schema() is a valid JSON Schema");
+    let mut valid = 0;
+    for v in list(&doc, "callbacks")
+        .iter()
+        .filter(|v| v["expect"] == "valid")
+    {
+        let errors: Vec<String> = validator
+            .iter_errors(&v["json"])
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", v["id"]);
+        valid += 1;
+    }
+    assert!(valid >= 5);
+    for broken in [
+        serde_json::json!({"order_id": "1"}),
+        serde_json::json!({"status": "success", "amount": "thirty"}),
+        serde_json::json!({"status": 1}),
+        serde_json::json!({"status": "success", "card_id": 7}),
+    ] {
+        assert!(!validator.is_valid(&broken), "{broken} was accepted");
+    }
+}
