@@ -3,8 +3,9 @@
 //! error) URL, and check the signed callback arrived.
 //!
 //! Needs `chromium` and `chromedriver` (Debian `chromium`, `chromium-driver`; `.ci/run`
-//! installs them). Without them the test explains why and passes, unless
-//! `EPOINT_REQUIRE_BROWSER` is set (as in CI), where it fails.
+//! installs them; `EPOINT_CHROMIUM` / `EPOINT_CHROMEDRIVER` override the paths). Without them
+//! the test explains why and passes, unless `EPOINT_REQUIRE_BROWSER` is set (as in CI), where
+//! it fails.
 #![cfg(feature = "sandbox")]
 
 mod sandbox_support;
@@ -21,8 +22,15 @@ use rust_decimal_macros::dec;
 use sandbox_support::{Merchant, keys1, sandbox_with};
 use serde_json::json;
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// The browser binary: `$EPOINT_CHROMIUM`, default Debian's `/usr/bin/chromium`.
+fn chromium() -> String {
+    std::env::var("EPOINT_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into())
+}
+
+/// The driver binary: `$EPOINT_CHROMEDRIVER`, default Debian's `/usr/bin/chromedriver`.
+fn chromedriver() -> String {
+    std::env::var("EPOINT_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into())
+}
 
 /// chromedriver, killed when dropped, with a fresh Chromium profile directory.
 struct Driver {
@@ -41,7 +49,7 @@ impl Drop for Driver {
 
 /// `Some(driver)`, or `None` (after saying why) when the browser is absent and not required.
 async fn driver() -> Option<Driver> {
-    let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER]
+    let missing: Vec<String> = [chromium(), chromedriver()]
         .into_iter()
         .filter(|p| !Path::new(p).exists())
         .collect();
@@ -57,7 +65,7 @@ async fn driver() -> Option<Driver> {
         let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
         probe.local_addr().expect("addr").port()
     };
-    let child = Command::new(CHROMEDRIVER)
+    let child = Command::new(chromedriver())
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -89,7 +97,7 @@ async fn browser(driver: &Driver) -> fantoccini::Client {
     caps.insert(
         "goog:chromeOptions".into(),
         json!({
-            "binary": CHROMIUM,
+            "binary": chromium(),
             "args": [
                 "--headless",
                 "--no-sandbox",
