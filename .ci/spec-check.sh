@@ -73,6 +73,10 @@ python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {
   echo "spec-check: python3 >= 3.11 is required (openapi-python-client)" >&2
   exit 1
 }
+command -v node >/dev/null && command -v npm >/dev/null || {
+  echo "spec-check: node >= 20.19 and npm are required (Redocly CLI, openapi-typescript, tsc)" >&2
+  exit 1
+}
 run "install python tools" install_python
 run "install npm tools" install_node
 BIN=$WORK/node/node_modules/.bin
