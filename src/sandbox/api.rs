@@ -767,3 +767,49 @@ async fn complete(
 
 /// How long the truncated-body fault waits before closing (lets the partial body flush).
 pub(crate) const TRUNCATE_CLOSE_DELAY: Duration = Duration::from_millis(50);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_json_writes_amounts_as_exact_numbers() {
+        let value = json!({"amount": "30.75", "split_amount": "100.00", "code": "000",
+                           "message": "amount \"1\"", "other_attr": {"amount": "7"}});
+        let text = wire_json(&value);
+        assert!(text.contains(r#""amount":30.75"#), "{text}");
+        assert!(text.contains(r#""split_amount":100.00"#), "{text}");
+        assert!(
+            text.contains(r#""code":"000""#),
+            "other strings stay strings: {text}"
+        );
+        assert!(
+            text.contains(r#""other_attr":{"amount":"7"}"#),
+            "only top-level money: {text}"
+        );
+        let back: Value = serde_json::from_str(&text).expect("valid JSON");
+        assert_eq!(back["message"], "amount \"1\"");
+        let not_money = wire_json(&json!({"amount": "1e5; DROP"}));
+        assert!(not_money.contains(r#""amount":"1e5; DROP""#), "{not_money}");
+    }
+
+    #[test]
+    fn envelopes_from_forms_and_json() {
+        let mut headers = HeaderMap::new();
+        let form = parse_envelope(&headers, b"data=eyJhIjoxfQ%3D%3D&signature=c2ln").expect("form");
+        assert_eq!((form.data.as_str(), form.kind), ("eyJhIjoxfQ==", "form"));
+        assert!(parse_envelope(&headers, b"data=a&data=b&signature=s").is_err());
+        assert!(parse_envelope(&headers, b"signature=s").is_err());
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        );
+        let json_env = parse_envelope(&headers, br#"{"data":"eyJhIjoxfQ==","signature":"c2ln"}"#)
+            .expect("json");
+        assert_eq!(
+            (json_env.signature.as_str(), json_env.kind),
+            ("c2ln", "json")
+        );
+        assert!(parse_envelope(&headers, b"data=x&signature=y").is_err());
+    }
+}

@@ -542,3 +542,50 @@ fn error_chain(error: &dyn std::error::Error) -> String {
 pub(crate) fn checked(field: &str, amount: Money) -> Result<Money, String> {
     Money::new(amount.amount()).map_err(|e| format!("`{field}` {e}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_cards_choose_the_code_by_their_last_three_digits() {
+        let card = CardInput::typed("4169 7388-0000 0116", " Ada Lovelace ").expect("valid");
+        assert_eq!(card.code, "116");
+        assert_eq!(card.name, "ADA LOVELACE");
+        assert_eq!(card.mask(), "416973******0116");
+        for bad in ["", "1234", "4169 7388 0000 011x", "12345678901234567890"] {
+            assert!(CardInput::typed(bad, "A").is_err(), "{bad:?}");
+        }
+        assert!(CardInput::typed("4169738800000000", "  ").is_err());
+        let declined = CardInput::from_outcome(Outcome::Declined("5".into())).expect("ok");
+        assert_eq!(
+            (declined.code.as_str(), declined.fail_registration),
+            ("5", true)
+        );
+    }
+
+    #[test]
+    fn messages_come_from_the_bank_code_table() {
+        assert_eq!(code_message("000"), "Confirmed");
+        assert_eq!(code_message("116"), "Declined, insufficient funds");
+        assert_eq!(code_message("777"), "Declined (bank code 777)");
+    }
+
+    #[test]
+    fn faults_count_down_and_disappear() {
+        let mut state = State::new(BTreeMap::new());
+        state.faults.insert(
+            "reverse",
+            FaultRule {
+                fault: Fault::DropConnection,
+                times: Some(2),
+            },
+        );
+        assert_eq!(state.take_fault("reverse"), Some(Fault::DropConnection));
+        assert_eq!(state.take_fault("reverse"), Some(Fault::DropConnection));
+        assert_eq!(state.take_fault("reverse"), None);
+        assert_eq!(state.take_fault("get_status"), None);
+        assert_eq!(state.transaction_id(), "te000000001");
+        assert_eq!(state.card_id(), "ce000000001");
+    }
+}
