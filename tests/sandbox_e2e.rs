@@ -1088,6 +1088,43 @@ async fn inspection_over_http() {
         .await
         .expect("complete");
     assert_eq!(again.status(), 409);
+    let injected = http
+        .post(format!("{}/_sandbox/faults/get-status", sandbox.base_url()))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("kind=status&status=503&body=down&times=1")
+        .send()
+        .await
+        .expect("inject over HTTP");
+    assert_eq!(injected.status(), 200);
+    assert!(matches!(
+        client.get_transaction_status(&tx).await,
+        Err(Error::Http { status: 503, .. })
+    ));
+    assert!(client.get_transaction_status(&tx).await.is_ok(), "times=1");
+    http.post(format!("{}/_sandbox/faults/reverse", sandbox.base_url()))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("kind=drop")
+        .send()
+        .await
+        .expect("inject");
+    let cleared = http
+        .delete(format!("{}/_sandbox/faults", sandbox.base_url()))
+        .send()
+        .await
+        .expect("clear");
+    assert_eq!(cleared.status(), 204);
+    assert!(
+        matches!(client.refund(&tx).await, Err(Error::Rejected { .. })),
+        "no fault left: the declined payment's refund is simply rejected"
+    );
+    let unknown = http
+        .post(format!("{}/_sandbox/faults/nope", sandbox.base_url()))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("kind=drop")
+        .send()
+        .await
+        .expect("inject");
+    assert_eq!(unknown.status(), 404);
     assert!(
         sandbox
             .inject("not_an_operation", Fault::DropConnection)

@@ -46,6 +46,8 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/_sandbox/cards", get(cards))
         .route("/_sandbox/callbacks", get(callbacks))
         .route("/_sandbox/complete/{id}", post(complete))
+        .route("/_sandbox/faults/{operation}", post(inject_fault))
+        .route("/_sandbox/faults", axum::routing::delete(clear_faults))
         .with_state(shared)
 }
 
@@ -763,6 +765,67 @@ async fn complete(
         Ok(done) => Json(done).into_response(),
         Err(e) => (StatusCode::CONFLICT, Json(json!({"error": e.to_string()}))).into_response(),
     }
+}
+
+#[derive(Deserialize)]
+struct FaultForm {
+    kind: String,
+    ms: Option<u64>,
+    status: Option<u16>,
+    body: Option<String>,
+    times: Option<u32>,
+}
+
+/// `POST /_sandbox/faults/{operation}` with `kind=latency&ms=500`, `kind=status&status=502&body=…`,
+/// `kind=not_json&body=…`, `kind=truncated` or `kind=drop` (and optionally `times=N`).
+async fn inject_fault(
+    State(shared): State<Arc<Shared>>,
+    Path(operation): Path<String>,
+    Form(form): Form<FaultForm>,
+) -> Response {
+    let fault = match form.kind.as_str() {
+        "latency" => Fault::Latency(Duration::from_millis(form.ms.unwrap_or(1000))),
+        "status" => Fault::HttpStatus {
+            status: form.status.unwrap_or(502),
+            body: form.body.unwrap_or_default(),
+        },
+        "not_json" => Fault::NotJson(form.body.unwrap_or_else(|| "<html>error</html>".into())),
+        "truncated" => Fault::TruncatedBody,
+        "drop" => Fault::DropConnection,
+        other => {
+            return (
+                StatusCode::BAD_REQUEST,
+                Json(json!({"error": format!(
+                    "unknown fault kind {other:?}: latency, status, not_json, truncated or drop"
+                )})),
+            )
+                .into_response();
+        }
+    };
+    let Some((op, _)) = super::operation_named(&operation)
+        .or_else(|| super::operation_named(&format!("/api/1/{operation}")))
+    else {
+        return (
+            StatusCode::NOT_FOUND,
+            Json(json!({"error": format!("{operation:?} is not an operation")})),
+        )
+            .into_response();
+    };
+    let description = format!("{fault:?}");
+    shared.lock().faults.insert(
+        op,
+        state::FaultRule {
+            fault,
+            times: form.times,
+        },
+    );
+    Json(json!({"operation": op, "fault": description, "times": form.times})).into_response()
+}
+
+/// `DELETE /_sandbox/faults`: removes every fault.
+async fn clear_faults(State(shared): State<Arc<Shared>>) -> StatusCode {
+    shared.lock().faults.clear();
+    StatusCode::NO_CONTENT
 }
 
 /// How long the truncated-body fault waits before closing (lets the partial body flush).

@@ -109,6 +109,10 @@
 //! For tests in other languages the same data is served as JSON: `GET /_sandbox/requests`,
 //! `/_sandbox/transactions`, `/_sandbox/cards`, `/_sandbox/callbacks`, and
 //! `POST /_sandbox/complete/{id}` with the form `outcome=paid` or `outcome=declined&code=116`.
+//! Faults too: `POST /_sandbox/faults/{operation}` (operationId, or the path's last segment
+//! such as `execute-pay`) with `kind=latency&ms=500`, `kind=status&status=502&body=…`,
+//! `kind=not_json&body=…`, `kind=truncated` or `kind=drop` (plus `times=N` to limit it), and
+//! `DELETE /_sandbox/faults`.
 
 mod api;
 mod page;
