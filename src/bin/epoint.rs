@@ -110,6 +110,10 @@ async fn sandbox(
         "Complete a page without a browser: POST {}/_sandbox/complete/ID  (outcome=paid | outcome=declined&code=116)",
         sandbox.base_url()
     );
+    println!(
+        "Inject a fault: POST {}/_sandbox/faults/OPERATION  (kind=drop | truncated | latency&ms=500 | status&status=502 | not_json)",
+        sandbox.base_url()
+    );
     println!("Press Ctrl-C to stop.");
 
     wait_for_signal().await?;
