@@ -1150,3 +1150,42 @@ async fn every_operation_is_served() {
     }
     assert_eq!(sandbox.all_requests().len(), 10);
 }
+
+#[tokio::test]
+async fn declined_pay_and_save_card_rejects_the_card() {
+    let merchant = Merchant::start().await;
+    let sandbox = sandbox_with(&merchant).await;
+    let client = sandbox.client().expect("client");
+    let created = client
+        .split_pay_and_save_card(dec!(60.00), "split-save-d", "i000000002", dec!(20.00))
+        .await
+        .expect("created");
+    let (tx, card) = (
+        created.transaction.expect("tx"),
+        created.card_id.expect("card"),
+    );
+    let done = sandbox
+        .complete(&tx, Outcome::Declined("102".into()))
+        .await
+        .expect("complete");
+    assert_eq!(done.card.expect("card").status, CardStatus::Rejected);
+    let callback = only_callback(&merchant);
+    assert_eq!(
+        callback.flow,
+        CallbackFlow::SplitPaymentWithCardRegistration
+    );
+    assert_eq!(callback.payload.code.as_deref(), Some("102"));
+    assert!(callback.payload.message.is_none() && callback.payload.rrn.is_none());
+    let (_, message) = rejected(
+        client
+            .pay_with_saved_card(&card, dec!(1.00), "after-decline")
+            .await
+            .unwrap_err(),
+    );
+    assert!(message.contains("not active"), "{message}");
+    let status = client.get_transaction_status(&tx).await.expect("status");
+    assert_eq!(
+        (status.status, status.code.as_deref()),
+        (PaymentStatus::Error, Some("102"))
+    );
+}
