@@ -49,7 +49,7 @@
 //!
 //! # Test cards
 //!
-//! On the hosted page any card number of 12 to 19 digits is accepted, with any future-looking
+//! On the hosted page any card number of 12 to 19 digits is accepted, with any
 //! expiry (`MM/YY`), any 3–4 digit CVV and any name. **The last three digits choose the bank
 //! code**; the answer's `message` is that code's meaning from [`crate::BankCode::meaning`]:
 //!
