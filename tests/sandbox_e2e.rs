@@ -1189,3 +1189,22 @@ async fn declined_pay_and_save_card_rejects_the_card() {
         (PaymentStatus::Error, Some("102"))
     );
 }
+
+#[tokio::test]
+async fn shutdown_lets_a_request_in_flight_finish() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let client = sandbox.client().expect("client");
+    sandbox
+        .inject("get_status", Fault::Latency(Duration::from_millis(300)))
+        .expect("inject");
+    let in_flight = tokio::spawn(async move { client.get_transaction_status("te404").await });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let started = std::time::Instant::now();
+    sandbox.shutdown().await;
+    assert!(started.elapsed() < Duration::from_secs(2));
+    let answer = in_flight.await.expect("task");
+    assert!(
+        matches!(answer, Err(Error::Rejected { .. })),
+        "the request in flight got its answer: {answer:?}"
+    );
+}

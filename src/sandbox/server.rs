@@ -49,7 +49,7 @@ pub(crate) async fn serve(listener: TcpListener, router: Router, mut stop: watch
             }
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
-                    connections.spawn(connection(stream, router.clone()));
+                    connections.spawn(connection(stream, router.clone(), stop.clone()));
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "sandbox: accept failed");
@@ -59,10 +59,22 @@ pub(crate) async fn serve(listener: TcpListener, router: Router, mut stop: watch
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
     }
+    drop(listener);
+    // Let requests in flight finish (idle connections close at once), then force the rest.
+    let drained = tokio::time::timeout(SHUTDOWN_GRACE, async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        tracing::debug!("sandbox: closing connections still busy after the grace period");
+    }
     connections.shutdown().await;
 }
 
-async fn connection(stream: TcpStream, router: Router) {
+/// How long [`serve`] waits for requests in flight when stopping.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
+async fn connection(stream: TcpStream, router: Router, mut stop: watch::Receiver<bool>) {
     let _ = stream.set_nodelay(true);
     let control = ConnControl {
         kill: Arc::new(Notify::new()),
@@ -75,13 +87,25 @@ async fn connection(stream: TcpStream, router: Router) {
     });
     let conn =
         hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
-    tokio::select! {
-        result = conn => {
-            if let Err(e) = result {
-                tracing::debug!(error = %e, "sandbox: connection ended with an error");
+    tokio::pin!(conn);
+    let mut stopping = *stop.borrow();
+    if stopping {
+        conn.as_mut().graceful_shutdown();
+    }
+    loop {
+        tokio::select! {
+            result = conn.as_mut() => {
+                if let Err(e) = result {
+                    tracing::debug!(error = %e, "sandbox: connection ended with an error");
+                }
+                return;
+            }
+            () = kill.notified() => return,
+            _ = stop.changed(), if !stopping => {
+                stopping = true;
+                conn.as_mut().graceful_shutdown();
             }
         }
-        () = kill.notified() => {}
     }
 }
 
