@@ -98,3 +98,42 @@ fn a_bad_result_url_is_refused() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("--result-url"));
 }
+
+#[test]
+fn ctrl_c_stops_the_server_cleanly() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_epoint"))
+        .args(["sandbox", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start epoint sandbox");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut first = String::new();
+    stdout.read_line(&mut first).expect("first line");
+    assert!(first.starts_with("http://127.0.0.1:"), "{first:?}");
+    let mut banner = String::new();
+    while !banner.contains("Press Ctrl-C") {
+        stdout.read_line(&mut banner).expect("banner");
+    }
+    assert!(banner.contains("(none: pass --result-url URL)"));
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let started = Instant::now();
+    let exit = loop {
+        if let Some(exit) = child.try_wait().expect("wait") {
+            break exit;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "stops on SIGINT"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(exit.success(), "{exit:?}");
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).expect("rest");
+    assert_eq!(rest.trim(), "sandbox stopped");
+}
