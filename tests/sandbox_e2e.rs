@@ -1208,3 +1208,46 @@ async fn shutdown_lets_a_request_in_flight_finish() {
         "the request in flight got its answer: {answer:?}"
     );
 }
+
+#[tokio::test]
+async fn callbacks_are_signed_with_each_merchants_own_key() {
+    let first = Merchant::start().await;
+    let second = Merchant::start().await;
+    let sandbox = Sandbox::builder()
+        .result_url(first.result_url())
+        .merchant(
+            epoint::sandbox::Merchant::new("i000000002", "sandbox_private_key_0000000002")
+                .result_url(second.result_url()),
+        )
+        .start()
+        .await
+        .expect("sandbox");
+    let partner = sandbox.client_for("i000000002").expect("client");
+    let tx = partner
+        .pay(dec!(8.00), "partner-1")
+        .await
+        .expect("created")
+        .transaction
+        .expect("tx");
+    sandbox
+        .complete(&tx, Outcome::Paid)
+        .await
+        .expect("complete");
+    assert!(
+        first.received().is_empty(),
+        "only the partner's result URL is called"
+    );
+    let body = second.received().pop().expect("the partner's callback");
+    let partner_keys = sandbox
+        .merchant("i000000002")
+        .expect("merchant")
+        .keys()
+        .clone();
+    assert!(partner_keys.verify_callback(body.as_bytes()).is_ok());
+    assert!(
+        keys1().verify_callback(body.as_bytes()).is_err(),
+        "another merchant's key does not verify it"
+    );
+    assert!(format!("{:?}", sandbox.merchants()).contains("[REDACTED]"));
+    assert!(!format!("{:?}", sandbox.merchants()).contains("sandbox_private_key"));
+}
