@@ -233,6 +233,10 @@ add_negative("V1-empty-data-doc-key", DOC_KEY, "", sign(DOC_KEY, ""), "empty_dat
 v1sig = v1["signature"]
 add_negative("V1-unpadded", DOC_KEY, v1["data"], v1sig.rstrip("="), "malformed_signature",
              "Signature without its '=' padding: not canonical standard base64.", "V1")
+assert v1sig[-2] == "0"  # 2 unused low bits, zero in canonical base64
+add_negative("V1-noncanonical", DOC_KEY, v1["data"], v1sig[:-2] + "1=", "malformed_signature",
+             "Last digit '0' -> '1': decodes to the same 20 bytes in lenient decoders, but sets the "
+             "unused trailing bits, so it is not canonical base64 and is refused.", "V1")
 e9 = next(e for e in signing if e["id"] == "E9")
 add_negative("E9-url-safe-alphabet", e9["private_key"], e9["data"],
              e9["signature"].replace("+", "-").replace("/", "_"), "malformed_signature",
