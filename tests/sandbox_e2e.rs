@@ -680,7 +680,7 @@ async fn tampered_requests_are_refused_and_json_envelopes_accepted() {
     .await;
     assert_eq!(answer["message"], "Signature did not match");
 
-    let missing = reqwest::Client::new()
+    let missing = sandbox_support::http()
         .post(format!("{}/api/1/request", sandbox.base_url()))
         .header("content-type", "application/x-www-form-urlencoded")
         .body(format!("data={}", envelope.data.replace('=', "%3D")))
@@ -693,7 +693,7 @@ async fn tampered_requests_are_refused_and_json_envelopes_accepted() {
     assert!(sandbox.transactions().is_empty());
 
     // The untampered request, as a JSON envelope.
-    let answer: Value = reqwest::Client::new()
+    let answer: Value = sandbox_support::http()
         .post(format!("{}/api/1/request", sandbox.base_url()))
         .json(&json!({"data": envelope.data, "signature": envelope.signature}))
         .send()
@@ -1047,7 +1047,7 @@ async fn inspection_over_http() {
         .expect("created")
         .transaction
         .expect("tx");
-    let http = reqwest::Client::new();
+    let http = sandbox_support::http();
     let done: Value = http
         .post(format!("{}/_sandbox/complete/{tx}", sandbox.base_url()))
         .header("content-type", "application/x-www-form-urlencoded")

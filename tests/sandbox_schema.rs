@@ -71,7 +71,7 @@ impl Spec {
 async fn call(base: &str, path: &str, payload: Value) -> String {
     let envelope = keys1().seal(&payload).expect("seal");
     let body = epoint::signing::form_body(&envelope);
-    let response = reqwest::Client::new()
+    let response = sandbox_support::http()
         .post(format!("{base}{path}"))
         .header("content-type", "application/x-www-form-urlencoded")
         .body(body)

@@ -113,7 +113,7 @@ pub async fn post_form(base: &str, path: &str, data: &str, signature: &str) -> s
         .append_pair("data", data)
         .append_pair("signature", signature)
         .finish();
-    let response = reqwest::Client::new()
+    let response = http()
         .post(format!("{base}{path}"))
         .header("content-type", "application/x-www-form-urlencoded")
         .body(body)
@@ -150,4 +150,15 @@ pub async fn submit_form(
         .send()
         .await
         .expect("form POST")
+}
+
+thread_local! {
+    // One HTTP client per test thread (each `#[tokio::test]` runtime has its own thread):
+    // building a client loads the TLS roots, which is slow in debug builds.
+    static HTTP: reqwest::Client = reqwest::Client::new();
+}
+
+/// This test's shared HTTP client.
+pub fn http() -> reqwest::Client {
+    HTTP.with(Clone::clone)
 }
