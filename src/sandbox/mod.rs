@@ -73,7 +73,8 @@
 //!
 //! * Transactions (`te…`) start `new`; the hosted page (or [`Sandbox::complete`]) makes them
 //!   `success` or `error`; `/api/1/reverse` refunds fully or partly, never more than what
-//!   remains, and the transaction then reports `returned`.
+//!   remains, and the transaction then reports `returned` (`get-status` keeps the original
+//!   `amount`; the refunded total is [`Transaction::refunded`]).
 //! * Cards (`ce…`) are pending until the page completes, then active (or rejected). Payouts
 //!   (`/api/1/refund-request`) need a card registered with `refund: 1`; charges need one
 //!   registered without it.
