@@ -219,7 +219,7 @@ fn print_status(status: &epoint::types::StatusResponse) {
 async fn real_gateway() -> AnyResult {
     let client = Client::from_env()?;
     println!(
-        "EPOINT_PUBLIC_KEY is set: using the real gateway at {} as merchant {}.",
+        "EPOINT_PUBLIC_KEY is set: using the EPoint gateway at {} (EPOINT_BASE_URL) as merchant {}.",
         client.config().base_url_str(),
         client.keys().public_key()
     );
