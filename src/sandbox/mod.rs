@@ -86,8 +86,9 @@
 //!
 //! When a hosted page completes, the sandbox POSTs the form `data=…&signature=…`, signed with
 //! the merchant's private key, to the merchant's result URL, with exactly the fields EPoint
-//! sends for that flow (`amount` as a JSON number; `rrn` and the bank fields only on
-//! success; `other_attr` only when the merchant sent one):
+//! sends for that flow (`status` `success` or `failed`, as EPoint's document says, while
+//! `get-status` reports a failed payment as `error`; `amount` as a JSON number; `rrn` and the
+//! bank fields only on success; `other_attr` only when the merchant sent one):
 //!
 //! | flow | absent |
 //! |---|---|
