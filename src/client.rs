@@ -778,6 +778,17 @@ pub trait Operation: Serialize + Clone + Send + Sync + sealed::Sealed + 'static 
     > + Send;
 }
 
+/// One operation of the spec, as implemented by this client (see [`OPERATIONS`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OperationInfo {
+    /// The spec's `operationId`, e.g. `payment_request`.
+    pub operation_id: &'static str,
+    /// The HTTP path, e.g. `/api/1/request`.
+    pub path: &'static str,
+    /// The payload schema named by the operation's `x-epoint-payload`, e.g. `PaymentRequest`.
+    pub payload: &'static str,
+}
+
 /// How an operation's `status` maps to `Ok` / `Err`.
 ///
 /// ```
@@ -852,12 +863,18 @@ macro_rules! operations {
             }
         }
     )*
-        /// Every operation this client implements: `(operationId, path)`, in the spec's order.
+        /// Every operation this client implements, in the spec's order.
         ///
         /// ```
-        /// assert_eq!(epoint::client::OPERATIONS.len(), 10);
+        /// let ops = epoint::client::OPERATIONS;
+        /// assert_eq!(ops.len(), 10);
+        /// assert_eq!((ops[0].operation_id, ops[0].path, ops[0].payload), ("payment_request", "/api/1/request", "PaymentRequest"));
         /// ```
-        pub const OPERATIONS: &[(&str, &str)] = &[$((stringify!($op), $path)),*];
+        pub const OPERATIONS: &[OperationInfo] = &[$(OperationInfo {
+            operation_id: stringify!($op),
+            path: $path,
+            payload: stringify!($payload),
+        }),*];
     };
 }
 

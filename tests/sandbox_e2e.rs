@@ -1137,7 +1137,8 @@ async fn inspection_over_http() {
 async fn every_operation_is_served() {
     let sandbox = Sandbox::start().await.expect("sandbox");
     let keys = Keys::new("i000000001", "wrong");
-    for (operation, path) in epoint::client::OPERATIONS {
+    for op in epoint::client::OPERATIONS {
+        let (operation, path) = (op.operation_id, op.path);
         let answer = post_signed(
             sandbox.base_url(),
             path,

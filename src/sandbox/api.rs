@@ -23,7 +23,12 @@ use crate::{PaymentStatus, client::OPERATIONS, signing::decode_data, types};
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     let mut router = Router::new();
-    for &(operation, path) in OPERATIONS {
+    for &crate::client::OperationInfo {
+        operation_id: operation,
+        path,
+        ..
+    } in OPERATIONS
+    {
         router = router.route(
             path,
             post(

@@ -1041,6 +1041,6 @@ impl Sandbox {
 fn operation_named(name: &str) -> Option<(&'static str, &'static str)> {
     crate::client::OPERATIONS
         .iter()
-        .find(|(op, path)| *op == name || *path == name)
-        .copied()
+        .find(|op| op.operation_id == name || op.path == name)
+        .map(|op| (op.operation_id, op.path))
 }
