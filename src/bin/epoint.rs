@@ -35,10 +35,45 @@ enum Command {
         #[arg(long, value_name = "URL")]
         result_url: Option<String>,
     },
+    /// Sign a JSON payload: prints `data`, `signature` and the form body to POST.
+    ///
+    /// The private key is read from the environment variable named by --key-env (default
+    /// EPOINT_PRIVATE_KEY), never from the command line.
+    Sign {
+        /// The JSON payload (e.g. '{"public_key":"i000000001","transaction":"te000000001"}');
+        /// `-` reads it from standard input. Signed byte for byte as given.
+        json: String,
+        /// Environment variable holding the private key.
+        #[arg(long, default_value = "EPOINT_PRIVATE_KEY", value_name = "VAR")]
+        key_env: String,
+    },
+    /// Verify a signed form (a callback, or a request you built): prints the decoded JSON,
+    /// or says exactly why the signature is refused.
+    Verify {
+        /// The form body `data=...&signature=...`; `-` reads it from standard input.
+        form: String,
+        /// Environment variable holding the private key.
+        #[arg(long, default_value = "EPOINT_PRIVATE_KEY", value_name = "VAR")]
+        key_env: String,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let offline = match &cli.command {
+        Command::Sign { json, key_env } => Some(sign(json, key_env)),
+        Command::Verify { form, key_env } => Some(verify(form, key_env)),
+        Command::Sandbox { .. } => None,
+    };
+    if let Some(result) = offline {
+        return match result {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("epoint: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -56,6 +91,7 @@ fn main() -> ExitCode {
                 host,
                 result_url,
             } => sandbox(host, port, result_url).await,
+            Command::Sign { .. } | Command::Verify { .. } => Ok(()),
         }
     });
     match result {
@@ -65,6 +101,53 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+type CliResult = Result<(), Box<dyn std::error::Error>>;
+
+/// The keys for `sign` / `verify`: the private key from the environment, never an argument
+/// (arguments are visible to every user of the machine).
+fn keys_from_env(var: &str) -> Result<epoint::Keys, String> {
+    let private = std::env::var(var)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| format!("{var} is not set (the merchant's private key)"))?;
+    let public = std::env::var("EPOINT_PUBLIC_KEY").unwrap_or_default();
+    Ok(epoint::Keys::new(public, private))
+}
+
+/// The argument, or standard input when it is `-`.
+fn argument_or_stdin(value: &str) -> Result<String, std::io::Error> {
+    if value == "-" {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)?;
+        Ok(text.trim_end_matches(['\n', '\r']).to_owned())
+    } else {
+        Ok(value.to_owned())
+    }
+}
+
+fn sign(json: &str, key_env: &str) -> CliResult {
+    let keys = keys_from_env(key_env)?;
+    let json = argument_or_stdin(json)?;
+    serde_json::from_str::<serde_json::Value>(&json).map_err(|e| format!("not JSON: {e}"))?;
+    let envelope = keys.seal_json(json.as_bytes());
+    println!("data={}", envelope.data);
+    println!("signature={}", envelope.signature);
+    println!("form_body={}", epoint::signing::form_body(&envelope));
+    Ok(())
+}
+
+fn verify(form: &str, key_env: &str) -> CliResult {
+    let keys = keys_from_env(key_env)?;
+    let form = argument_or_stdin(form)?;
+    let verified = keys.verify_form(form.as_bytes())?;
+    println!("signature valid");
+    println!("{}", verified.json());
+    if let Ok(callback) = verified.parse() {
+        println!("flow: {:?}", callback.flow);
+    }
+    Ok(())
 }
 
 async fn sandbox(
