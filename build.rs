@@ -39,6 +39,12 @@ fn main() {
             "crate::PaymentStatus",
             [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
         )
+        // 0/1 switches: only 0 or 1 decode (typify would accept any integer).
+        .with_replacement(
+            "Flag",
+            "crate::Flag",
+            [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+        )
         .with_derive("PartialEq")
         .with_derive("::schemars::JsonSchema");
 

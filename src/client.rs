@@ -716,7 +716,7 @@ impl Call<'_, types::PaymentRequest> {
     pub fn installment(self, installment: bool) -> Self {
         self.set(
             "is_installment",
-            Ok::<_, Error>(types::Flag(i64::from(installment))),
+            Ok::<_, Error>(crate::Flag::from(installment)),
             |p, v| p.is_installment = Some(v),
         )
     }
@@ -733,7 +733,7 @@ impl Call<'_, types::CardRegistrationRequest> {
     pub fn for_payouts(self, payouts: bool) -> Self {
         self.set(
             "refund",
-            Ok::<_, Error>(types::Flag(i64::from(payouts))),
+            Ok::<_, Error>(crate::Flag::from(payouts)),
             |p, v| p.refund = Some(v),
         )
     }

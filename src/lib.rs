@@ -10,6 +10,7 @@ pub mod callback;
 pub mod client;
 pub mod config;
 mod error;
+mod flag;
 pub mod generated;
 mod money;
 #[cfg(feature = "sandbox")]
@@ -22,6 +23,7 @@ pub use callback::{Callback, CallbackError};
 pub use client::{Call, Client, Preview};
 pub use config::{Config, ConfigError};
 pub use error::{Delivery, Error, Result};
+pub use flag::Flag;
 pub use generated::types;
 pub use money::{AmountError, Money};
 pub use signing::{Keys, SignatureError};

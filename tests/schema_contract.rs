@@ -249,7 +249,7 @@ fn rust_schemas() -> Vec<(&'static str, Value)> {
         CardId => CardId,
         RedirectUrl => RedirectUrl,
         OtherAttr => OtherAttr,
-        Flag => Flag,
+        Flag => epoint::Flag,
         // payloads (x-epoint-payload)
         PaymentRequest => PaymentRequest,
         StatusRequest => StatusRequest,
@@ -480,8 +480,8 @@ macro_rules! decoders {
 
 /// For every payload, each string property with `minLength`/`maxLength` in the spec: the
 /// generated type accepts the spec's example with that property at the limit and rejects it one
-/// character past the limit. (Integer `minimum`/`maximum`, i.e. `Flag`, are documented in the
-/// schema but not enforced: typify generates `pub struct Flag(pub i64)` with no check.)
+/// character past the limit. (`Flag`'s 0..1 range is enforced by the hand-written
+/// `epoint::Flag`, tested in `src/flag.rs` and by `flags_outside_zero_and_one_are_refused`.)
 #[test]
 fn payload_string_limits_are_enforced_when_decoding() {
     let spec = spec();
@@ -542,4 +542,36 @@ fn payload_string_limits_are_enforced_when_decoding() {
         }
     }
     assert!(checked >= 30, "only {checked} limits checked");
+}
+
+/// `Flag` (`is_installment`, `refund`) is 0 or 1 on the wire: the generated payloads refuse
+/// anything else when decoding, as the spec's `minimum`/`maximum` say.
+#[test]
+fn flags_outside_zero_and_one_are_refused() {
+    let spec = spec();
+    for (name, field) in [
+        ("PaymentRequest", "is_installment"),
+        ("CardRegistrationRequest", "refund"),
+    ] {
+        let mut example = spec["components"]["schemas"][name]["example"].clone();
+        for (value, ok) in [
+            (json!(0), true),
+            (json!(1), true),
+            (json!(2), false),
+            (json!(-1), false),
+        ] {
+            example[field] = value.clone();
+            let decoded = match name {
+                "PaymentRequest" => {
+                    serde_json::from_value::<epoint::types::PaymentRequest>(example.clone())
+                        .map(|_| ())
+                }
+                _ => serde_json::from_value::<epoint::types::CardRegistrationRequest>(
+                    example.clone(),
+                )
+                .map(|_| ()),
+            };
+            assert_eq!(decoded.is_ok(), ok, "{name}.{field} = {value}: {decoded:?}");
+        }
+    }
 }

@@ -319,13 +319,8 @@ fn run(
         }
         "card_registration" => {
             let p: types::CardRegistrationRequest = decode(json).map_err(invalid)?;
-            let for_payouts = match p.refund.map(|f| f.0) {
-                None | Some(0) => false,
-                Some(1) => true,
-                Some(other) => {
-                    return Err(invalid(format!("`refund` must be 0 or 1, not {other}")));
-                }
-            };
+            // `Flag` only decodes 0 or 1, so anything else was already refused.
+            let for_payouts = p.refund.is_some_and(crate::Flag::is_set);
             let card_id = new_card(state, merchant, operation, None, |card| {
                 card.for_payouts = for_payouts;
                 card.description = p.description.as_ref().map(|d| d.to_string());
