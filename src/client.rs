@@ -8,7 +8,7 @@ use std::{
     fmt,
     future::{Future, IntoFuture},
     pin::Pin,
-    time::Instant,
+    time::{Duration, Instant},
 };
 
 use rust_decimal::Decimal;
@@ -197,7 +197,8 @@ impl Client {
     ///
     /// Any payment state (`new`, `success`, `returned`, `error`, or a status EPoint adds) is
     /// `Ok`: read `status`. Only a rejected call (`server_error`, or `error` that names no
-    /// transaction) is an `Err`. Safe to retry.
+    /// transaction) is an `Err`. Read-only, so transport errors and HTTP 429/502/503/504 are
+    /// retried automatically ([`Config::status_retries`], default 2).
     ///
     /// ```no_run
     /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
@@ -572,16 +573,32 @@ impl<'c, P: Operation> Call<'c, P> {
             .seal(&payload)
             .map_err(|e| Error::invalid("payload", e))?;
         let started = Instant::now();
-        let outcome = P::send_raw(&self.client.raw, envelope).await;
-        let result = match outcome {
-            Ok(answer) => interpret::<P>(answer.into_inner()),
-            Err(e) => Err(from_progenitor(e).await),
+        // Only read-only status queries are repeated; everything else is sent exactly once.
+        let retries = match P::KIND {
+            AnswerKind::Status => self.client.config.status_retries,
+            _ => 0,
+        };
+        let mut attempt: u8 = 0;
+        let result = loop {
+            let result = match P::send_raw(&self.client.raw, envelope.clone()).await {
+                Ok(answer) => interpret::<P>(answer.into_inner()),
+                Err(e) => Err(from_progenitor(e).await),
+            };
+            match &result {
+                Err(e) if attempt < retries && is_retryable(e) => {
+                    attempt += 1;
+                    tracing::debug!(target: "epoint", operation = P::OPERATION_ID, attempt, error = %e, "retrying a status query");
+                    tokio::time::sleep(Duration::from_millis(100 << attempt.min(4))).await;
+                }
+                _ => break result,
+            }
         };
         tracing::debug!(
             target: "epoint",
             operation = P::OPERATION_ID,
             path = P::PATH,
             elapsed_ms = started.elapsed().as_millis() as u64,
+            attempts = u32::from(attempt) + 1,
             ok = result.is_ok(),
             may_have_reached_epoint = result.as_ref().err().map(Error::may_have_reached_epoint),
             "EPoint call finished"
@@ -920,6 +937,15 @@ fn interpret<P: Operation>(answer: P::Response) -> Result<P::Response> {
             status: status.clone(),
             response: raw(),
         }),
+    }
+}
+
+/// Worth repeating a read-only call: the network failed, or a proxy said "try again".
+fn is_retryable(error: &Error) -> bool {
+    match error {
+        Error::Transport { .. } => true,
+        Error::Http { status, .. } => matches!(status, 429 | 502 | 503 | 504),
+        _ => false,
     }
 }
 

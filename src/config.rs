@@ -28,6 +28,7 @@ pub struct Config {
     pub(crate) base_url: String,
     pub(crate) timeout: Duration,
     pub(crate) connect_timeout: Duration,
+    pub(crate) status_retries: u8,
 }
 
 impl fmt::Debug for Config {
@@ -41,6 +42,7 @@ impl fmt::Debug for Config {
             .field("base_url", &self.base_url)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
+            .field("status_retries", &self.status_retries)
             .finish()
     }
 }
@@ -100,6 +102,7 @@ impl Config {
             base_url: DEFAULT_BASE_URL.to_owned(),
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
+            status_retries: 2,
         }
     }
 
@@ -212,6 +215,18 @@ impl Config {
     /// ```
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
+        self
+    }
+
+    /// How many times a **status query** (`get-status`, read-only) is repeated after a
+    /// transport error or an HTTP 429/502/503/504, with a short backoff (default 2; 0 turns it
+    /// off). Calls that move money or create payments are never repeated.
+    ///
+    /// ```
+    /// let c = epoint::Config::new("i1", "k").status_retries(0);
+    /// ```
+    pub fn status_retries(mut self, retries: u8) -> Self {
+        self.status_retries = retries;
         self
     }
 

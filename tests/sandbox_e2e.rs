@@ -933,7 +933,8 @@ async fn latency_beyond_the_client_timeout_is_a_maybe_sent_transport_error() {
     let config = sandbox
         .config_for("i000000001")
         .expect("config")
-        .timeout(Duration::from_millis(150));
+        .timeout(Duration::from_millis(150))
+        .status_retries(0);
     let client = Client::new(config).expect("client");
     sandbox
         .inject("get_status", Fault::Latency(Duration::from_millis(600)))
@@ -1096,11 +1097,20 @@ async fn inspection_over_http() {
         .await
         .expect("inject over HTTP");
     assert_eq!(injected.status(), 200);
+    let before = sandbox.request_count("get_status");
+    let no_retries = Client::new(
+        sandbox
+            .config_for("i000000001")
+            .expect("config")
+            .status_retries(0),
+    )
+    .expect("client");
     assert!(matches!(
-        client.get_transaction_status(&tx).await,
+        no_retries.get_transaction_status(&tx).await,
         Err(Error::Http { status: 503, .. })
     ));
     assert!(client.get_transaction_status(&tx).await.is_ok(), "times=1");
+    assert_eq!(sandbox.request_count("get_status"), before + 2);
     http.post(format!("{}/_sandbox/faults/reverse", sandbox.base_url()))
         .header("content-type", "application/x-www-form-urlencoded")
         .body("kind=drop")
