@@ -1262,3 +1262,18 @@ async fn callbacks_are_signed_with_each_merchants_own_key() {
     assert!(format!("{:?}", sandbox.merchants()).contains("[REDACTED]"));
     assert!(!format!("{:?}", sandbox.merchants()).contains("sandbox_private_key"));
 }
+
+#[tokio::test]
+async fn a_result_url_that_is_not_http_is_refused_at_start() {
+    for url in ["ftp://example.com/result", "/relative", "not a url"] {
+        let err = Sandbox::builder()
+            .result_url(url)
+            .start()
+            .await
+            .expect_err("refused");
+        assert!(
+            matches!(&err, epoint::sandbox::SandboxError::InvalidResultUrl { merchant, .. } if merchant == "i000000001"),
+            "{url}: {err:?}"
+        );
+    }
+}

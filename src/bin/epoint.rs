@@ -12,7 +12,7 @@
 use std::{net::IpAddr, process::ExitCode};
 
 use clap::{Parser, Subcommand};
-use epoint::sandbox::{SEEDED_MERCHANTS, Sandbox, TEST_CARDS};
+use epoint::sandbox::{SEEDED_MERCHANTS, Sandbox, SandboxError, TEST_CARDS};
 
 #[derive(Debug, Parser)]
 #[command(name = "epoint", version, about = "EPoint (epoint.az) tools")]
@@ -157,13 +157,12 @@ async fn sandbox(
 ) -> Result<(), Box<dyn std::error::Error>> {
     let mut builder = Sandbox::builder().ip(host).port(port);
     if let Some(url) = &result_url {
-        let parsed = reqwest::Url::parse(url).map_err(|e| format!("--result-url {url:?}: {e}"))?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(format!("--result-url {url:?} must be an http(s) URL").into());
-        }
         builder = builder.result_url(url.clone());
     }
-    let sandbox = builder.start().await?;
+    let sandbox = builder.start().await.map_err(|e| match e {
+        SandboxError::InvalidResultUrl { reason, .. } => format!("--result-url: {reason}"),
+        other => other.to_string(),
+    })?;
     // The first line is exactly the base URL, for scripts.
     println!("{}", sandbox.base_url());
     println!();

@@ -274,6 +274,14 @@ pub enum SandboxError {
     /// No such merchant.
     #[error("no merchant `{0}` in the sandbox")]
     UnknownMerchant(String),
+    /// A merchant's result URL (where callbacks go) is not an absolute http(s) URL.
+    #[error("result URL of merchant `{merchant}` is invalid: {reason}")]
+    InvalidResultUrl {
+        /// The merchant's public key.
+        merchant: String,
+        /// Why the URL is refused.
+        reason: String,
+    },
     /// A client could not be built.
     #[error(transparent)]
     Config(#[from] ConfigError),
@@ -468,6 +476,18 @@ impl SandboxBuilder {
     /// # Ok(()) }
     /// ```
     pub async fn start(self) -> Result<Sandbox, SandboxError> {
+        for (key, merchant) in &self.merchants {
+            let url = merchant
+                .result_url
+                .as_ref()
+                .or(self.default_result_url.as_ref());
+            if let Some(url) = url {
+                crate::config::check_url(url).map_err(|reason| SandboxError::InvalidResultUrl {
+                    merchant: key.clone(),
+                    reason,
+                })?;
+            }
+        }
         let listener = tokio::net::TcpListener::bind(SocketAddr::new(self.ip, self.port)).await?;
         let addr = listener.local_addr()?;
         let base_url = format!("http://{addr}");

@@ -109,10 +109,10 @@ pub fn keys1() -> Keys {
 
 /// POSTs `data`+`signature` as a form to `path`, returns the JSON answer.
 pub async fn post_form(base: &str, path: &str, data: &str, signature: &str) -> serde_json::Value {
-    let body = form_urlencoded::Serializer::new(String::new())
-        .append_pair("data", data)
-        .append_pair("signature", signature)
-        .finish();
+    let body = epoint::signing::form_body(&epoint::types::SignedEnvelope {
+        data: data.to_owned(),
+        signature: signature.to_owned(),
+    });
     let response = http()
         .post(format!("{base}{path}"))
         .header("content-type", "application/x-www-form-urlencoded")
