@@ -10,12 +10,33 @@ use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeIm
 
 const SPEC: &str = "openapi/epoint.yaml";
 
+/// Names a spec file to build from instead of the crate's own `openapi/epoint.yaml`: the way a
+/// service that depends on `epoint` picks up an EPoint API change before a new release.
+const SPEC_VARIABLE: &str = "EPOINT_SPEC";
+
 fn main() {
     println!("cargo:rerun-if-changed={SPEC}");
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-env-changed={SPEC_VARIABLE}");
 
     let manifest_dir = env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR is set by cargo");
-    let spec_path = Path::new(&manifest_dir).join(SPEC);
+    let spec_path = match env::var_os(SPEC_VARIABLE).filter(|v| !v.is_empty()) {
+        Some(custom) => {
+            let custom = Path::new(&custom).to_path_buf();
+            assert!(
+                custom.is_absolute(),
+                "{SPEC_VARIABLE} must be an absolute path (cargo builds dependencies in their own directory), got {}",
+                custom.display()
+            );
+            println!("cargo:rerun-if-changed={}", custom.display());
+            println!(
+                "cargo:warning=epoint: generating the client from {} ({SPEC_VARIABLE})",
+                custom.display()
+            );
+            custom
+        }
+        None => Path::new(&manifest_dir).join(SPEC),
+    };
     let text = fs::read_to_string(&spec_path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", spec_path.display()));
     let yaml: serde_json::Value =
@@ -45,6 +66,9 @@ fn main() {
             "crate::Flag",
             [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
         )
+        // Answers keep fields EPoint adds before anyone regenerates (`additionalProperties: {}`
+        // becomes a flattened `extra` map), in a stable order.
+        .with_map_type("::std::collections::BTreeMap")
         .with_derive("PartialEq")
         .with_derive("::schemars::JsonSchema");
 
@@ -58,6 +82,239 @@ fn main() {
         .unwrap_or_else(|e| panic!("cannot write {}: {e}", out.display()));
     // For tests/generated_surface.rs, which snapshots the generated API surface.
     println!("cargo:rustc-env=EPOINT_GENERATED_RS={}", out.display());
+    println!("cargo:rustc-env=EPOINT_SPEC_PATH={}", spec_path.display());
+
+    let table = operation_table(&yaml);
+    let out =
+        Path::new(&env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("operations.rs");
+    fs::write(&out, table).unwrap_or_else(|e| panic!("cannot write {}: {e}", out.display()));
+}
+
+/// One operation of the spec, as the operation table needs it.
+struct Op {
+    id: String,
+    variant: String,
+    name: String,
+    method: String,
+    path: String,
+    payload: Option<String>,
+    response: Option<String>,
+    answer: Option<String>,
+    callback: bool,
+    source: String,
+}
+
+/// How each `x-epoint-answer` reads a successful answer: the hand-written success type and the
+/// rule that maps `status` to `Ok` / `Err` (`crate::operation::AnswerKind`).
+const ANSWERS: [(&str, &str, &str); 6] = [
+    ("payment-page", "crate::answer::PaymentPage", "HostedPage"),
+    ("card-page", "crate::answer::CardPage", "HostedPage"),
+    (
+        "payment-and-card-page",
+        "crate::answer::PaymentAndCardPage",
+        "HostedPage",
+    ),
+    ("charge", "crate::answer::Charge", "Charge"),
+    ("refund", "crate::answer::Refund", "Refund"),
+    ("status", "crate::answer::TransactionStatus", "Status"),
+];
+
+fn camel(snake: &str) -> String {
+    snake
+        .split(['_', '-'])
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+fn schema_name(reference: Option<&serde_json::Value>) -> Option<String> {
+    let r = reference?.get("$ref")?.as_str()?;
+    Some(
+        r.strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("{SPEC}: `{r}` is not a component schema"))
+            .to_owned(),
+    )
+}
+
+/// Reads every operation of the spec, in the spec's order.
+fn operations(spec: &serde_json::Value) -> Vec<Op> {
+    let mut ops = Vec::new();
+    let paths = spec["paths"].as_object().expect("the spec has `paths`");
+    for (path, item) in paths {
+        for (method, op) in item.as_object().expect("a path item is an object") {
+            if !["get", "post", "put", "patch", "delete"].contains(&method.as_str()) {
+                continue;
+            }
+            let id = op["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{SPEC}: {method} {path} has no operationId"))
+                .to_owned();
+            let payload = schema_name(op.get("x-epoint-payload"));
+            let response =
+                schema_name(op.pointer("/responses/200/content/application~1json/schema"));
+            let answer = op["x-epoint-answer"].as_str().map(str::to_owned);
+            if let Some(a) = &answer {
+                assert!(
+                    ANSWERS.iter().any(|(name, ..)| name == a),
+                    "{SPEC}: {id}: unknown x-epoint-answer `{a}` (known: {})",
+                    ANSWERS.map(|(n, ..)| n).join(", ")
+                );
+            }
+            ops.push(Op {
+                variant: camel(&id),
+                name: op["x-epoint-name"].as_str().unwrap_or(&id).to_owned(),
+                method: method.to_uppercase(),
+                path: path.clone(),
+                payload,
+                response,
+                answer,
+                callback: op.get("callbacks").is_some(),
+                source: op["x-epoint-source"].as_str().unwrap_or("").to_owned(),
+                id,
+            });
+        }
+    }
+    ops
+}
+
+/// The operation table, generated from the spec: an `OperationId` per operation, its
+/// `OperationInfo`, a marker type per signed operation implementing `Operation`, and `Answer`
+/// for each answer schema. Included by `src/operation.rs`.
+fn operation_table(spec: &serde_json::Value) -> String {
+    use std::fmt::Write;
+    let ops = operations(spec);
+    let mut s = String::from("// Generated by build.rs from the spec. Do not edit.\n\n");
+
+    s.push_str(
+        "/// Every operation of the spec, by name (generated from `openapi/epoint.yaml`).\n",
+    );
+    s.push_str("///\n/// ```\n/// use epoint::OperationId;\n");
+    s.push_str("/// let op: OperationId = \"/api/1/execute-pay\".parse().unwrap();\n");
+    s.push_str("/// assert_eq!(op, OperationId::ExecutePay);\n/// assert_eq!(op.operation_id(), \"execute_pay\");\n/// ```\n");
+    s.push_str(
+        "#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]\n",
+    );
+    s.push_str("#[serde(into = \"&'static str\")]\n#[non_exhaustive]\npub enum OperationId {\n");
+    for op in &ops {
+        writeln!(
+            s,
+            "    /// `{} {}` (operationId `{}`).",
+            op.method, op.path, op.id
+        )
+        .unwrap();
+        writeln!(s, "    {},", op.variant).unwrap();
+    }
+    s.push_str("}\n\n");
+
+    s.push_str("/// Every operation of the spec, in the spec's order (generated).\n");
+    s.push_str("///\n/// ```\n/// let first = &epoint::OPERATIONS[0];\n");
+    s.push_str("/// assert_eq!((first.operation_id, first.path), (\"payment_request\", \"/api/1/request\"));\n/// ```\n");
+    s.push_str("pub const OPERATIONS: &[OperationInfo] = &[\n");
+    for op in &ops {
+        let kind = op
+            .answer
+            .as_deref()
+            .map(|a| ANSWERS.iter().find(|(n, ..)| *n == a).expect("checked").2)
+            .unwrap_or("Plain");
+        let opt = |v: &Option<String>| match v {
+            Some(v) => format!("Some({v:?})"),
+            None => "None".to_owned(),
+        };
+        writeln!(
+            s,
+            "    OperationInfo {{ id: OperationId::{}, operation_id: {:?}, name: {:?}, method: {:?}, path: {:?}, payload: {}, answer: {}, kind: AnswerKind::{kind}, callback: {}, source: {:?} }},",
+            op.variant, op.id, op.name, op.method, op.path, opt(&op.payload), opt(&op.response), op.callback, op.source
+        )
+        .unwrap();
+    }
+    s.push_str("];\n\n");
+
+    s.push_str(
+        "/// One marker type per signed operation of the spec (generated): the type parameter of\n",
+    );
+    s.push_str(
+        "/// [`crate::Call`], tying the operation to its payload and answer.\npub mod ops {\n",
+    );
+    for op in &ops {
+        let (Some(payload), Some(response)) = (&op.payload, &op.response) else {
+            continue;
+        };
+        let (output, kind) = op
+            .answer
+            .as_deref()
+            .map(|a| {
+                let (_, ty, kind) = ANSWERS.iter().find(|(n, ..)| *n == a).expect("checked");
+                (ty.to_string(), *kind)
+            })
+            .unwrap_or_else(|| (format!("crate::generated::types::{response}"), "Plain"));
+        writeln!(
+            s,
+            "    /// `{} {}`: payload [`{payload}`](crate::generated::types::{payload}), answer [`{response}`](crate::generated::types::{response}).",
+            op.method, op.path
+        )
+        .unwrap();
+        writeln!(
+            s,
+            "    #[derive(Clone, Copy, Debug)]\n    pub struct {};",
+            op.variant
+        )
+        .unwrap();
+        writeln!(
+            s,
+            "    impl super::sealed::Sealed for {v} {{}}\n    impl super::Operation for {v} {{\n        type Payload = crate::generated::types::{payload};\n        type Response = crate::generated::types::{response};\n        type Output = {output};\n        const ID: super::OperationId = super::OperationId::{v};\n        const KIND: super::AnswerKind = super::AnswerKind::{kind};\n        fn send_raw(raw: &crate::generated::Client, envelope: crate::generated::types::SignedEnvelope) -> impl ::std::future::Future<Output = ::std::result::Result<::progenitor_client::ResponseValue<Self::Response>, ::progenitor_client::Error<()>>> + Send {{\n            raw.{id}().body(envelope).send()\n        }}\n    }}",
+            v = op.variant,
+            id = op.id,
+        )
+        .unwrap();
+    }
+    s.push_str("}\n\n");
+
+    // `Answer` for every answer schema, from the fields it declares.
+    let mut seen = std::collections::BTreeSet::new();
+    for op in &ops {
+        let Some(response) = &op.response else {
+            continue;
+        };
+        if !seen.insert(response.clone()) {
+            continue;
+        }
+        let schema = &spec["components"]["schemas"][response];
+        let required: Vec<&str> = schema["required"]
+            .as_array()
+            .map(|r| r.iter().filter_map(|v| v.as_str()).collect())
+            .unwrap_or_default();
+        let props = schema["properties"].as_object();
+        let has = |f: &str| props.is_some_and(|p| p.contains_key(f));
+        let text = |f: &str| -> String {
+            if !has(f) || schema["properties"][f]["type"] != "string" {
+                "None".to_owned()
+            } else if required.contains(&f) {
+                format!("Some(self.{f}.as_str())")
+            } else {
+                format!("self.{f}.as_deref()")
+            }
+        };
+        let status = if !has("status") {
+            "None".to_owned()
+        } else if required.contains(&"status") {
+            "Some(&self.status)".to_owned()
+        } else {
+            "self.status.as_ref()".to_owned()
+        };
+        writeln!(
+            s,
+            "impl Answer for crate::generated::types::{response} {{\n    fn status(&self) -> Option<&crate::PaymentStatus> {{ {status} }}\n    fn message(&self) -> Option<&str> {{ {} }}\n    fn transaction(&self) -> Option<&str> {{ {} }}\n    fn code(&self) -> Option<&str> {{ {} }}\n}}",
+            text("message"),
+            text("transaction"),
+            text("code")
+        )
+        .unwrap();
+    }
+    s
 }
 
 /// Copies each named component's validation keywords (`minLength`, `maxLength`, `pattern`,

@@ -89,7 +89,7 @@ async fn sandbox() -> AnyResult {
     let config = sandbox
         .config_for("i000000001")?
         .success_redirect_url(format!("{shop}/shop/thank-you"))
-        .failed_redirect_url(format!("{shop}/shop/payment-failed"));
+        .error_redirect_url(format!("{shop}/shop/payment-failed"));
     let client = Client::new(config)?;
     println!("   merchant             {}", client.keys().public_key());
 
@@ -104,10 +104,7 @@ async fn sandbox() -> AnyResult {
         .pay(dec!(30.75), &order_id)
         .description("2 coffees")
         .await?;
-    let transaction = payment.transaction.ok_or("no transaction in the answer")?;
-    let page = payment
-        .redirect_url
-        .ok_or("no redirect_url in the answer")?;
+    let (transaction, page) = (payment.transaction, payment.redirect_url);
     println!("   order {order_id} → transaction {transaction}");
     println!("   hosted payment page  {page}");
 
@@ -185,7 +182,7 @@ async fn sandbox() -> AnyResult {
 
     step(6, "Refund 10.00 AZN of it (POST /api/1/reverse)");
     let refund = client.refund(&transaction).amount(dec!(10.00)).await?;
-    println!("   refund               {}", refund.status);
+    println!("   refund               {}", refund.answer.status);
 
     step(7, "Check the status again");
     let status = client.get_transaction_status(&transaction).await?;
@@ -204,10 +201,11 @@ async fn sandbox() -> AnyResult {
     Ok(())
 }
 
-fn print_status(status: &epoint::types::StatusResponse) {
+fn print_status(state: &epoint::TransactionStatus) {
+    let status = &state.answer;
     println!(
         "   status {} · code {} · card {} · amount {}",
-        status.status,
+        state.status,
         status.code.as_deref().unwrap_or("-"),
         status.card_mask.as_deref().unwrap_or("-"),
         status
@@ -220,7 +218,7 @@ async fn real_gateway() -> AnyResult {
     let client = Client::from_env()?;
     println!(
         "EPOINT_PUBLIC_KEY is set: using the EPoint gateway at {} (EPOINT_BASE_URL) as merchant {}.",
-        client.config().base_url_str(),
+        client.config().get_base_url(),
         client.keys().public_key()
     );
     println!("(The hosted page needs a real browser and card there; this example cannot fill it.)");
@@ -236,17 +234,11 @@ async fn real_gateway() -> AnyResult {
         .pay(dec!(1.00), &order_id)
         .description("epoint crate example")
         .await?;
-    let transaction = payment.transaction.ok_or("no transaction in the answer")?;
+    let transaction = payment.transaction;
     println!("   order {order_id} → transaction {transaction}");
 
     step(2, "Open this page in a browser and pay");
-    println!(
-        "   {}",
-        payment
-            .redirect_url
-            .as_deref()
-            .unwrap_or("(no redirect_url)")
-    );
+    println!("   {}", payment.redirect_url);
 
     step(
         3,

@@ -8,8 +8,8 @@ use std::sync::OnceLock;
 
 use crate::{
     Call,
-    client::Operation,
     error::{Error, Result},
+    operation::Operation,
 };
 
 static RUNTIME: OnceLock<std::result::Result<tokio::runtime::Runtime, String>> = OnceLock::new();
@@ -31,16 +31,16 @@ fn runtime() -> Result<&'static tokio::runtime::Runtime> {
         })
 }
 
-impl<P: Operation> Call<'_, P> {
+impl<O: Operation> Call<'_, O> {
     /// Sends the call and waits for the answer, blocking the current thread.
     ///
     /// ```no_run
-    /// use rust_decimal_macros::dec;
+    /// use epoint::dec;
     /// let client = epoint::Client::from_env()?;
     /// let payment = client.pay(dec!(30.75), "order-1001").send_blocking()?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn send_blocking(self) -> Result<P::Response> {
+    pub fn send_blocking(self) -> Result<O::Output> {
         if tokio::runtime::Handle::try_current().is_ok() {
             return Err(Error::InvalidInput {
                 field: "runtime",

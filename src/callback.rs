@@ -14,8 +14,8 @@ use serde::Serialize;
 
 use crate::{
     Keys, SignatureError,
+    generated::types::CallbackPayload,
     signing::{OpenError, form_body},
-    types::CallbackPayload,
 };
 
 /// Which operation a callback reports on.
@@ -46,7 +46,7 @@ impl CallbackFlow {
     ///
     /// ```
     /// use epoint::callback::CallbackFlow;
-    /// let p: epoint::types::CallbackPayload = serde_json::from_str(
+    /// let p: epoint::generated::types::CallbackPayload = serde_json::from_str(
     ///     r#"{"status":"success","operation_code":"001","card_id":"ce1","code":"000"}"#).unwrap();
     /// assert_eq!(CallbackFlow::of(&p), CallbackFlow::CardRegistration);
     /// ```

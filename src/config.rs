@@ -4,7 +4,7 @@ use std::{fmt, time::Duration};
 
 use secrecy::SecretString;
 
-use crate::types::Language;
+use crate::generated::types::Language;
 
 /// The production gateway.
 pub const DEFAULT_BASE_URL: &str = "https://epoint.az";
@@ -14,7 +14,7 @@ pub const DEFAULT_BASE_URL: &str = "https://epoint.az";
 /// ```
 /// use epoint::Config;
 /// let config = Config::new("i000000001", "private-key")
-///     .language(epoint::types::Language::En)
+///     .language(epoint::Language::En)
 ///     .base_url("http://127.0.0.1:8080");
 /// assert!(!format!("{config:?}").contains("private-key"));
 /// ```
@@ -24,7 +24,7 @@ pub struct Config {
     pub(crate) private_key: SecretString,
     pub(crate) language: Language,
     pub(crate) success_redirect_url: Option<String>,
-    pub(crate) failed_redirect_url: Option<String>,
+    pub(crate) error_redirect_url: Option<String>,
     pub(crate) base_url: String,
     pub(crate) timeout: Duration,
     pub(crate) connect_timeout: Duration,
@@ -38,7 +38,7 @@ impl fmt::Debug for Config {
             .field("private_key", &"[REDACTED]")
             .field("language", &self.language)
             .field("success_redirect_url", &self.success_redirect_url)
-            .field("failed_redirect_url", &self.failed_redirect_url)
+            .field("error_redirect_url", &self.error_redirect_url)
             .field("base_url", &self.base_url)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
@@ -90,7 +90,7 @@ impl Config {
     ///
     /// ```
     /// let c = epoint::Config::new("i000000001", "key");
-    /// assert_eq!(c.base_url_str(), "https://epoint.az");
+    /// assert_eq!(c.get_base_url(), "https://epoint.az");
     /// ```
     pub fn new(public_key: impl Into<String>, private_key: impl Into<SecretString>) -> Self {
         Self {
@@ -98,7 +98,7 @@ impl Config {
             private_key: private_key.into(),
             language: Language::Az,
             success_redirect_url: None,
-            failed_redirect_url: None,
+            error_redirect_url: None,
             base_url: DEFAULT_BASE_URL.to_owned(),
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
@@ -128,7 +128,7 @@ impl Config {
     ///     "EPOINT_INTERFACE_LANG" => Some("en".into()),
     ///     _ => None,
     /// }).unwrap();
-    /// assert_eq!(config.language_value(), epoint::types::Language::En);
+    /// assert_eq!(config.get_language(), epoint::Language::En);
     /// ```
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
@@ -148,7 +148,7 @@ impl Config {
             })?;
         }
         config.success_redirect_url = get("EPOINT_SUCCESS_REDIRECT_URL");
-        config.failed_redirect_url = get("EPOINT_FAILED_REDIRECT_URL");
+        config.error_redirect_url = get("EPOINT_FAILED_REDIRECT_URL");
         if let Some(url) = get("EPOINT_BASE_URL") {
             config.base_url = url;
         }
@@ -159,8 +159,8 @@ impl Config {
     /// Language of EPoint's pages for every call (each call can override it).
     ///
     /// ```
-    /// let c = epoint::Config::new("i1", "k").language(epoint::types::Language::Ru);
-    /// assert_eq!(c.language_value(), epoint::types::Language::Ru);
+    /// let c = epoint::Config::new("i1", "k").language(epoint::Language::Ru);
+    /// assert_eq!(c.get_language(), epoint::Language::Ru);
     /// ```
     pub fn language(mut self, language: Language) -> Self {
         self.language = language;
@@ -177,13 +177,15 @@ impl Config {
         self
     }
 
-    /// Default `error_redirect_url` for hosted-page calls.
+    /// Default `error_redirect_url` for hosted-page calls (read from
+    /// `EPOINT_FAILED_REDIRECT_URL`, the Python client's name for it).
     ///
     /// ```
-    /// let c = epoint::Config::new("i1", "k").failed_redirect_url("https://shop.example/failed");
+    /// let c = epoint::Config::new("i1", "k").error_redirect_url("https://shop.example/failed");
+    /// assert_eq!(c.get_error_redirect_url(), Some("https://shop.example/failed"));
     /// ```
-    pub fn failed_redirect_url(mut self, url: impl Into<String>) -> Self {
-        self.failed_redirect_url = Some(url.into());
+    pub fn error_redirect_url(mut self, url: impl Into<String>) -> Self {
+        self.error_redirect_url = Some(url.into());
         self
     }
 
@@ -191,7 +193,7 @@ impl Config {
     ///
     /// ```
     /// let c = epoint::Config::new("i1", "k").base_url("http://127.0.0.1:9000/");
-    /// assert_eq!(c.base_url_str(), "http://127.0.0.1:9000/");
+    /// assert_eq!(c.get_base_url(), "http://127.0.0.1:9000/");
     /// ```
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = url.into();
@@ -230,31 +232,79 @@ impl Config {
         self
     }
 
+    // Getters are named `get_*` (as `std::process::Command`'s are) because the setters above
+    // take the plain names.
+
+    /// The merchant's public key.
+    ///
+    /// ```
+    /// assert_eq!(epoint::Config::new("i1", "k").get_public_key(), "i1");
+    /// ```
+    pub fn get_public_key(&self) -> &str {
+        &self.public_key
+    }
+
     /// The configured base URL.
     ///
     /// ```
-    /// assert_eq!(epoint::Config::new("i1", "k").base_url_str(), epoint::config::DEFAULT_BASE_URL);
+    /// assert_eq!(epoint::Config::new("i1", "k").get_base_url(), epoint::config::DEFAULT_BASE_URL);
     /// ```
-    pub fn base_url_str(&self) -> &str {
+    pub fn get_base_url(&self) -> &str {
         &self.base_url
     }
 
     /// The configured language.
     ///
     /// ```
-    /// assert_eq!(epoint::Config::new("i1", "k").language_value(), epoint::types::Language::Az);
+    /// assert_eq!(epoint::Config::new("i1", "k").get_language(), epoint::Language::Az);
     /// ```
-    pub fn language_value(&self) -> Language {
+    pub fn get_language(&self) -> Language {
         self.language
     }
 
-    /// The merchant's public key.
+    /// The default `success_redirect_url`, if set.
     ///
     /// ```
-    /// assert_eq!(epoint::Config::new("i1", "k").public_key(), "i1");
+    /// assert_eq!(epoint::Config::new("i1", "k").get_success_redirect_url(), None);
     /// ```
-    pub fn public_key(&self) -> &str {
-        &self.public_key
+    pub fn get_success_redirect_url(&self) -> Option<&str> {
+        self.success_redirect_url.as_deref()
+    }
+
+    /// The default `error_redirect_url`, if set.
+    ///
+    /// ```
+    /// assert_eq!(epoint::Config::new("i1", "k").get_error_redirect_url(), None);
+    /// ```
+    pub fn get_error_redirect_url(&self) -> Option<&str> {
+        self.error_redirect_url.as_deref()
+    }
+
+    /// The total time allowed for one call.
+    ///
+    /// ```
+    /// assert_eq!(epoint::Config::new("i1", "k").get_timeout().as_secs(), 30);
+    /// ```
+    pub fn get_timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// The time allowed to connect.
+    ///
+    /// ```
+    /// assert_eq!(epoint::Config::new("i1", "k").get_connect_timeout().as_secs(), 10);
+    /// ```
+    pub fn get_connect_timeout(&self) -> Duration {
+        self.connect_timeout
+    }
+
+    /// How many times a status query is repeated.
+    ///
+    /// ```
+    /// assert_eq!(epoint::Config::new("i1", "k").get_status_retries(), 2);
+    /// ```
+    pub fn get_status_retries(&self) -> u8 {
+        self.status_retries
     }
 
     /// Checks the URLs; called by [`crate::Client::new`].
@@ -265,7 +315,7 @@ impl Config {
         })?;
         for (variable, url) in [
             ("EPOINT_SUCCESS_REDIRECT_URL", &self.success_redirect_url),
-            ("EPOINT_FAILED_REDIRECT_URL", &self.failed_redirect_url),
+            ("EPOINT_FAILED_REDIRECT_URL", &self.error_redirect_url),
         ] {
             if let Some(url) = url {
                 check_url(url).map_err(|reason| ConfigError::Invalid { variable, reason })?;

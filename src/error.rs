@@ -34,7 +34,7 @@ impl fmt::Display for Delivery {
 /// ```
 /// # async fn run(client: epoint::Client) {
 /// match client.pay(rust_decimal::Decimal::new(3075, 2), "order-1").await {
-///     Ok(payment) => println!("send the customer to {:?}", payment.redirect_url),
+///     Ok(payment) => println!("send the customer to {}", payment.redirect_url),
 ///     Err(epoint::Error::Declined { code, .. }) => println!("declined: {code:?}"),
 ///     Err(e) if e.may_have_reached_epoint() => println!("unknown outcome, reconcile: {e}"),
 ///     Err(e) => println!("failed, nothing happened: {e}"),
@@ -87,6 +87,18 @@ pub enum Error {
     UnexpectedStatus {
         /// The status received.
         status: PaymentStatus,
+        /// The whole answer as EPoint sent it.
+        response: Box<serde_json::Value>,
+    },
+
+    /// EPoint said `success` but left out a field success guarantees (e.g. a payment page
+    /// without `redirect_url`); the answer is kept. The request reached EPoint.
+    #[error(
+        "EPoint's success answer lacks `{missing}`; the request reached EPoint, check the transaction status"
+    )]
+    IncompleteAnswer {
+        /// The guaranteed field that is missing or empty.
+        missing: &'static str,
         /// The whole answer as EPoint sent it.
         response: Box<serde_json::Value>,
     },

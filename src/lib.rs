@@ -1,30 +1,45 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod answer;
 #[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod axum;
-pub mod bank_code;
+mod bank_code;
 #[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
 pub mod blocking;
 pub mod callback;
-pub mod client;
+mod client;
 pub mod config;
 mod error;
 mod flag;
 pub mod generated;
 mod money;
+pub mod operation;
 #[cfg(feature = "sandbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
 pub mod sandbox;
 pub mod signing;
 mod status;
 
+pub use answer::{CardPage, Charge, PaymentAndCardPage, PaymentPage, Refund, TransactionStatus};
 pub use bank_code::BankCode;
 pub use callback::{Callback, CallbackError};
 pub use client::{Call, Client, Preview};
 pub use config::{Config, ConfigError};
 pub use error::{Delivery, Error, Result};
 pub use flag::Flag;
-pub use generated::types;
+pub use generated::types::{Currency, Language};
 pub use money::{AmountError, Money};
+pub use operation::{OPERATIONS, OperationId, ops};
+/// Exact decimal numbers (the type of every amount); `epoint::dec!(30.75)` builds one.
+pub use rust_decimal::Decimal;
 pub use signing::{Keys, SignatureError};
 pub use status::PaymentStatus;
+
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::money::parse_decimal;
+}

@@ -158,8 +158,132 @@ impl schemars::JsonSchema for Money {
     }
 }
 
+/// An exact [`Decimal`](rust_decimal::Decimal) from a literal, checked at compile time:
+/// `epoint::dec!(30.75)`. Needs no dependency besides `epoint`.
+///
+/// ```
+/// let amount = epoint::dec!(30.75);
+/// assert_eq!(amount, epoint::Decimal::new(3075, 2));
+/// assert_eq!(epoint::dec!(-1_000.5).to_string(), "-1000.5");
+/// ```
+///
+/// A literal that is not a plain decimal number does not compile:
+///
+/// ```compile_fail
+/// let amount = epoint::dec!(1e3);
+/// ```
+#[macro_export]
+macro_rules! dec {
+    ($amount:literal) => {
+        const {
+            match $crate::__private::parse_decimal(stringify!($amount)) {
+                Some(amount) => amount,
+                None => panic!(concat!(
+                    "epoint::dec!: `",
+                    stringify!($amount),
+                    "` is not a decimal literal like 30.75 (at most 28 digits after the point)"
+                )),
+            }
+        }
+    };
+}
+
+/// Parses `[-]digits[.digits]` (underscores allowed, as in Rust literals) at compile time.
+#[doc(hidden)]
+pub const fn parse_decimal(text: &str) -> Option<Decimal> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    let mut negative = false;
+    while i < bytes.len() && bytes[i] == b' ' {
+        i += 1;
+    }
+    if i < bytes.len() && bytes[i] == b'-' {
+        negative = true;
+        i += 1;
+        while i < bytes.len() && bytes[i] == b' ' {
+            i += 1;
+        }
+    }
+    let mut mantissa: u128 = 0;
+    let mut scale: u32 = 0;
+    let mut digits = 0;
+    let mut point = false;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'0'..=b'9' => {
+                mantissa = match mantissa.checked_mul(10) {
+                    Some(m) => match m.checked_add((b - b'0') as u128) {
+                        Some(m) => m,
+                        None => return None,
+                    },
+                    None => return None,
+                };
+                digits += 1;
+                if point {
+                    scale += 1;
+                }
+            }
+            b'_' => {}
+            b'.' if !point => point = true,
+            _ => return None,
+        }
+        i += 1;
+    }
+    // 96-bit mantissa, scale at most 28.
+    if digits == 0 || scale > 28 || mantissa >> 96 != 0 {
+        return None;
+    }
+    Some(Decimal::from_parts(
+        mantissa as u32,
+        (mantissa >> 32) as u32,
+        (mantissa >> 64) as u32,
+        negative,
+        scale,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn dec_literals_parse_exactly_or_not_at_all() {
+        use std::str::FromStr;
+        for text in [
+            "30.75",
+            "0.01",
+            "-5",
+            "1_000.50",
+            "79228162514264337593543950335",
+            "0.0000000000000000000000000001",
+        ] {
+            let expected = Decimal::from_str(&text.replace('_', "")).expect("valid");
+            assert_eq!(super::parse_decimal(text), Some(expected), "{text}");
+            assert_eq!(
+                super::parse_decimal(text).map(|d| d.scale()),
+                Some(expected.scale())
+            );
+        }
+        assert_eq!(
+            super::parse_decimal("- 5"),
+            Some(Decimal::from(-5)),
+            "stringify!(-5) may space"
+        );
+        for bad in [
+            "",
+            ".",
+            "-",
+            "1e3",
+            "30.75f64",
+            "1.2.3",
+            "79228162514264337593543950336",
+            "0.00000000000000000000000000001",
+            "0x10",
+        ] {
+            assert_eq!(super::parse_decimal(bad), None, "{bad}");
+        }
+        assert_eq!(crate::dec!(30.75), Decimal::new(3075, 2));
+    }
+
     use super::*;
 
     fn dec(s: &str) -> Decimal {

@@ -16,7 +16,7 @@ use serde::{Serialize, de::DeserializeOwned};
 use sha1::{Digest, Sha1};
 use subtle::ConstantTimeEq;
 
-use crate::types::SignedEnvelope;
+use crate::generated::types::SignedEnvelope;
 
 /// A merchant's key pair: the public key (merchant id, e.g. `i000000001`) and the private key.
 ///

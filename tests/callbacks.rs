@@ -133,7 +133,7 @@ fn the_documented_callback_vector_verifies() {
 
 /// The form body for a `data` / `signature` pair, tampered or not (the library's encoder).
 fn encode(data: &str, signature: &str) -> String {
-    epoint::signing::form_body(&epoint::types::SignedEnvelope {
+    epoint::signing::form_body(&epoint::generated::types::SignedEnvelope {
         data: data.to_owned(),
         signature: signature.to_owned(),
     })

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use epoint::{Client, Config, ConfigError, types::Language};
+use epoint::{Client, Config, ConfigError, Language};
 
 fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
     let map: HashMap<String, String> = vars
@@ -54,8 +54,8 @@ fn defaults_and_overrides() {
         ("EPOINT_PRIVATE_KEY", "k"),
     ]))
     .expect("config");
-    assert_eq!(config.language_value(), Language::Az);
-    assert_eq!(config.base_url_str(), "https://epoint.az");
+    assert_eq!(config.get_language(), Language::Az);
+    assert_eq!(config.get_base_url(), "https://epoint.az");
 
     let config = Config::from_lookup(lookup(&[
         ("EPOINT_PUBLIC_KEY", "i000000001"),
@@ -66,8 +66,8 @@ fn defaults_and_overrides() {
         ("EPOINT_BASE_URL", "http://127.0.0.1:9999"),
     ]))
     .expect("config");
-    assert_eq!(config.language_value(), Language::Ru);
-    assert_eq!(config.base_url_str(), "http://127.0.0.1:9999");
+    assert_eq!(config.get_language(), Language::Ru);
+    assert_eq!(config.get_base_url(), "http://127.0.0.1:9999");
     let client = Client::new(config).expect("client");
     let preview = client
         .pay(rust_decimal::Decimal::ONE, "o")

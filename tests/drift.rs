@@ -5,12 +5,13 @@
 
 use std::{collections::BTreeMap, fs, path::Path};
 
-use epoint::{Keys, client::OPERATIONS, sandbox::Sandbox};
+use epoint::{Keys, OPERATIONS, sandbox::Sandbox};
 use serde_json::{Value, json};
 use syn::{ImplItem, Item, ReturnType, Type};
 
-/// The spec's operations: path → (operationId, payload schema from `x-epoint-payload`).
-fn spec_operations() -> BTreeMap<String, (String, String)> {
+/// The spec's operations: path → (operationId, payload schema from `x-epoint-payload`,
+/// domain name from `x-epoint-name`).
+fn spec_operations() -> BTreeMap<String, (String, String, String)> {
     let text = fs::read_to_string(root().join("openapi/epoint.yaml")).expect("read spec");
     let spec: Value = serde_yaml::from_str(&text).expect("spec is YAML");
     let mut ops = BTreeMap::new();
@@ -28,7 +29,11 @@ fn spec_operations() -> BTreeMap<String, (String, String)> {
                 description.contains(&format!("`data` payload: `{payload}`")),
                 "{id}: the description must name the payload schema `{payload}`"
             );
-            ops.insert(path.clone(), (id, payload));
+            let name = op["x-epoint-name"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{id}: no x-epoint-name"))
+                .to_owned();
+            ops.insert(path.clone(), (id, payload, name));
         }
     }
     ops
@@ -38,7 +43,8 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Public `Client` methods in src/client.rs and the payload type of the `Call` each returns.
+/// Public `Client` methods in src/client.rs: the operation marker (`ops::X`) of the `Call` each
+/// returns → the method's name.
 fn client_methods() -> BTreeMap<String, String> {
     let source = fs::read_to_string(root().join("src/client.rs")).expect("read client.rs");
     let file = syn::parse_file(&source).expect("client.rs parses");
@@ -68,9 +74,13 @@ fn client_methods() -> BTreeMap<String, String> {
                 continue;
             };
             for arg in &args.args {
-                if let syn::GenericArgument::Type(Type::Path(p)) = arg {
-                    let payload = p.path.segments.last().expect("segment").ident.to_string();
-                    methods.insert(payload, f.sig.ident.to_string());
+                // `Call<'_, ops::X>`; the generic `operation::<O>` is not one operation's method.
+                if let syn::GenericArgument::Type(Type::Path(p)) = arg
+                    && p.path.segments.len() == 2
+                    && p.path.segments[0].ident == "ops"
+                {
+                    let marker = p.path.segments[1].ident.to_string();
+                    methods.insert(marker, f.sig.ident.to_string());
                 }
             }
         }
@@ -83,30 +93,34 @@ fn every_spec_operation_has_a_client_method_and_nothing_else_is_served() {
     let spec = spec_operations();
     assert_eq!(spec.len(), 10, "the ten core operations");
     let methods = client_methods();
-    for (path, (id, payload)) in &spec {
-        let implemented = OPERATIONS
+    for (path, (id, payload, name)) in &spec {
+        // The table is generated from the spec by build.rs; this proves it was regenerated.
+        let generated = OPERATIONS
             .iter()
             .find(|op| op.operation_id == id)
-            .unwrap_or_else(|| {
-                panic!("{id}: no client operation (add it to `operations!` in src/client.rs)")
-            });
+            .unwrap_or_else(|| panic!("{id}: not in the generated OPERATIONS table"));
+        assert_eq!(generated.path, path, "{id}: generated path differs");
         assert_eq!(
-            implemented.path, path,
-            "{id}: client path differs from the spec"
+            generated.payload,
+            Some(payload.as_str()),
+            "{id}: generated payload differs from x-epoint-payload"
         );
+        assert_eq!(generated.name, name, "{id}: generated name differs");
+        let marker = generated.id.to_string();
+        let marker: String = marker
+            .split('_')
+            .map(|w| w[..1].to_uppercase() + &w[1..])
+            .collect();
         assert_eq!(
-            implemented.payload, payload,
-            "{id}: client payload type differs from x-epoint-payload"
-        );
-        assert!(
-            methods.contains_key(payload),
-            "{id}: no public Client method returns Call<'_, types::{payload}>"
+            methods.get(&marker),
+            Some(name),
+            "{id}: the public Client method returning Call<'_, ops::{marker}> must be named `{name}` (x-epoint-name)"
         );
     }
     for op in OPERATIONS {
         assert!(
             spec.get(op.path)
-                .is_some_and(|(id, _)| id == op.operation_id),
+                .is_some_and(|(id, ..)| id == op.operation_id),
             "the client implements {} at {}, which the spec does not describe",
             op.operation_id,
             op.path
@@ -128,7 +142,7 @@ fn every_spec_operation_has_a_payload_snapshot_and_end_to_end_tests() {
         .collect();
     let e2e = fs::read_to_string(root().join("tests/sandbox_e2e.rs")).expect("sandbox_e2e.rs");
     let wire = fs::read_to_string(root().join("tests/wire.rs")).expect("wire.rs");
-    for (path, (id, payload)) in spec_operations() {
+    for (path, (id, _, method)) in spec_operations() {
         let prefix = format!("payload_snapshots__{id}");
         assert!(
             snapshots
@@ -136,7 +150,10 @@ fn every_spec_operation_has_a_payload_snapshot_and_end_to_end_tests() {
                 .any(|s| s.starts_with(&prefix) && s.ends_with(".snap")),
             "{id}: no payload snapshot tests/snapshots/{prefix}*.snap (add a case to tests/payload_snapshots.rs)"
         );
-        let method = &methods[&payload];
+        assert!(
+            methods.values().any(|m| *m == method),
+            "{id}: no method `{method}`"
+        );
         let call = format!(".{method}(");
         assert!(
             e2e.contains(&call),
@@ -161,7 +178,7 @@ async fn the_sandbox_handles_every_spec_operation_and_no_other_api_path() {
             .body(body)
             .send()
     };
-    for (path, (id, _)) in spec_operations() {
+    for (path, (id, ..)) in spec_operations() {
         // Correctly signed but empty: the handler must validate it, as EPoint does.
         let body = keys
             .sign_callback(&json!({"public_key": public}))

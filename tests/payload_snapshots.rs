@@ -2,7 +2,7 @@
 //! for each of the ten operations, with fixed test keys. A change to the spec, the payload
 //! builder or the signing shows up here as a snapshot diff to review.
 
-use epoint::{Client, Config, Preview, types::Language};
+use epoint::{Client, Config, Language, Preview};
 use rust_decimal_macros::dec;
 use serde::Serialize;
 
@@ -67,7 +67,7 @@ fn pin(name: &str, preview: Preview) {
     insta::assert_yaml_snapshot!(
         name,
         Pinned {
-            operation_id: preview.operation_id,
+            operation_id: preview.operation.operation_id(),
             method: preview.method,
             url: &preview.url,
             payload: &preview.payload,

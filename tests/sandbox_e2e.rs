@@ -71,10 +71,10 @@ async fn pay_callback_status_partial_and_full_refund() {
         .other_attr(json!({"cart": "42"}))
         .await
         .expect("payment created");
-    let tx = created.transaction.clone().expect("transaction id");
+    let tx = created.transaction.clone();
     assert!(tx.starts_with("te"), "{tx}");
     assert_eq!(
-        created.redirect_url.as_deref(),
+        Some(created.redirect_url.as_str()),
         Some(format!("{}/pay/{tx}", sandbox.base_url()).as_str())
     );
     let fresh = client.get_transaction_status(&tx).await.expect("status");
@@ -121,10 +121,10 @@ async fn pay_callback_status_partial_and_full_refund() {
 
     let paid = client.get_transaction_status(&tx).await.expect("status");
     assert_eq!(paid.status, PaymentStatus::Success);
-    assert_eq!(paid.code.as_deref(), Some("000"));
-    assert_eq!(paid.card_mask.as_deref(), Some("416973******0000"));
-    assert_eq!(paid.amount.map(|m| m.amount()), Some(dec!(30.75)));
-    assert_eq!(paid.rrn.as_ref().map(String::len), Some(12));
+    assert_eq!(paid.answer.code.as_deref(), Some("000"));
+    assert_eq!(paid.answer.card_mask.as_deref(), Some("416973******0000"));
+    assert_eq!(paid.answer.amount.map(|m| m.amount()), Some(dec!(30.75)));
+    assert_eq!(paid.answer.rrn.as_ref().map(String::len), Some(12));
 
     client
         .refund(&tx)
@@ -159,8 +159,7 @@ async fn declined_payment_reports_bank_code_and_cannot_be_refunded() {
         .pay(dec!(12.00), "order-declined")
         .await
         .expect("created")
-        .transaction
-        .expect("tx");
+        .transaction;
 
     let done = sandbox
         .complete(&tx, Outcome::Declined("116".into()))
@@ -184,7 +183,7 @@ async fn declined_payment_reports_bank_code_and_cannot_be_refunded() {
         .await
         .expect("status is Ok");
     assert_eq!(status.status, PaymentStatus::Error);
-    assert_eq!(status.code.as_deref(), Some("116"));
+    assert_eq!(status.answer.code.as_deref(), Some("116"));
 
     let (_, message) = rejected(client.refund(&tx).await.unwrap_err());
     assert!(message.contains("cannot be reversed"), "{message}");
@@ -214,7 +213,7 @@ async fn hosted_page_over_plain_http_redirects_and_calls_back() {
             .error_redirect_url(merchant.error_url())
             .await
             .expect("created");
-        let url = created.redirect_url.expect("redirect url");
+        let url = created.redirect_url;
         let page = http.get(&url).send().await.expect("page");
         assert_eq!(page.status(), 200);
         let html = page.text().await.expect("html");
@@ -249,7 +248,7 @@ async fn hosted_page_over_plain_http_redirects_and_calls_back() {
             submitted.headers()["location"].to_str().expect("location"),
             expect_url
         );
-        let tx = created.transaction.expect("tx");
+        let tx = created.transaction;
         let state = sandbox.transaction(&tx).expect("tx");
         assert_eq!(state.status == PaymentStatus::Success, paid);
         assert_eq!(state.card_name.is_some(), paid);
@@ -271,11 +270,11 @@ async fn saved_card_registration_charge_and_decline() {
     let client = sandbox.client().expect("client");
 
     let registered = client.save_card().await.expect("registration");
-    let card = registered.card_id.expect("card id");
+    let card = registered.card_id;
     assert!(card.starts_with("ce"));
-    assert!(registered.transaction.is_none());
+    assert!(registered.answer.transaction.is_none());
     assert_eq!(
-        registered.redirect_url.as_deref(),
+        Some(registered.redirect_url.as_str()),
         Some(format!("{}/card/{card}", sandbox.base_url()).as_str())
     );
 
@@ -317,23 +316,18 @@ async fn saved_card_registration_charge_and_decline() {
         .pay_with_saved_card(&card, dec!(9.99), "sub-1")
         .await
         .expect("charge");
-    assert_eq!(charge.status, PaymentStatus::Success);
-    assert_eq!(charge.amount.map(|m| m.amount()), Some(dec!(9.99)));
-    let charged = charge.transaction.expect("tx");
+    assert_eq!(charge.answer.status, PaymentStatus::Success);
+    assert_eq!(charge.amount(), Some(dec!(9.99)));
+    let charged = charge.transaction;
     let status = client
         .get_transaction_status(&charged)
         .await
         .expect("status");
     assert_eq!(status.status, PaymentStatus::Success);
-    assert_eq!(status.card_mask, charge.card_mask);
+    assert_eq!(status.answer.card_mask, charge.answer.card_mask);
 
     // A card whose last digits are 116 registers (no money moves) and then declines charges.
-    let poor = client
-        .save_card()
-        .await
-        .expect("registration")
-        .card_id
-        .expect("id");
+    let poor = client.save_card().await.expect("registration").card_id;
     sandbox
         .complete(
             &poor,
@@ -370,7 +364,7 @@ async fn failed_card_registration_sends_code_500() {
     let merchant = Merchant::start().await;
     let sandbox = sandbox_with(&merchant).await;
     let client = sandbox.client().expect("client");
-    let card = client.save_card().await.expect("reg").card_id.expect("id");
+    let card = client.save_card().await.expect("reg").card_id;
     let done = sandbox
         .complete(&card, Outcome::Declined("101".into()))
         .await
@@ -401,10 +395,7 @@ async fn pay_and_save_card_then_charge_it() {
         .pay_and_save_card(dec!(5.00), "first")
         .await
         .expect("created");
-    let (tx, card) = (
-        created.transaction.expect("tx"),
-        created.card_id.expect("card"),
-    );
+    let (tx, card) = (created.transaction, created.card_id);
     assert_eq!(
         sandbox.card(&card).expect("card").status,
         CardStatus::Pending
@@ -435,7 +426,7 @@ async fn pay_and_save_card_then_charge_it() {
         .pay_with_saved_card(&card, dec!(5.00), "second")
         .await
         .expect("charge the saved card");
-    assert_eq!(charge.status, PaymentStatus::Success);
+    assert_eq!(charge.answer.status, PaymentStatus::Success);
 }
 
 #[tokio::test]
@@ -448,9 +439,8 @@ async fn payouts_need_a_payout_card() {
         .for_payouts(true)
         .await
         .expect("reg")
-        .card_id
-        .expect("id");
-    let charge_card = client.save_card().await.expect("reg").card_id.expect("id");
+        .card_id;
+    let charge_card = client.save_card().await.expect("reg").card_id;
     sandbox
         .complete(&payout_card, Outcome::Paid)
         .await
@@ -465,8 +455,8 @@ async fn payouts_need_a_payout_card() {
         .payout(&payout_card, dec!(250.00), "payout-1")
         .await
         .expect("payout");
-    assert_eq!(paid_out.status, PaymentStatus::Success);
-    let tx = paid_out.transaction.expect("tx");
+    assert_eq!(paid_out.answer.status, PaymentStatus::Success);
+    let tx = paid_out.transaction;
     let (_, message) = rejected(client.refund(&tx).await.unwrap_err());
     assert!(message.contains("payout"), "{message}");
 
@@ -499,8 +489,7 @@ async fn split_flows_carry_split_amount() {
         .other_attr(json!({"k": 1}))
         .await
         .expect("split created")
-        .transaction
-        .expect("tx");
+        .transaction;
     sandbox
         .complete(&tx, Outcome::Paid)
         .await
@@ -527,10 +516,7 @@ async fn split_flows_carry_split_amount() {
         .split_pay_and_save_card(dec!(40.00), "split-2", "i000000002", dec!(10.00))
         .await
         .expect("created");
-    let (tx2, card) = (
-        created.transaction.expect("tx"),
-        created.card_id.expect("card"),
-    );
+    let (tx2, card) = (created.transaction, created.card_id);
     sandbox
         .complete(&tx2, Outcome::Paid)
         .await
@@ -551,7 +537,10 @@ async fn split_flows_carry_split_amount() {
         .split_pay_with_saved_card(&card, dec!(20.00), "split-3", "i000000002", dec!(5.00))
         .await
         .expect("split charge");
-    assert_eq!(charge.split_amount.map(|m| m.amount()), Some(dec!(5.00)));
+    assert_eq!(
+        charge.answer.split_amount.map(|m| m.amount()),
+        Some(dec!(5.00))
+    );
 
     let (_, message) = rejected(
         client
@@ -581,7 +570,7 @@ async fn split_flows_carry_split_amount() {
 async fn split_charge_decline_keeps_code_and_transaction() {
     let sandbox = Sandbox::start().await.expect("sandbox");
     let client = sandbox.client().expect("client");
-    let card = client.save_card().await.expect("reg").card_id.expect("id");
+    let card = client.save_card().await.expect("reg").card_id;
     sandbox
         .complete(
             &card,
@@ -760,8 +749,7 @@ async fn status_of_unknown_or_foreign_transactions_is_rejected() {
         .pay(dec!(3.00), "o")
         .await
         .expect("created")
-        .transaction
-        .expect("tx");
+        .transaction;
     let (status, message) = rejected(partner.get_transaction_status(&tx).await.unwrap_err());
     assert_eq!(
         (status, message.as_str()),
@@ -853,7 +841,7 @@ async fn truncated_body_is_a_transport_error_that_may_have_reached_epoint() {
 async fn dropped_connection_on_a_charge_is_sent_exactly_once() {
     let sandbox = Sandbox::start().await.expect("sandbox");
     let client = sandbox.client().expect("client");
-    let card = client.save_card().await.expect("reg").card_id.expect("id");
+    let card = client.save_card().await.expect("reg").card_id;
     sandbox
         .complete(&card, Outcome::Paid)
         .await
@@ -917,8 +905,7 @@ async fn dropped_connection_on_a_charge_is_sent_exactly_once() {
         .for_payouts(true)
         .await
         .expect("reg")
-        .card_id
-        .expect("id");
+        .card_id;
     sandbox
         .complete(&payout_card, Outcome::Paid)
         .await
@@ -990,8 +977,7 @@ async fn callback_delivery_failures_are_recorded() {
         .pay(dec!(2.00), "cb-500")
         .await
         .expect("created")
-        .transaction
-        .expect("tx");
+        .transaction;
     let done = sandbox
         .complete(&tx, Outcome::Paid)
         .await
@@ -1013,8 +999,7 @@ async fn callback_delivery_failures_are_recorded() {
         .pay(dec!(2.00), "cb-dead")
         .await
         .expect("created")
-        .transaction
-        .expect("tx");
+        .transaction;
     sandbox
         .complete(&tx, Outcome::Paid)
         .await
@@ -1046,8 +1031,7 @@ async fn inspection_over_http() {
         .pay(dec!(4.00), "http-inspect")
         .await
         .expect("created")
-        .transaction
-        .expect("tx");
+        .transaction;
     let http = sandbox_support::http();
     let done: Value = http
         .post(format!("{}/_sandbox/complete/{tx}", sandbox.base_url()))
@@ -1147,7 +1131,7 @@ async fn inspection_over_http() {
 async fn every_operation_is_served() {
     let sandbox = Sandbox::start().await.expect("sandbox");
     let keys = Keys::new("i000000001", "wrong");
-    for op in epoint::client::OPERATIONS {
+    for op in epoint::OPERATIONS {
         let (operation, path) = (op.operation_id, op.path);
         let answer = post_signed(
             sandbox.base_url(),
@@ -1171,10 +1155,7 @@ async fn declined_pay_and_save_card_rejects_the_card() {
         .split_pay_and_save_card(dec!(60.00), "split-save-d", "i000000002", dec!(20.00))
         .await
         .expect("created");
-    let (tx, card) = (
-        created.transaction.expect("tx"),
-        created.card_id.expect("card"),
-    );
+    let (tx, card) = (created.transaction, created.card_id);
     let done = sandbox
         .complete(&tx, Outcome::Declined("102".into()))
         .await
@@ -1196,7 +1177,7 @@ async fn declined_pay_and_save_card_rejects_the_card() {
     assert!(message.contains("not active"), "{message}");
     let status = client.get_transaction_status(&tx).await.expect("status");
     assert_eq!(
-        (status.status, status.code.as_deref()),
+        (status.status, status.answer.code.as_deref()),
         (PaymentStatus::Error, Some("102"))
     );
 }
@@ -1238,8 +1219,7 @@ async fn callbacks_are_signed_with_each_merchants_own_key() {
         .pay(dec!(8.00), "partner-1")
         .await
         .expect("created")
-        .transaction
-        .expect("tx");
+        .transaction;
     sandbox
         .complete(&tx, Outcome::Paid)
         .await

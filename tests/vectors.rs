@@ -11,8 +11,8 @@ use base64::{Engine, engine::general_purpose::STANDARD};
 use epoint::{
     Keys, Money, SignatureError,
     callback::{CallbackError, CallbackFlow},
+    generated::types,
     signing::{self, form_body},
-    types,
 };
 use serde_json::Value;
 

@@ -16,10 +16,19 @@ fn client(base_url: &str) -> Client {
     Client::new(Config::new(PUBLIC_KEY, PRIVATE_KEY).base_url(base_url)).expect("client")
 }
 
-/// Sends all ten operations; each answer is returned as JSON (Ok) or the error.
+/// An answer success accepts for every operation (each needs some of these fields).
+fn full_success() -> Value {
+    json!({
+        "status": "success", "transaction": "te000000001", "card_id": "ce000000001",
+        "redirect_url": "https://epoint.az/pay/te000000001"
+    })
+}
+
+/// Sends all ten operations; each answer is returned as JSON (Ok: the whole answer as EPoint
+/// sent it, `.answer` of the typed success) or the error.
 async fn send_all(c: &Client) -> Vec<(&'static str, Result<Value, Error>)> {
     fn v<T: serde::Serialize>(r: epoint::Result<T>) -> Result<Value, Error> {
-        r.map(|t| serde_json::to_value(t).expect("answer serialises"))
+        r.map(|t| serde_json::to_value(t).expect("answer serialises")["answer"].clone())
     }
     vec![
         ("/api/1/request", v(c.pay(dec!(30.75), "o-1").await)),
@@ -64,10 +73,7 @@ async fn send_all(c: &Client) -> Vec<(&'static str, Result<Value, Error>)> {
 
 #[tokio::test]
 async fn every_operation_posts_a_signed_form_to_its_path() {
-    let server = CaptureServer::start(Reply::json(json!({
-        "status": "success", "transaction": "te000000001", "redirect_url": "https://epoint.az/pay/te000000001"
-    })))
-    .await;
+    let server = CaptureServer::start(Reply::json(full_success())).await;
     let results = send_all(&client(&server.base_url())).await;
     let requests = server.requests();
     assert_eq!(requests.len(), 10, "one request per operation");
@@ -104,7 +110,7 @@ async fn every_operation_posts_a_signed_form_to_its_path() {
 
 #[tokio::test]
 async fn money_is_sent_as_a_two_decimal_string() {
-    let server = CaptureServer::start(Reply::json(json!({"status": "success"}))).await;
+    let server = CaptureServer::start(Reply::json(full_success())).await;
     client(&server.base_url())
         .pay(dec!(20), "o-1")
         .await
@@ -165,7 +171,7 @@ async fn error_status_means_rejection_except_for_status_queries_naming_a_payment
         .await
         .expect("a failed payment is a state, not an error");
     assert_eq!(state.status, PaymentStatus::Error);
-    assert_eq!(state.transaction.as_deref(), Some("te000000005"));
+    assert_eq!(state.answer.transaction.as_deref(), Some("te000000005"));
 
     let err = c.pay(dec!(1), "o").await.expect_err("creation refused");
     assert!(matches!(err, Error::Rejected { .. }), "{err:?}");
@@ -258,7 +264,7 @@ async fn amounts_are_read_as_numbers_or_strings() {
             .await
             .expect("decodes");
         assert_eq!(
-            state.amount.expect("amount").amount().normalize(),
+            state.answer.amount.expect("amount").amount().normalize(),
             dec!(30.75),
             "{amount}"
         );
@@ -320,7 +326,7 @@ async fn connection_refused_says_nothing_was_sent() {
 
 #[tokio::test]
 async fn invalid_arguments_fail_before_any_io() {
-    let server = CaptureServer::start(Reply::json(json!({"status": "success"}))).await;
+    let server = CaptureServer::start(Reply::json(full_success())).await;
     let c = client(&server.base_url());
     let long = "x".repeat(256);
     let cases: Vec<(&str, Result<Value, Error>)> = vec![
@@ -438,7 +444,7 @@ fn blocking_calls_work_without_a_runtime_and_refuse_inside_one() {
             .pay(dec!(12.30), order)
             .send_blocking()
             .expect("blocking pay");
-        assert_eq!(created.transaction.as_deref(), Some("te000000010"));
+        assert_eq!(created.transaction, "te000000010");
     }
     assert_eq!(server.requests().len(), 2);
     let inside = runtime.block_on(async { c.pay(dec!(1), "b-3").send_blocking() });
@@ -457,4 +463,151 @@ fn blocking_calls_work_without_a_runtime_and_refuse_inside_one() {
         2,
         "nothing sent from inside a runtime"
     );
+}
+
+#[tokio::test]
+async fn a_success_without_what_success_guarantees_is_an_incomplete_answer_keeping_the_body() {
+    // (operation, answer that says success but lacks a guaranteed field, the field)
+    let cases: [(&str, Value, &str); 4] = [
+        (
+            "pay",
+            json!({"status": "success", "transaction": "te1"}),
+            "redirect_url",
+        ),
+        (
+            "pay",
+            json!({"status": "success", "transaction": "", "redirect_url": "https://e/p"}),
+            "transaction",
+        ),
+        (
+            "save_card",
+            json!({"status": "success", "redirect_url": "https://e/c"}),
+            "card_id",
+        ),
+        (
+            "pay_with_saved_card",
+            json!({"status": "success"}),
+            "transaction",
+        ),
+    ];
+    for (operation, answer, missing_field) in cases {
+        let server = CaptureServer::start(Reply::json(answer.clone())).await;
+        let c = client(&server.base_url());
+        let err = match operation {
+            "pay" => c.pay(dec!(1), "o").await.map(drop),
+            "save_card" => c.save_card().await.map(drop),
+            _ => c.pay_with_saved_card("ce1", dec!(1), "o").await.map(drop),
+        }
+        .expect_err("incomplete");
+        match &err {
+            Error::IncompleteAnswer { missing, response } => {
+                assert_eq!(*missing, missing_field, "{operation}");
+                assert_eq!(**response, answer, "{operation}: the body is kept");
+            }
+            other => panic!("{operation}: expected IncompleteAnswer, got {other:?}"),
+        }
+        assert!(err.may_have_reached_epoint());
+        assert_eq!(server.requests().len(), 1, "sent once");
+    }
+}
+
+#[tokio::test]
+async fn fields_epoint_adds_later_are_kept_in_extra() {
+    let server = CaptureServer::start(Reply::json(json!({
+        "status": "success", "transaction": "te1", "redirect_url": "https://e/p",
+        "expires_at": "2026-12-01T00:00:00Z", "installments": {"months": 3}
+    })))
+    .await;
+    let page = client(&server.base_url())
+        .pay(dec!(1), "o")
+        .await
+        .expect("success");
+    assert_eq!(page.transaction, "te1");
+    assert_eq!(page.answer.extra["expires_at"], "2026-12-01T00:00:00Z");
+    assert_eq!(page.answer.extra["installments"], json!({"months": 3}));
+    assert_eq!(
+        page.answer.extra.len(),
+        2,
+        "documented fields are not in extra"
+    );
+}
+
+#[tokio::test]
+async fn any_spec_operation_is_callable_with_a_payload_built_by_hand() {
+    use epoint::{generated::types, ops};
+    let server = CaptureServer::start(Reply::json(json!({
+        "status": "success", "transaction": "te9", "code": "000"
+    })))
+    .await;
+    let c = client(&server.base_url());
+    let payload: types::StatusRequest = types::StatusRequest::builder()
+        .public_key(PUBLIC_KEY)
+        .transaction("te9")
+        .try_into()
+        .expect("payload");
+    let state = c
+        .operation::<ops::GetStatus>(payload.clone())
+        .await
+        .expect("answer");
+    assert!(state.is_paid());
+    assert_eq!(state.bank_code().expect("code").as_str(), "000");
+    let req = server.only_request();
+    assert_eq!(req.path, "/api/1/get-status");
+    let form = req.form();
+    let sent: types::StatusRequest = epoint::signing::decode_data(&form[0].1).expect("decodes");
+    assert_eq!(sent, payload, "exactly the payload given");
+}
+
+#[tokio::test]
+async fn an_operation_missing_from_the_spec_is_sent_signed_with_the_same_error_mapping() {
+    let server = CaptureServer::start(Reply::json(json!({
+        "status": "success", "widget_url": "https://epoint.az/api/1/token/widget/000001"
+    })))
+    .await;
+    let c = client(&server.base_url());
+    let payload = json!({"public_key": PUBLIC_KEY, "amount": "5.00", "order_id": "w-1"});
+    let answer: Value = c
+        .send_signed("/api/1/token/widget", &payload)
+        .await
+        .expect("answer");
+    assert_eq!(
+        answer["widget_url"],
+        "https://epoint.az/api/1/token/widget/000001"
+    );
+    let req = server.only_request();
+    assert_eq!(req.path, "/api/1/token/widget");
+    let form = req.form();
+    Keys::new(PUBLIC_KEY, PRIVATE_KEY)
+        .verify(&form[0].1, &form[1].1)
+        .expect("signed");
+    let sent: Value = epoint::signing::decode_data(&form[0].1).expect("decodes");
+    assert_eq!(sent, payload);
+
+    // A typed answer, and a rejection mapped like every other operation's.
+    #[derive(serde::Deserialize)]
+    struct Widget {
+        widget_url: String,
+    }
+    let widget: Widget = c
+        .send_signed("/api/1/token/widget", &payload)
+        .await
+        .expect("typed");
+    assert!(widget.widget_url.ends_with("/000001"));
+    let server = CaptureServer::start(Reply::json(
+        json!({"status": "server_error", "message": "Signature did not match"}),
+    ))
+    .await;
+    let err = client(&server.base_url())
+        .send_signed::<Value>("/api/1/token/widget", &payload)
+        .await
+        .expect_err("rejected");
+    assert!(
+        matches!(&err, Error::Rejected { message, .. } if message == "Signature did not match"),
+        "{err:?}"
+    );
+    let err = c
+        .send_signed::<Value>("api/1/no-slash", &payload)
+        .await
+        .expect_err("invalid path");
+    assert!(matches!(err, Error::InvalidInput { field: "path", .. }));
 }

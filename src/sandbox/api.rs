@@ -19,11 +19,11 @@ use super::{
     server::{ConnControl, truncated_body},
     state::{self, State as Gateway, bank_refs, checked, code_message, operation_code},
 };
-use crate::{PaymentStatus, client::OPERATIONS, signing::decode_data, types};
+use crate::{Language, OPERATIONS, PaymentStatus, generated::types, signing::decode_data};
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     let mut router = Router::new();
-    for &crate::client::OperationInfo {
+    for &crate::operation::OperationInfo {
         operation_id: operation,
         path,
         ..
@@ -460,7 +460,7 @@ fn blank_transaction(
         card_name: None,
         description: None,
         other_attr: None,
-        language: types::Language::Az,
+        language: Language::Az,
         success_redirect_url: None,
         error_redirect_url: None,
     }
@@ -500,7 +500,7 @@ fn new_card(
         card_name: None,
         transaction: transaction.map(str::to_owned),
         description: None,
-        language: types::Language::Az,
+        language: Language::Az,
         success_redirect_url: None,
         error_redirect_url: None,
     };
@@ -526,7 +526,7 @@ fn attach_card(
                 tx.error_redirect_url.clone(),
             )
         })
-        .unwrap_or((types::Language::Az, None, None));
+        .unwrap_or((Language::Az, None, None));
     let card_id = new_card(state, merchant, operation, Some(transaction), |card| {
         card.language = language;
         card.success_redirect_url = success;
@@ -545,6 +545,7 @@ fn hosted(base_url: &str, transaction: Option<String>, card_id: Option<String>) 
         (None, None) => base_url.to_owned(),
     };
     to_value(&types::RedirectResponse {
+        extra: Default::default(),
         status: PaymentStatus::Success,
         transaction,
         card_id,
@@ -569,6 +570,7 @@ fn find_transaction<'s>(
 fn status_answer(tx: &Transaction) -> Value {
     let success = matches!(tx.status, PaymentStatus::Success | PaymentStatus::Returned);
     to_value(&types::StatusResponse {
+        extra: Default::default(),
         status: tx.status.clone(),
         code: tx.code.clone(),
         message: tx.message.clone(),
@@ -643,6 +645,7 @@ fn charge(
         tx.card_mask = card_mask;
         tx.card_name = card_name;
         types::ChargeResponse {
+            extra: Default::default(),
             status: PaymentStatus::Success,
             code: Some(code),
             message: Some(message.clone()),
@@ -659,6 +662,7 @@ fn charge(
     } else {
         tx.status = PaymentStatus::Error;
         types::ChargeResponse {
+            extra: Default::default(),
             status: PaymentStatus::Failed,
             code: Some(code),
             message: Some(message),
@@ -708,6 +712,7 @@ fn reverse(state: &mut Gateway, merchant: &str, p: &types::ReverseRequest) -> An
     tx.refunded += amount;
     tx.status = PaymentStatus::Returned;
     Ok(to_value(&types::ReverseResponse {
+        extra: Default::default(),
         status: PaymentStatus::Success,
         message: None,
         transaction: Some(tx.id.clone()),

@@ -14,7 +14,7 @@
 //! let sandbox = Sandbox::start().await?;          // 127.0.0.1, a free port
 //! let client = sandbox.client()?;                 // merchant i000000001, pointed at the sandbox
 //! let payment = client.pay(dec!(30.75), "order-1").await?;
-//! let tx = payment.transaction.unwrap_or_default();
+//! let tx = payment.transaction;
 //!
 //! // Complete the hosted page without a browser (or open `payment.redirect_url` in one).
 //! sandbox.complete(&tx, Outcome::Paid).await?;
@@ -134,7 +134,7 @@ use secrecy::SecretString;
 use serde::Serialize;
 use tokio::{sync::watch, task::JoinHandle};
 
-use crate::{Client, Config, ConfigError, Keys, Money, PaymentStatus, types::Language};
+use crate::{Client, Config, ConfigError, Keys, Language, Money, PaymentStatus};
 
 pub use state::{CardStatus, Completion};
 
@@ -1059,7 +1059,7 @@ impl Sandbox {
 
 /// `(operationId, path)` of the operation named by operationId or path.
 fn operation_named(name: &str) -> Option<(&'static str, &'static str)> {
-    crate::client::OPERATIONS
+    crate::OPERATIONS
         .iter()
         .find(|op| op.operation_id == name || op.path == name)
         .map(|op| (op.operation_id, op.path))

@@ -9,7 +9,7 @@ use super::{
     APPROVED_CARD, CallbackDelivery, Fault, Merchant, Outcome, ReceivedRequest, SandboxError,
     SavedCard, Shared, Transaction,
 };
-use crate::{BankCode, Money, PaymentStatus, types::CallbackPayload};
+use crate::{BankCode, Money, PaymentStatus, generated::types::CallbackPayload};
 
 /// A fault rule: the fault, and how many more requests it applies to (`None`: all).
 #[derive(Clone, Debug)]

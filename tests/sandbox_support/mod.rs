@@ -109,7 +109,7 @@ pub fn keys1() -> Keys {
 
 /// POSTs `data`+`signature` as a form to `path`, returns the JSON answer.
 pub async fn post_form(base: &str, path: &str, data: &str, signature: &str) -> serde_json::Value {
-    let body = epoint::signing::form_body(&epoint::types::SignedEnvelope {
+    let body = epoint::signing::form_body(&epoint::generated::types::SignedEnvelope {
         data: data.to_owned(),
         signature: signature.to_owned(),
     });

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# A service that depends on `epoint` survives an EPoint API change without a fork: the crate is
+# built from an edited copy of the spec (EPOINT_SPEC) that adds
+#   * an optional field to a payload (`PaymentRequest.loyalty_id`),
+#   * a field to an answer (`RedirectResponse.expires_at`),
+#   * a new operation (`POST /api/1/loyalty/balance`, payload `LoyaltyBalanceRequest`,
+#     answer `LoyaltyBalanceResponse`),
+# and a separate crate (the "service") uses all three against a loopback capture server: the
+# existing `pay` method still compiles and sends, the answer field is typed, and the new operation
+# is called signed through `Client::operation::<ops::LoyaltyBalance>`. Nothing in src/ changes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+python3 - "$ROOT/openapi/epoint.yaml" "$WORK/epoint.yaml" <<'PY'
+import sys, yaml
+
+spec = yaml.safe_load(open(sys.argv[1]))
+schemas = spec["components"]["schemas"]
+schemas["PaymentRequest"]["properties"]["loyalty_id"] = {
+    "type": "string", "description": "A loyalty card to credit (optional).",
+}
+schemas["RedirectResponse"]["properties"]["expires_at"] = {
+    "type": "string", "description": "When the hosted page expires.",
+}
+schemas["LoyaltyBalanceRequest"] = {
+    "type": "object",
+    "required": ["public_key", "loyalty_id"],
+    "properties": {
+        "public_key": {"$ref": "#/components/schemas/PublicKey"},
+        "loyalty_id": {"type": "string", "minLength": 1},
+    },
+}
+schemas["LoyaltyBalanceResponse"] = {
+    "type": "object",
+    "required": ["status"],
+    "properties": {
+        "status": {"$ref": "#/components/schemas/PaymentStatus"},
+        "message": {"type": "string"},
+        "points": {"type": "integer"},
+    },
+}
+spec["paths"]["/api/1/loyalty/balance"] = {"post": {
+    "operationId": "loyalty_balance",
+    "x-epoint-name": "loyalty_balance",
+    "x-epoint-payload": {"$ref": "#/components/schemas/LoyaltyBalanceRequest"},
+    "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {
+        "schema": {"$ref": "#/components/schemas/SignedEnvelope"}}}},
+    "responses": {"200": {"description": "Balance.", "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/LoyaltyBalanceResponse"}}}}},
+}}
+yaml.safe_dump(spec, open(sys.argv[2], "w"), sort_keys=False, allow_unicode=True)
+PY
+
+mkdir -p "$WORK/service/src"
+cat >"$WORK/service/Cargo.toml" <<EOF
+[package]
+name = "edited-spec-service"
+version = "0.0.0"
+edition = "2024"
+publish = false
+
+[dependencies]
+epoint = { path = "$ROOT" }
+tokio = { version = "1", features = ["macros", "rt-multi-thread", "net", "io-util"] }
+serde_json = "1"
+
+[workspace]
+EOF
+cat >"$WORK/service/src/main.rs" <<'EOF'
+//! Uses what the edited spec added, against a one-shot loopback server.
+use epoint::{Client, Config, dec, generated::types, ops};
+use tokio::{io::{AsyncReadExt, AsyncWriteExt}, net::TcpListener};
+
+/// Answers each request with `answer`, returning what was POSTed (path, form body).
+async fn serve(listener: &TcpListener, answer: &str) -> (String, String) {
+    let (mut socket, _) = listener.accept().await.expect("accept");
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = socket.read(&mut chunk).await.expect("read");
+        buf.extend_from_slice(&chunk[..n]);
+        let text = String::from_utf8_lossy(&buf).to_string();
+        if let Some(end) = text.find("\r\n\r\n") {
+            let length: usize = text.lines()
+                .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().expect("length")))
+                .unwrap_or(0);
+            if buf.len() >= end + 4 + length {
+                let path = text.split_whitespace().nth(1).expect("path").to_owned();
+                let body = text[end + 4..].to_owned();
+                let reply = format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}", answer.len());
+                socket.write_all(reply.as_bytes()).await.expect("write");
+                return (path, body);
+            }
+        }
+    }
+}
+
+fn payload_of(form: &str) -> serde_json::Value {
+    let data = form.split('&').find_map(|kv| kv.strip_prefix("data=")).expect("data");
+    let data = data.replace("%2B", "+").replace("%2F", "/").replace("%3D", "=");
+    epoint::signing::decode_data(&data).expect("payload")
+}
+
+#[tokio::main]
+async fn main() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let client = Client::new(Config::new("i000000001", "key").base_url(&base)).expect("client");
+
+    // 1. The existing method compiles and sends although PaymentRequest gained a field.
+    let (page, (_, form)) = tokio::join!(
+        client.pay(dec!(5), "o-1").send(),
+        serve(&listener, r#"{"status":"success","transaction":"te1","redirect_url":"https://e/p","expires_at":"2027-01-01"}"#),
+    );
+    let page = page.expect("pay");
+    assert!(payload_of(&form).get("loyalty_id").is_none(), "an unset optional field is not sent");
+    // 2. The new answer field is typed.
+    assert_eq!(page.answer.expires_at.as_deref(), Some("2027-01-01"));
+    // The new optional field can be set on the payload.
+    let mut payload = client.pay(dec!(5), "o-2").payload().expect("payload").clone();
+    payload.loyalty_id = Some("L-7".into());
+    // 3. The new operation is callable, signed, with its typed answer.
+    let request: types::LoyaltyBalanceRequest = types::LoyaltyBalanceRequest::builder()
+        .public_key("i000000001")
+        .loyalty_id("L-7")
+        .try_into()
+        .expect("payload");
+    let (balance, (path, form)) = tokio::join!(
+        client.operation::<ops::LoyaltyBalance>(request).send(),
+        serve(&listener, r#"{"status":"success","points":120}"#),
+    );
+    let balance = balance.expect("loyalty balance");
+    assert_eq!(path, "/api/1/loyalty/balance");
+    assert_eq!(payload_of(&form)["loyalty_id"], "L-7");
+    assert_eq!(balance.points, Some(120));
+    assert_eq!(epoint::OperationId::LoyaltyBalance.path(), "/api/1/loyalty/balance");
+    println!("edited-spec-check: optional payload field, answer field and new operation all work");
+}
+EOF
+
+cp Cargo.lock "$WORK/service/"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+(cd "$WORK/service" && EPOINT_SPEC="$WORK/epoint.yaml" cargo run --quiet)

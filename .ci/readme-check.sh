@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The README's code, built as a user builds it: a separate crate with exactly the dependencies
+# the README lists (doc tests cannot catch a missing dependency: they see our dev-dependencies).
+#
+#   1. "Quick start": its ```toml block becomes the crate's [dependencies], its ```rust block
+#      src/main.rs; `cargo build`.
+#   2. "Testing your own code with the sandbox": its ```toml block is added as
+#      [dev-dependencies], its ```rust block becomes tests/readme_sandbox.rs; `cargo test` runs
+#      it against the embedded sandbox (loopback only).
+#
+# `epoint = "<version>"` (with any features) is pointed at this checkout. The crate reuses the
+# checkout's Cargo.lock and target directory, so only `epoint` itself is rebuilt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+CRATE=$(mktemp -d)
+trap 'rm -rf "$CRATE"' EXIT
+
+python3 - "$ROOT" "$CRATE" <<'PY'
+import pathlib, re, sys
+
+root, crate = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+readme = (root / "README.md").read_text()
+
+def section(title):
+    m = re.search(r"^## " + re.escape(title) + r"\n(.*?)(?=^## )", readme, re.S | re.M)
+    if not m:
+        sys.exit(f"readme-check: README.md has no section '## {title}'")
+    return m.group(1)
+
+def block(text, lang, title):
+    m = re.search(r"^```" + lang + r"[^\n]*\n(.*?)^```", text, re.S | re.M)
+    if not m:
+        sys.exit(f"readme-check: section '{title}' has no ```{lang} block")
+    return m.group(1)
+
+def local(toml):
+    # epoint = "0.1"  /  epoint = { version = "0.1", features = [...] }  →  path = checkout
+    toml = re.sub(r'^epoint\s*=\s*"[^"]*"', f'epoint = {{ path = "{root}" }}', toml, flags=re.M)
+    toml = re.sub(r'^(epoint\s*=\s*\{)\s*version\s*=\s*"[^"]*"', rf'\1 path = "{root}"', toml, flags=re.M)
+    return toml
+
+quick = section("Quick start")
+deps = local(block(quick, "toml", "Quick start"))
+main = block(quick, "rust", "Quick start")
+sandbox = section("Testing your own code with the sandbox")
+dev = local(block(sandbox, "toml", "Testing your own code with the sandbox"))
+test = block(sandbox, "rust", "Testing your own code with the sandbox")
+
+dev = dev.replace("[dev-dependencies]\n", "")
+(crate / "src").mkdir()
+(crate / "tests").mkdir()
+(crate / "Cargo.toml").write_text(
+    '[package]\nname = "readme-check"\nversion = "0.0.0"\nedition = "2024"\npublish = false\n\n'
+    + deps.strip() + "\n\n[dev-dependencies]\n" + dev.strip() + "\n\n[workspace]\n"
+)
+(crate / "src" / "main.rs").write_text(main)
+(crate / "tests" / "readme_sandbox.rs").write_text(test)
+print((crate / "Cargo.toml").read_text())
+PY
+
+cp Cargo.lock "$CRATE/"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+(cd "$CRATE" && cargo build --quiet && cargo test --quiet)
+echo "readme-check: the Quick start builds and the sandbox test passes as a separate crate"

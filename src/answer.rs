@@ -1,0 +1,257 @@
+//! What a successful call returns: the fields success guarantees, typed and not optional, with
+//! the whole generated answer beside them (`.answer`) for everything else, including fields
+//! EPoint adds later (`.answer.extra`).
+//!
+//! An answer whose `status` says success but that lacks a guaranteed field (say, a payment page
+//! without `redirect_url`) is [`crate::Error::IncompleteAnswer`], which keeps the body.
+
+use serde::Serialize;
+
+use crate::{
+    BankCode, Money, PaymentStatus,
+    generated::types::{ChargeResponse, RedirectResponse, ReverseResponse, StatusResponse},
+};
+
+/// Builds a success type from the generated answer (implemented for the types of this module
+/// and, for operations the spec gives no `x-epoint-answer`, for the generated answer itself).
+pub trait Success<A>: Sized {
+    /// `Err(field)` names the guaranteed field the answer lacks.
+    fn from_answer(answer: A) -> Result<Self, (&'static str, A)>;
+}
+
+impl<A> Success<A> for A {
+    fn from_answer(answer: A) -> Result<Self, (&'static str, A)> {
+        Ok(answer)
+    }
+}
+
+fn required(value: Option<&String>, field: &'static str) -> Result<String, &'static str> {
+    match value {
+        Some(v) if !v.is_empty() => Ok(v.clone()),
+        _ => Err(field),
+    }
+}
+
+/// A payment created on EPoint's hosted page ([`crate::Client::pay`],
+/// [`crate::Client::split_pay`]): send the customer to `redirect_url`; the result arrives as a
+/// callback.
+///
+/// ```
+/// # async fn run(client: epoint::Client) -> epoint::Result<()> {
+/// let page = client.pay(epoint::dec!(30.75), "order-1").await?;
+/// println!("{} → {}", page.transaction, page.redirect_url);
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct PaymentPage {
+    /// EPoint's transaction id (`te…`).
+    pub transaction: String,
+    /// EPoint's hosted card page: send the customer's browser here.
+    pub redirect_url: String,
+    /// The whole answer as EPoint sent it.
+    pub answer: RedirectResponse,
+}
+
+impl Success<RedirectResponse> for PaymentPage {
+    fn from_answer(answer: RedirectResponse) -> Result<Self, (&'static str, RedirectResponse)> {
+        match (
+            required(answer.transaction.as_ref(), "transaction"),
+            required(answer.redirect_url.as_ref(), "redirect_url"),
+        ) {
+            (Ok(transaction), Ok(redirect_url)) => Ok(Self {
+                transaction,
+                redirect_url,
+                answer,
+            }),
+            (Err(f), _) | (_, Err(f)) => Err((f, answer)),
+        }
+    }
+}
+
+/// A card registration opened on EPoint's hosted page ([`crate::Client::save_card`]): the card
+/// is usable once the customer completes the page (a callback follows).
+///
+/// ```
+/// # async fn run(client: epoint::Client) -> epoint::Result<()> {
+/// let page = client.save_card().await?;
+/// println!("card {} pending, customer goes to {}", page.card_id, page.redirect_url);
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct CardPage {
+    /// The id the card will have (`ce…`), usable after the customer completes the page.
+    pub card_id: String,
+    /// EPoint's hosted card page.
+    pub redirect_url: String,
+    /// The whole answer as EPoint sent it.
+    pub answer: RedirectResponse,
+}
+
+impl Success<RedirectResponse> for CardPage {
+    fn from_answer(answer: RedirectResponse) -> Result<Self, (&'static str, RedirectResponse)> {
+        match (
+            required(answer.card_id.as_ref(), "card_id"),
+            required(answer.redirect_url.as_ref(), "redirect_url"),
+        ) {
+            (Ok(card_id), Ok(redirect_url)) => Ok(Self {
+                card_id,
+                redirect_url,
+                answer,
+            }),
+            (Err(f), _) | (_, Err(f)) => Err((f, answer)),
+        }
+    }
+}
+
+/// A payment that also saves the card, on EPoint's hosted page
+/// ([`crate::Client::pay_and_save_card`], [`crate::Client::split_pay_and_save_card`]).
+///
+/// ```
+/// # async fn run(client: epoint::Client) -> epoint::Result<()> {
+/// let page = client.pay_and_save_card(epoint::dec!(5), "sub-1").await?;
+/// println!("{} saves card {}", page.transaction, page.card_id);
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct PaymentAndCardPage {
+    /// EPoint's transaction id (`te…`).
+    pub transaction: String,
+    /// The id the saved card will have (`ce…`).
+    pub card_id: String,
+    /// EPoint's hosted card page.
+    pub redirect_url: String,
+    /// The whole answer as EPoint sent it.
+    pub answer: RedirectResponse,
+}
+
+impl Success<RedirectResponse> for PaymentAndCardPage {
+    fn from_answer(answer: RedirectResponse) -> Result<Self, (&'static str, RedirectResponse)> {
+        match (
+            required(answer.transaction.as_ref(), "transaction"),
+            required(answer.card_id.as_ref(), "card_id"),
+            required(answer.redirect_url.as_ref(), "redirect_url"),
+        ) {
+            (Ok(transaction), Ok(card_id), Ok(redirect_url)) => Ok(Self {
+                transaction,
+                card_id,
+                redirect_url,
+                answer,
+            }),
+            (Err(f), _, _) | (_, Err(f), _) | (_, _, Err(f)) => Err((f, answer)),
+        }
+    }
+}
+
+/// A completed synchronous charge or payout ([`crate::Client::pay_with_saved_card`],
+/// [`crate::Client::payout`], [`crate::Client::split_pay_with_saved_card`]): final, no callback.
+///
+/// ```
+/// # async fn run(client: epoint::Client) -> epoint::Result<()> {
+/// let charge = client.pay_with_saved_card("ce1", epoint::dec!(9.99), "sub-2").await?;
+/// println!("charged: {} (rrn {:?})", charge.transaction, charge.answer.rrn);
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct Charge {
+    /// EPoint's transaction id of the charge or payout.
+    pub transaction: String,
+    /// The whole answer as EPoint sent it (`amount`, `rrn`, `card_mask`, bank fields…).
+    pub answer: ChargeResponse,
+}
+
+impl Charge {
+    /// The amount EPoint reports, when it sends one.
+    ///
+    /// ```
+    /// # fn f(charge: epoint::Charge) { let _ = charge.amount(); }
+    /// ```
+    pub fn amount(&self) -> Option<rust_decimal::Decimal> {
+        self.answer.amount.map(Money::amount)
+    }
+}
+
+impl Success<ChargeResponse> for Charge {
+    fn from_answer(answer: ChargeResponse) -> Result<Self, (&'static str, ChargeResponse)> {
+        match required(answer.transaction.as_ref(), "transaction") {
+            Ok(transaction) => Ok(Self {
+                transaction,
+                answer,
+            }),
+            Err(f) => Err((f, answer)),
+        }
+    }
+}
+
+/// An accepted refund ([`crate::Client::refund`]). Success guarantees nothing more than its
+/// status; EPoint's `message` and (from some versions) `transaction` are in `answer`.
+///
+/// ```
+/// # async fn run(client: epoint::Client) -> epoint::Result<()> {
+/// let refund = client.refund("te000000001").amount(epoint::dec!(10)).await?;
+/// println!("refunded: {:?}", refund.answer.message);
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct Refund {
+    /// The whole answer as EPoint sent it.
+    pub answer: ReverseResponse,
+}
+
+impl Success<ReverseResponse> for Refund {
+    fn from_answer(answer: ReverseResponse) -> Result<Self, (&'static str, ReverseResponse)> {
+        Ok(Self { answer })
+    }
+}
+
+/// A transaction's current state ([`crate::Client::get_transaction_status`]). Every payment
+/// state is a successful answer, including a failed payment (`error`): read `status`.
+///
+/// ```
+/// # async fn run(client: epoint::Client) -> epoint::Result<()> {
+/// let state = client.get_transaction_status("te000000001").await?;
+/// if state.is_paid() { /* ship it */ }
+/// println!("{} {:?}", state.status, state.bank_code().map(|c| c.meaning()));
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct TransactionStatus {
+    /// The transaction's state (`new`, `success`, `returned`, `error`, or one EPoint adds).
+    pub status: PaymentStatus,
+    /// The whole answer as EPoint sent it (`code`, `rrn`, `card_mask`, `amount`…).
+    pub answer: StatusResponse,
+}
+
+impl TransactionStatus {
+    /// `status` is `success`.
+    ///
+    /// ```
+    /// # fn f(s: epoint::TransactionStatus) { let _ = s.is_paid(); }
+    /// ```
+    pub fn is_paid(&self) -> bool {
+        self.status == PaymentStatus::Success
+    }
+
+    /// The bank response code, with its meaning via [`BankCode::meaning`].
+    ///
+    /// ```
+    /// # fn f(s: epoint::TransactionStatus) { let _ = s.bank_code(); }
+    /// ```
+    pub fn bank_code(&self) -> Option<BankCode> {
+        self.answer.code.as_deref().map(BankCode::new)
+    }
+}
+
+impl Success<StatusResponse> for TransactionStatus {
+    fn from_answer(answer: StatusResponse) -> Result<Self, (&'static str, StatusResponse)> {
+        Ok(Self {
+            status: answer.status.clone(),
+            answer,
+        })
+    }
+}

@@ -1,0 +1,223 @@
+//! The operation table, generated from the spec by `build.rs`: every EPoint operation by name
+//! ([`OperationId`], [`OPERATIONS`]) and, for each signed operation, a marker type in [`ops`]
+//! that ties it to its payload, its answer and the way its answer is read.
+//!
+//! Nothing here repeats the spec by hand: adding an operation to `openapi/epoint.yaml` adds its
+//! `OperationId`, its `OperationInfo` and its `ops::…` marker, callable at once with
+//! [`crate::Client::operation`].
+//!
+//! ```
+//! use epoint::{OperationId, operation::Operation, ops};
+//! assert_eq!(<ops::ExecutePay as Operation>::ID, OperationId::ExecutePay);
+//! assert_eq!(OperationId::ExecutePay.path(), "/api/1/execute-pay");
+//! assert_eq!(OperationId::ExecutePay.info().payload, Some("ExecutePayRequest"));
+//! ```
+
+use std::{fmt, future::Future, str::FromStr};
+
+use serde::Serialize;
+
+pub use crate::answer::Success;
+use crate::{
+    PaymentStatus,
+    generated::{self, types::SignedEnvelope},
+};
+
+include!(concat!(env!("OUT_DIR"), "/operations.rs"));
+
+/// One signed EPoint operation (implemented by the generated markers in [`ops`]; sealed).
+pub trait Operation: sealed::Sealed + Send + Sync + 'static {
+    /// The payload schema (`x-epoint-payload`), the JSON signed into `data`.
+    type Payload: Serialize + Clone + fmt::Debug + Send + Sync + 'static;
+    /// The generated answer type (the `200` schema).
+    type Response: Answer + Serialize + Send + 'static;
+    /// What a successful call returns (by the operation's `x-epoint-answer`; the generated
+    /// answer itself when the spec names none).
+    type Output: Success<Self::Response> + Send + 'static;
+    /// The operation's name.
+    const ID: OperationId;
+    /// How its answer's `status` is read.
+    const KIND: AnswerKind;
+
+    #[doc(hidden)]
+    fn send_raw(
+        raw: &generated::Client,
+        envelope: SignedEnvelope,
+    ) -> impl Future<
+        Output = Result<
+            progenitor_client::ResponseValue<Self::Response>,
+            progenitor_client::Error<()>,
+        >,
+    > + Send;
+}
+
+/// One operation of the spec (see [`OPERATIONS`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OperationInfo {
+    /// The typed name.
+    pub id: OperationId,
+    /// The spec's `operationId`, e.g. `payment_request`.
+    pub operation_id: &'static str,
+    /// The domain name (`x-epoint-name`, e.g. `pay`): the client's method and the CLI's word.
+    pub name: &'static str,
+    /// `POST` (or `GET` for the few unsigned reads).
+    pub method: &'static str,
+    /// The HTTP path, e.g. `/api/1/request`.
+    pub path: &'static str,
+    /// The payload schema named by `x-epoint-payload`, e.g. `PaymentRequest`.
+    pub payload: Option<&'static str>,
+    /// The schema of the `200` answer, e.g. `RedirectResponse`.
+    pub answer: Option<&'static str>,
+    /// How the answer's `status` is read.
+    pub kind: AnswerKind,
+    /// Whether EPoint later POSTs a signed callback to the merchant's `result_url`.
+    pub callback: bool,
+    /// Where the operation is documented (`x-epoint-source`).
+    pub source: &'static str,
+}
+
+/// How an operation's answer maps to `Ok` / `Err` (from the spec's `x-epoint-answer`).
+///
+/// ```
+/// use epoint::{OperationId, operation::AnswerKind};
+/// assert_eq!(OperationId::ExecutePay.info().kind, AnswerKind::Charge);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AnswerKind {
+    /// Hosted-page creation: only `success` is `Ok`; `error`/`server_error` are rejections.
+    HostedPage,
+    /// Status query: every payment state is `Ok`; `server_error` (or an `error` naming no
+    /// transaction) is a rejection.
+    Status,
+    /// Synchronous charge or payout: `failed`/`error` with a bank code or transaction is a
+    /// [`crate::Error::Declined`]; without, a rejection.
+    Charge,
+    /// Refund: only `success` is `Ok`; `error`/`failed` are rejections.
+    Refund,
+    /// An operation the spec gives no `x-epoint-answer`: `success` (or no `status` at all) is
+    /// `Ok`; `error`/`failed`/`server_error` are rejections.
+    Plain,
+}
+
+/// The fields every EPoint answer may carry, for mapping answers to results (generated for
+/// each answer schema from the fields it declares).
+///
+/// ```
+/// use epoint::operation::Answer;
+/// let a: epoint::generated::types::ReverseResponse =
+///     serde_json::from_str(r#"{"status":"error","message":"Already returned"}"#).unwrap();
+/// assert_eq!(a.message(), Some("Already returned"));
+/// ```
+pub trait Answer {
+    /// `status`, when the schema has one.
+    fn status(&self) -> Option<&PaymentStatus>;
+    /// `message`.
+    fn message(&self) -> Option<&str>;
+    /// `transaction`.
+    fn transaction(&self) -> Option<&str>;
+    /// `code` (bank response code).
+    fn code(&self) -> Option<&str>;
+}
+
+pub(crate) mod sealed {
+    pub trait Sealed {}
+}
+
+impl OperationId {
+    /// Everything the spec says about this operation.
+    ///
+    /// ```
+    /// assert!(epoint::OperationId::PaymentRequest.info().callback);
+    /// ```
+    pub fn info(self) -> &'static OperationInfo {
+        OPERATIONS
+            .iter()
+            .find(|info| info.id == self)
+            .expect("every OperationId is in OPERATIONS (both are generated from the spec)")
+    }
+
+    /// The spec's `operationId`, e.g. `execute_pay`.
+    ///
+    /// ```
+    /// assert_eq!(epoint::OperationId::Reverse.operation_id(), "reverse");
+    /// ```
+    pub fn operation_id(self) -> &'static str {
+        self.info().operation_id
+    }
+
+    /// The HTTP path, e.g. `/api/1/execute-pay`.
+    ///
+    /// ```
+    /// assert_eq!(epoint::OperationId::Reverse.path(), "/api/1/reverse");
+    /// ```
+    pub fn path(self) -> &'static str {
+        self.info().path
+    }
+
+    /// The domain name (`x-epoint-name`), which is also the client's method, e.g.
+    /// `pay_with_saved_card`.
+    ///
+    /// ```
+    /// assert_eq!(epoint::OperationId::ExecutePay.name(), "pay_with_saved_card");
+    /// ```
+    pub fn name(self) -> &'static str {
+        self.info().name
+    }
+
+    /// Every operation, in the spec's order.
+    ///
+    /// ```
+    /// assert!(epoint::OperationId::all().any(|op| op == epoint::OperationId::GetStatus));
+    /// ```
+    pub fn all() -> impl Iterator<Item = OperationId> {
+        OPERATIONS.iter().map(|info| info.id)
+    }
+}
+
+impl fmt::Display for OperationId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.operation_id())
+    }
+}
+
+impl From<OperationId> for &'static str {
+    fn from(op: OperationId) -> Self {
+        op.operation_id()
+    }
+}
+
+/// An operation name that matches no operation of the spec.
+///
+/// ```
+/// let e = "pay_later".parse::<epoint::OperationId>().unwrap_err();
+/// assert!(e.to_string().contains("pay_later"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "no EPoint operation is named `{0}` (use an operationId like `execute_pay`, a path like `/api/1/execute-pay` or `execute-pay`, or a method name like `pay_with_saved_card`)"
+)]
+pub struct UnknownOperation(pub String);
+
+impl FromStr for OperationId {
+    type Err = UnknownOperation;
+
+    /// Accepts every spelling in use: the `operationId` (`execute_pay`), the path
+    /// (`/api/1/execute-pay`), the path without its `/api/1/` prefix (`execute-pay`) and the
+    /// domain name (`pay_with_saved_card`).
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        let tail = |path: &'static str| {
+            path.strip_prefix("/api/1/")
+                .or_else(|| path.strip_prefix("/api/"))
+                .unwrap_or(path)
+        };
+        OPERATIONS
+            .iter()
+            .find(|i| {
+                i.operation_id == name || i.path == name || tail(i.path) == name || i.name == name
+            })
+            .map(|i| i.id)
+            .ok_or_else(|| UnknownOperation(name.to_owned()))
+    }
+}
