@@ -1,9 +1,15 @@
 //! axum integration (feature `axum`): the [`EpointCallback`] extractor verifies and decodes
 //! EPoint's callback before your handler runs.
 //!
+//! # Router state
+//!
+//! The extractor needs the merchant [`Keys`] from the router state, through axum's
+//! [`FromRef`]. Three states work out of the box: [`Keys`] itself, a [`Client`] (its
+//! [`Client::keys`]), and anything with an `impl FromRef<YourState> for Keys`:
+//!
 //! ```no_run
 //! use axum::{Router, routing::post};
-//! use epoint::{Keys, axum::EpointCallback};
+//! use epoint::axum::EpointCallback;
 //!
 //! async fn result_url(EpointCallback(callback): EpointCallback) -> &'static str {
 //!     // Signature already checked; record the outcome idempotently by transaction id.
@@ -11,31 +17,99 @@
 //!     "OK"
 //! }
 //!
-//! # async fn run() {
-//! let keys = Keys::new("i000000001", "private-key");
-//! let app: Router = Router::new().route("/epoint/result", post(result_url)).with_state(keys);
+//! # fn run() -> Result<(), epoint::ConfigError> {
+//! let client = epoint::Client::from_env()?;
+//! let app: Router = Router::new().route("/epoint/result", post(result_url)).with_state(client);
+//! # Ok(()) }
+//! ```
+//!
+//! Your own state struct holding a `Client` needs one impl. (axum's `#[derive(FromRef)]`,
+//! from its `macros` feature, implements `FromRef` for each *field's* type: it gives the
+//! extractor its keys only if the struct has a `keys: epoint::Keys` field, not from a
+//! `Client` field.)
+//!
+//! ```no_run
+//! use axum::{Router, extract::{FromRef, State}, routing::post};
+//! use epoint::axum::EpointCallback;
+//!
+//! #[derive(Clone)]
+//! struct AppState {
+//!     client: epoint::Client,
+//!     // … your database pool, templates, …
+//! }
+//!
+//! // The recipe: tell the extractor where the merchant keys are.
+//! impl FromRef<AppState> for epoint::Keys {
+//!     fn from_ref(state: &AppState) -> Self {
+//!         state.client.keys().clone()
+//!     }
+//! }
+//!
+//! async fn result_url(State(state): State<AppState>, EpointCallback(cb): EpointCallback) -> &'static str {
+//!     // …and `state.client.get_transaction_status(…)` to confirm when in doubt.
+//!     "OK"
+//! }
+//!
+//! # fn run(client: epoint::Client) {
+//! let app: Router = Router::new()
+//!     .route("/epoint/result", post(result_url))
+//!     .with_state(AppState { client });
 //! # }
 //! ```
+//!
+//! Without it, the handler fails to compile with axum's generic
+//! "the trait `Handler<_, _>` is not implemented" error; `#[axum::debug_handler]` (axum's
+//! `macros` feature) narrows it down to "the trait `FromRef<AppState>` is not implemented
+//! for `Keys`": add the impl above.
+//!
+//! # Body size limit
+//!
+//! The extractor reads the body with axum's `Bytes` extractor, so axum's
+//! [`DefaultBodyLimit`](::axum::extract::DefaultBodyLimit) applies: **2 MB** unless you change
+//! it. A larger body is refused with **413 Payload Too Large** ([`CallbackError::TooLarge`])
+//! before the signature is checked, and the handler does not run. EPoint's callbacks are a few
+//! hundred bytes, so the default is ample; lower it for the callback route if you like:
+//!
+//! ```no_run
+//! use axum::{Router, extract::DefaultBodyLimit, routing::post};
+//! # async fn result_url(_: epoint::axum::EpointCallback) {}
+//! # fn run(client: epoint::Client) {
+//! let app: Router = Router::new()
+//!     .route("/epoint/result", post(result_url).layer(DefaultBodyLimit::max(64 * 1024)))
+//!     .with_state(client);
+//! # }
+//! ```
+//!
+//! A complete web service (checkout, callback, order page) is `examples/axum_shop.rs`:
+//! `cargo run --example axum_shop --features sandbox,axum`.
 
 use ::axum::{
     body::Bytes,
-    extract::{FromRef, FromRequest, Request},
+    extract::{FromRef, FromRequest, Request, rejection::BytesRejection},
     http::StatusCode,
     response::{IntoResponse, Response},
 };
 
-use crate::{Callback, CallbackError, Keys};
+use crate::{Callback, CallbackError, Client, Keys};
 
-/// A verified, decoded EPoint callback. Needs [`Keys`] in the router state (directly or via
-/// `FromRef`). Rejects with 400 (malformed form) or 401 (bad signature).
+/// A verified, decoded EPoint callback. Needs [`Keys`] from the router state: the state is
+/// `Keys`, a [`Client`], or implements `FromRef<State> for Keys` (see the [module
+/// docs](self)). Rejects with 400 (malformed form), 401 (bad signature) or 413 (body over
+/// axum's `DefaultBodyLimit`, 2 MB by default).
 ///
 /// ```
-/// fn handler_signature(_: epoint::axum::EpointCallback) {}
+/// use axum::{Router, routing::post};
+/// async fn result_url(epoint::axum::EpointCallback(cb): epoint::axum::EpointCallback) -> &'static str {
+///     if cb.is_success() { /* mark cb.payload.order_id paid, once per cb.payload.transaction */ }
+///     "OK"
+/// }
+/// let client = epoint::Client::new(epoint::Config::new("i000000001", "private-key")).unwrap();
+/// let app: Router = Router::new().route("/epoint/result", post(result_url)).with_state(client);
 /// ```
 #[derive(Clone, Debug)]
 pub struct EpointCallback(pub Callback);
 
-/// Why [`EpointCallback`] refused a request; answers 400 or 401 with a short text.
+/// Why [`EpointCallback`] refused a request; answers 400, 401 or 413 with a short text.
 ///
 /// ```
 /// use axum::response::IntoResponse;
@@ -45,14 +119,41 @@ pub struct EpointCallback(pub Callback);
 #[derive(Debug)]
 pub struct CallbackRejection(pub CallbackError);
 
+impl CallbackRejection {
+    /// The HTTP status this rejection answers with.
+    ///
+    /// ```
+    /// use epoint::{CallbackError, axum::CallbackRejection};
+    /// assert_eq!(CallbackRejection(CallbackError::TooLarge("length limit exceeded".into())).status(), 413);
+    /// ```
+    pub fn status(&self) -> StatusCode {
+        match &self.0 {
+            CallbackError::Signature(_) => StatusCode::UNAUTHORIZED,
+            CallbackError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            _ => StatusCode::BAD_REQUEST,
+        }
+    }
+}
+
 impl IntoResponse for CallbackRejection {
     fn into_response(self) -> Response {
-        let status = match &self.0 {
-            CallbackError::Signature(_) => StatusCode::UNAUTHORIZED,
-            _ => StatusCode::BAD_REQUEST,
-        };
+        let status = self.status();
         tracing::warn!(target: "epoint", error = %self.0, "EPoint callback refused");
         (status, format!("EPoint callback refused: {}", self.0)).into_response()
+    }
+}
+
+/// The merchant keys of a [`Client`] in the router state: `Router::with_state(client)` is
+/// enough for [`EpointCallback`].
+///
+/// ```
+/// use axum::extract::FromRef;
+/// let client = epoint::Client::new(epoint::Config::new("i000000001", "private-key")).unwrap();
+/// assert_eq!(epoint::Keys::from_ref(&client).public_key(), "i000000001");
+/// ```
+impl FromRef<Client> for Keys {
+    fn from_ref(client: &Client) -> Keys {
+        client.keys().clone()
     }
 }
 
@@ -67,9 +168,19 @@ where
         let keys = Keys::from_ref(state);
         let body = Bytes::from_request(req, state)
             .await
-            .map_err(|e| CallbackRejection(CallbackError::NotAForm(e.body_text())))?;
+            .map_err(body_rejection)?;
         keys.verify_callback(&body)
             .map(EpointCallback)
             .map_err(CallbackRejection)
     }
+}
+
+/// Keeps axum's 413 for a body over the limit; anything else is a malformed request.
+fn body_rejection(rejection: BytesRejection) -> CallbackRejection {
+    let text = rejection.body_text();
+    CallbackRejection(if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        CallbackError::TooLarge(text)
+    } else {
+        CallbackError::NotAForm(text)
+    })
 }

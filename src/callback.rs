@@ -163,6 +163,15 @@ pub enum CallbackError {
     /// The signature is valid but `data` is not base64 of the callback JSON.
     #[error("callback verified but could not be decoded: {0}")]
     Decode(OpenError),
+    /// The body is larger than the server accepts (with axum: its `DefaultBodyLimit`, 2 MB
+    /// unless changed); nothing was verified. `epoint::axum::EpointCallback` answers 413.
+    ///
+    /// ```
+    /// let err = epoint::CallbackError::TooLarge("length limit exceeded".into());
+    /// assert_eq!(err.to_string(), "callback body is larger than the server accepts: length limit exceeded");
+    /// ```
+    #[error("callback body is larger than the server accepts: {0}")]
+    TooLarge(String),
 }
 
 impl From<OpenError> for CallbackError {
