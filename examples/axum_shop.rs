@@ -39,12 +39,10 @@ use axum::{
     routing::{get, post},
 };
 use epoint::{
-    Client, Keys,
+    Client, Decimal, Keys,
     axum::EpointCallback,
     sandbox::{Outcome, Sandbox},
-    types::RedirectResponse,
 };
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -135,11 +133,6 @@ fn fail(status: StatusCode, text: impl std::fmt::Display) -> Response {
     (status, text.to_string()).into_response()
 }
 
-/// The one place that reads `pay`'s answer: (transaction, hosted page URL).
-fn hosted_page(answer: RedirectResponse) -> Option<(String, String)> {
-    Some((answer.transaction?, answer.redirect_url?))
-}
-
 /// `POST /checkout`: create the payment, remember the order, send the customer to EPoint.
 async fn checkout(State(shop): State<Shop>, Form(form): Form<Checkout>) -> Response {
     if shop.orders().by_id.contains_key(&form.order_id) {
@@ -150,9 +143,8 @@ async fn checkout(State(shop): State<Shop>, Form(form): Form<Checkout>) -> Respo
         .pay(form.amount, &form.order_id)
         .description(format!("Order {}", form.order_id))
         .await;
-    let (transaction, page) = match answer.map(hosted_page) {
-        Ok(Some(created)) => created,
-        Ok(None) => return fail(StatusCode::BAD_GATEWAY, "EPoint sent no payment page"),
+    let (transaction, page) = match answer {
+        Ok(created) => (created.transaction, created.redirect_url),
         // InvalidInput (a bad amount) is the customer's; anything else is EPoint's side.
         Err(e @ epoint::Error::InvalidInput { .. }) => return fail(StatusCode::BAD_REQUEST, e),
         Err(e) => return fail(StatusCode::BAD_GATEWAY, e),
@@ -397,7 +389,7 @@ async fn serve_live() -> AnyResult {
         "Shop for merchant {} on http://{} (EPoint at {}).",
         client.keys().public_key(),
         listener.local_addr()?,
-        client.config().base_url_str()
+        client.config().get_base_url()
     );
     println!("Set the cabinet's result URL to https://<this host>/epoint/result.");
     axum::serve(listener, router(Shop::new(client))).await?;
