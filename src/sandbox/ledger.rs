@@ -105,49 +105,7 @@ impl Transaction {
             _ => Decimal::ZERO,
         }
     }
-}
 
-/// A saved card as the sandbox keeps it.
-///
-/// ```no_run
-/// # fn f(sandbox: &epoint::sandbox::Sandbox) {
-/// for card in sandbox.cards() {
-///     println!("{} {:?} payouts={}", card.id, card.status, card.for_payouts);
-/// }
-/// # }
-/// ```
-#[derive(Clone, Debug, Serialize)]
-#[non_exhaustive]
-pub struct SavedCard {
-    /// `ce…` id.
-    pub id: String,
-    /// The merchant's public key.
-    pub merchant: String,
-    /// The operationId that created it.
-    pub operation: &'static str,
-    /// Pending, active or rejected.
-    pub status: CardStatus,
-    /// Registered with `refund: 1` (a payout card).
-    pub for_payouts: bool,
-    /// The bank code charges to this card get (from the test card's last three digits).
-    pub bank_code: Option<String>,
-    /// Masked card number.
-    pub card_mask: Option<String>,
-    /// Cardholder name.
-    pub card_name: Option<String>,
-    /// The transaction that saved it (card registration with payment).
-    pub transaction: Option<String>,
-    /// Description sent by the merchant.
-    pub description: Option<String>,
-    /// Page language.
-    pub language: Language,
-    /// Where the browser goes after success.
-    pub success_redirect_url: Option<String>,
-    /// Where the browser goes after failure.
-    pub error_redirect_url: Option<String>,
-}
-
-impl Transaction {
     /// A transaction of `amount`, status `new`, with nothing else known yet.
     fn new(
         id: String,
@@ -190,14 +148,54 @@ impl Transaction {
     }
 }
 
+/// A saved card as the sandbox keeps it.
+///
+/// ```no_run
+/// # fn f(sandbox: &epoint::sandbox::Sandbox) {
+/// for card in sandbox.cards() {
+///     println!("{} {:?} payouts={}", card.id, card.status, card.for_payouts);
+/// }
+/// # }
+/// ```
+#[derive(Clone, Debug, Serialize)]
+#[non_exhaustive]
+pub struct SavedCard {
+    /// `ce…` id.
+    pub id: String,
+    /// The merchant's public key.
+    pub merchant: String,
+    /// The operationId that created it.
+    pub operation: &'static str,
+    /// Pending, active or rejected.
+    pub status: CardStatus,
+    /// Registered with `refund: 1` (a payout card).
+    pub for_payouts: bool,
+    /// The bank code charges to this card get (from the test card's last three digits).
+    pub bank_code: Option<String>,
+    /// Masked card number.
+    pub card_mask: Option<String>,
+    /// Cardholder name.
+    pub card_name: Option<String>,
+    /// The transaction that saved it (card registration with payment).
+    pub transaction: Option<String>,
+    /// Description sent by the merchant.
+    pub description: Option<String>,
+    /// Page language.
+    pub language: Language,
+    /// Where the browser goes after success.
+    pub success_redirect_url: Option<String>,
+    /// Where the browser goes after failure.
+    pub error_redirect_url: Option<String>,
+}
+
 /// What settling a hosted page did to the ledger (see [`Ledger::settle`]).
 pub(crate) enum Settled {
     /// A hosted payment, and the card it saved (or failed to), if it saves one.
     Payment {
         /// The payment succeeded.
         approved: bool,
-        /// The transaction after settlement.
-        transaction: Transaction,
+        /// The transaction after settlement (boxed: it is the big one).
+        transaction: Box<Transaction>,
         /// The card after settlement.
         card: Option<SavedCard>,
     },
@@ -520,7 +518,7 @@ impl Ledger {
         }
         Ok(Settled::Payment {
             approved,
-            transaction: tx,
+            transaction: Box::new(tx),
             card: saved,
         })
     }

@@ -97,7 +97,7 @@ fn completion(base_url: &str, settled: Settled) -> Completion {
                 &transaction.success_redirect_url,
                 &transaction.error_redirect_url,
             ),
-            transaction: Some(transaction),
+            transaction: Some(*transaction),
             card,
             callback: None,
         },
