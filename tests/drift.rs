@@ -193,7 +193,7 @@ async fn the_sandbox_handles_every_spec_operation_and_no_other_api_path() {
             "{id}: the sandbox has no handler for {path}: {answer}"
         );
         assert_eq!(
-            sandbox.request_count(&id),
+            sandbox.request_count(id.parse().expect("an operation")),
             1,
             "{id}: recorded under its operationId"
         );

@@ -4,7 +4,7 @@
 #![cfg(feature = "sandbox")]
 
 use epoint::{
-    Error, PaymentStatus,
+    Error, OperationId, PaymentStatus,
     sandbox::{Fault, Outcome, Sandbox},
 };
 use rust_decimal_macros::dec;
@@ -26,27 +26,23 @@ async fn a_status_query_survives_a_dropped_connection_and_a_502() {
     let tx = paid_transaction(&sandbox).await;
     let client = sandbox.client().expect("client");
 
-    sandbox
-        .inject_times("get_status", Fault::DropConnection, Some(1))
-        .expect("fault");
+    sandbox.inject_times(OperationId::GetStatus, Fault::DropConnection, Some(1));
     let state = client.get_transaction_status(&tx).await.expect("retried");
     assert_eq!(state.status, PaymentStatus::Success);
     assert_eq!(
-        sandbox.request_count("get_status"),
+        sandbox.request_count(OperationId::GetStatus),
         2,
         "one failure, one retry"
     );
 
-    sandbox
-        .inject_times(
-            "get_status",
-            Fault::HttpStatus {
-                status: 502,
-                body: "bad gateway".into(),
-            },
-            Some(2),
-        )
-        .expect("fault");
+    sandbox.inject_times(
+        OperationId::GetStatus,
+        Fault::HttpStatus {
+            status: 502,
+            body: "bad gateway".into(),
+        },
+        Some(2),
+    );
     let state = client
         .get_transaction_status(&tx)
         .await
@@ -58,15 +54,13 @@ async fn a_status_query_survives_a_dropped_connection_and_a_502() {
 async fn status_retries_give_up_after_the_configured_count() {
     let sandbox = Sandbox::start().await.expect("sandbox");
     let tx = paid_transaction(&sandbox).await;
-    sandbox
-        .inject(
-            "get_status",
-            Fault::HttpStatus {
-                status: 503,
-                body: "busy".into(),
-            },
-        )
-        .expect("fault");
+    sandbox.inject(
+        OperationId::GetStatus,
+        Fault::HttpStatus {
+            status: 503,
+            body: "busy".into(),
+        },
+    );
     let client = sandbox.client().expect("client");
     let err = client
         .get_transaction_status(&tx)
@@ -74,7 +68,7 @@ async fn status_retries_give_up_after_the_configured_count() {
         .expect_err("always 503");
     assert!(matches!(err, Error::Http { status: 503, .. }), "{err:?}");
     assert_eq!(
-        sandbox.request_count("get_status"),
+        sandbox.request_count(OperationId::GetStatus),
         3,
         "1 + 2 retries by default"
     );
@@ -89,7 +83,7 @@ async fn status_retries_give_up_after_the_configured_count() {
         .await
         .expect_err("503");
     assert_eq!(
-        sandbox.request_count("get_status"),
+        sandbox.request_count(OperationId::GetStatus),
         4,
         "retries off: one more request"
     );
@@ -100,10 +94,8 @@ async fn calls_that_move_money_are_never_retried() {
     let sandbox = Sandbox::start().await.expect("sandbox");
     let tx = paid_transaction(&sandbox).await;
     let client = sandbox.client().expect("client");
-    for operation in ["payment_request", "reverse"] {
-        sandbox
-            .inject(operation, Fault::DropConnection)
-            .expect("fault");
+    for operation in [OperationId::PaymentRequest, OperationId::Reverse] {
+        sandbox.inject(operation, Fault::DropConnection);
     }
     let err = client
         .pay(dec!(1.00), "retry-2")
@@ -117,11 +109,15 @@ async fn calls_that_move_money_are_never_retried() {
         .expect_err("dropped");
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
     assert_eq!(
-        sandbox.request_count("payment_request"),
+        sandbox.request_count(OperationId::PaymentRequest),
         2,
         "the setup pay + one attempt"
     );
-    assert_eq!(sandbox.request_count("reverse"), 1, "sent exactly once");
+    assert_eq!(
+        sandbox.request_count(OperationId::Reverse),
+        1,
+        "sent exactly once"
+    );
     // The dropped refund was processed: the reconciliation a payment engineer must do.
     sandbox.clear_faults();
     let state = client.get_transaction_status(&tx).await.expect("status");

@@ -8,7 +8,7 @@ mod sandbox_support;
 use std::time::Duration;
 
 use epoint::{
-    Client, Config, Delivery, Error, Keys, PaymentStatus,
+    Client, Config, Delivery, Error, Keys, OperationId, PaymentStatus,
     callback::CallbackFlow,
     sandbox::{CardStatus, Fault, Outcome, Sandbox},
 };
@@ -147,7 +147,7 @@ async fn pay_callback_status_partial_and_full_refund() {
     assert_eq!(sandbox.transaction(&tx).expect("tx").remaining(), dec!(0));
     let (_, message) = rejected(client.refund(&tx).amount(dec!(0.01)).await.unwrap_err());
     assert!(message.contains("fully refunded"), "{message}");
-    assert_eq!(sandbox.request_count("reverse"), 4);
+    assert_eq!(sandbox.request_count(OperationId::Reverse), 4);
 }
 
 #[tokio::test]
@@ -474,7 +474,7 @@ async fn payouts_need_a_payout_card() {
             .unwrap_err(),
     );
     assert!(message.contains("payouts"), "{message}");
-    assert_eq!(sandbox.request_count("refund_request"), 2);
+    assert_eq!(sandbox.request_count(OperationId::RefundRequest), 2);
     assert_eq!(sandbox.callbacks().len(), 2, "payouts send no callback");
 }
 
@@ -692,7 +692,7 @@ async fn tampered_requests_are_refused_and_json_envelopes_accepted() {
         .await
         .expect("json");
     assert_eq!(answer["status"], "success", "{answer}");
-    let requests = sandbox.requests("payment_request");
+    let requests = sandbox.requests(OperationId::PaymentRequest);
     assert_eq!(requests.len(), 4);
     assert_eq!(requests[3].envelope, "json");
     assert!(requests[3].verified && !requests[0].verified);
@@ -766,15 +766,13 @@ async fn status_of_unknown_or_foreign_transactions_is_rejected() {
 async fn http_5xx_maps_to_http_error_and_nothing_moves() {
     let sandbox = Sandbox::start().await.expect("sandbox");
     let client = sandbox.client().expect("client");
-    sandbox
-        .inject(
-            "payment_request",
-            Fault::HttpStatus {
-                status: 502,
-                body: "<h1>502 Bad Gateway</h1>".into(),
-            },
-        )
-        .expect("inject");
+    sandbox.inject(
+        OperationId::PaymentRequest,
+        Fault::HttpStatus {
+            status: 502,
+            body: "<h1>502 Bad Gateway</h1>".into(),
+        },
+    );
     match client.pay(dec!(1.00), "o").await.unwrap_err() {
         Error::Http { status, body } => {
             assert_eq!(status, 502);
@@ -782,7 +780,7 @@ async fn http_5xx_maps_to_http_error_and_nothing_moves() {
         }
         other => panic!("expected Http, got {other:?}"),
     }
-    assert_eq!(sandbox.request_count("payment_request"), 1);
+    assert_eq!(sandbox.request_count(OperationId::PaymentRequest), 1);
     assert!(
         sandbox.transactions().is_empty(),
         "a 5xx proxy answer processes nothing"
@@ -795,12 +793,10 @@ async fn http_5xx_maps_to_http_error_and_nothing_moves() {
 async fn non_json_200_maps_to_decode_error_with_body() {
     let sandbox = Sandbox::start().await.expect("sandbox");
     let client = sandbox.client().expect("client");
-    sandbox
-        .inject(
-            "/api/1/get-status",
-            Fault::NotJson("<html>maintenance</html>".into()),
-        )
-        .expect("inject");
+    sandbox.inject(
+        OperationId::GetStatus,
+        Fault::NotJson("<html>maintenance</html>".into()),
+    );
     let err = client
         .get_transaction_status("te000000001")
         .await
@@ -816,9 +812,7 @@ async fn non_json_200_maps_to_decode_error_with_body() {
 async fn truncated_body_is_a_transport_error_that_may_have_reached_epoint() {
     let sandbox = Sandbox::start().await.expect("sandbox");
     let client = sandbox.client().expect("client");
-    sandbox
-        .inject_times("payment_request", Fault::TruncatedBody, Some(1))
-        .expect("inject");
+    sandbox.inject_times(OperationId::PaymentRequest, Fault::TruncatedBody, Some(1));
     let err = client.pay(dec!(7.00), "trunc").await.unwrap_err();
     assert!(err.may_have_reached_epoint(), "{err}");
     assert!(
@@ -847,9 +841,7 @@ async fn dropped_connection_on_a_charge_is_sent_exactly_once() {
         .await
         .expect("complete");
 
-    sandbox
-        .inject("execute_pay", Fault::DropConnection)
-        .expect("inject");
+    sandbox.inject(OperationId::ExecutePay, Fault::DropConnection);
     let err = client
         .pay_with_saved_card(&card, dec!(15.00), "charge-once")
         .await
@@ -866,7 +858,7 @@ async fn dropped_connection_on_a_charge_is_sent_exactly_once() {
     );
     assert!(err.may_have_reached_epoint());
     assert_eq!(
-        sandbox.request_count("execute_pay"),
+        sandbox.request_count(OperationId::ExecutePay),
         1,
         "a money-moving call is never retried"
     );
@@ -882,24 +874,20 @@ async fn dropped_connection_on_a_charge_is_sent_exactly_once() {
         .expect("status");
     assert_eq!(status.status, PaymentStatus::Success);
 
-    sandbox
-        .inject(
-            "reverse",
-            Fault::HttpStatus {
-                status: 503,
-                body: "busy".into(),
-            },
-        )
-        .expect("inject");
+    sandbox.inject(
+        OperationId::Reverse,
+        Fault::HttpStatus {
+            status: 503,
+            body: "busy".into(),
+        },
+    );
     assert!(client.refund(&charged.id).await.is_err());
     assert_eq!(
-        sandbox.request_count("reverse"),
+        sandbox.request_count(OperationId::Reverse),
         1,
         "refunds are not retried either"
     );
-    sandbox
-        .inject("refund_request", Fault::DropConnection)
-        .expect("inject");
+    sandbox.inject(OperationId::RefundRequest, Fault::DropConnection);
     let payout_card = client
         .save_card()
         .for_payouts(true)
@@ -911,7 +899,7 @@ async fn dropped_connection_on_a_charge_is_sent_exactly_once() {
         .await
         .expect("complete");
     assert!(client.payout(&payout_card, dec!(1.00), "p").await.is_err());
-    assert_eq!(sandbox.request_count("refund_request"), 1);
+    assert_eq!(sandbox.request_count(OperationId::RefundRequest), 1);
 }
 
 #[tokio::test]
@@ -923,9 +911,10 @@ async fn latency_beyond_the_client_timeout_is_a_maybe_sent_transport_error() {
         .timeout(Duration::from_millis(150))
         .status_retries(0);
     let client = Client::new(config).expect("client");
-    sandbox
-        .inject("get_status", Fault::Latency(Duration::from_millis(600)))
-        .expect("inject");
+    sandbox.inject(
+        OperationId::GetStatus,
+        Fault::Latency(Duration::from_millis(600)),
+    );
     let started = std::time::Instant::now();
     let err = client
         .get_transaction_status("te000000001")
@@ -939,9 +928,10 @@ async fn latency_beyond_the_client_timeout_is_a_maybe_sent_transport_error() {
         }
         other => panic!("expected Transport, got {other:?}"),
     }
-    sandbox
-        .inject("get_status", Fault::Latency(Duration::from_millis(20)))
-        .expect("inject");
+    sandbox.inject(
+        OperationId::GetStatus,
+        Fault::Latency(Duration::from_millis(20)),
+    );
     assert!(matches!(
         client.get_transaction_status("te000000001").await,
         Err(Error::Rejected { .. })
@@ -1081,7 +1071,7 @@ async fn inspection_over_http() {
         .await
         .expect("inject over HTTP");
     assert_eq!(injected.status(), 200);
-    let before = sandbox.request_count("get_status");
+    let before = sandbox.request_count(OperationId::GetStatus);
     let no_retries = Client::new(
         sandbox
             .config_for("i000000001")
@@ -1094,7 +1084,7 @@ async fn inspection_over_http() {
         Err(Error::Http { status: 503, .. })
     ));
     assert!(client.get_transaction_status(&tx).await.is_ok(), "times=1");
-    assert_eq!(sandbox.request_count("get_status"), before + 2);
+    assert_eq!(sandbox.request_count(OperationId::GetStatus), before + 2);
     http.post(format!("{}/_sandbox/faults/reverse", sandbox.base_url()))
         .header("content-type", "application/x-www-form-urlencoded")
         .body("kind=drop")
@@ -1119,12 +1109,32 @@ async fn inspection_over_http() {
         .await
         .expect("inject");
     assert_eq!(unknown.status(), 404);
+    let answer: Value = unknown.json().await.expect("JSON error");
     assert!(
-        sandbox
-            .inject("not_an_operation", Fault::DropConnection)
-            .is_err()
+        answer["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("`nope`")),
+        "{answer}"
     );
-    assert!(sandbox.requests("not_an_operation").is_empty());
+    // Over HTTP every spelling names the same operation: operationId, path tail, method name.
+    for name in ["execute_pay", "execute-pay", "pay_with_saved_card"] {
+        let armed = http
+            .post(format!("{}/_sandbox/faults/{name}", sandbox.base_url()))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("kind=drop&times=1")
+            .send()
+            .await
+            .expect("inject");
+        assert_eq!(armed.status(), 200, "{name}");
+        let answer: Value = armed.json().await.expect("JSON");
+        assert_eq!(answer["operation"], "execute_pay", "{name}");
+    }
+    // In Rust the name is typed; a string must parse first, and a typo is an error.
+    assert!("not_an_operation".parse::<OperationId>().is_err());
+    assert_eq!(
+        "/api/1/execute-pay".parse::<OperationId>(),
+        Ok(OperationId::ExecutePay)
+    );
 }
 
 #[tokio::test]
@@ -1141,7 +1151,7 @@ async fn every_operation_is_served() {
         )
         .await;
         assert_eq!(answer["message"], "Signature did not match", "{path}");
-        assert_eq!(sandbox.request_count(operation), 1, "{operation}");
+        assert_eq!(sandbox.request_count(op.id), 1, "{operation}");
     }
     assert_eq!(sandbox.all_requests().len(), 10);
 }
@@ -1186,9 +1196,10 @@ async fn declined_pay_and_save_card_rejects_the_card() {
 async fn shutdown_lets_a_request_in_flight_finish() {
     let sandbox = Sandbox::start().await.expect("sandbox");
     let client = sandbox.client().expect("client");
-    sandbox
-        .inject("get_status", Fault::Latency(Duration::from_millis(300)))
-        .expect("inject");
+    sandbox.inject(
+        OperationId::GetStatus,
+        Fault::Latency(Duration::from_millis(300)),
+    );
     let in_flight = tokio::spawn(async move { client.get_transaction_status("te404").await });
     tokio::time::sleep(Duration::from_millis(100)).await;
     let started = std::time::Instant::now();

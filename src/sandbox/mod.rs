@@ -22,7 +22,7 @@
 //! assert_eq!(status.status, epoint::PaymentStatus::Success);
 //!
 //! client.refund(&tx).amount(dec!(10.00)).await?;   // partial refund
-//! assert_eq!(sandbox.request_count("reverse"), 1);
+//! assert_eq!(sandbox.request_count(epoint::OperationId::Reverse), 1);
 //! # Ok(()) }
 //! ```
 //!
@@ -116,261 +116,35 @@
 //! `kind=not_json&body=…`, `kind=truncated` or `kind=drop` (plus `times=N` to limit it), and
 //! `DELETE /_sandbox/faults`.
 
-mod api;
+// The parts, each importing only those listed below it (none imports this file):
+// wire (HTTP) → page (hosted page, completion) → state (the one lock) → callbacks →
+// gateway (operations) → ledger (transactions, cards) → model (shared plain data).
+mod callbacks;
+mod gateway;
+mod ledger;
+mod model;
 mod page;
-mod server;
 mod state;
+mod wire;
 
 use std::{
-    collections::BTreeMap,
     fmt,
     net::{IpAddr, Ipv4Addr, SocketAddr},
-    sync::{Arc, Mutex, MutexGuard, PoisonError},
+    sync::Arc,
     time::Duration,
 };
 
-use rust_decimal::Decimal;
-use secrecy::SecretString;
-use serde::Serialize;
 use tokio::{sync::watch, task::JoinHandle};
 
-use crate::{Client, Config, ConfigError, Keys, Language, Money, PaymentStatus};
-
-pub use state::{CardStatus, Completion};
-
-/// The seeded merchants: `(public_key, private_key)`. Public test keys, not secrets.
-///
-/// ```
-/// assert_eq!(epoint::sandbox::SEEDED_MERCHANTS[0].0, "i000000001");
-/// ```
-pub const SEEDED_MERCHANTS: [(&str, &str); 2] = [
-    ("i000000001", "sandbox_private_key_0000000001"),
-    ("i000000002", "sandbox_private_key_0000000002"),
-];
-
-/// Test cards for the hosted page: `(number, bank code, what happens)`. Any other number's
-/// last three digits are used as the bank code in the same way.
-///
-/// ```
-/// let (number, code, _) = epoint::sandbox::TEST_CARDS[0];
-/// assert!(number.ends_with("000") && code == "000");
-/// ```
-pub const TEST_CARDS: [(&str, &str, &str); 6] = [
-    ("4169738800000000", "000", "approved"),
-    ("4169738800000116", "116", "declined, insufficient funds"),
-    ("4169738800000101", "101", "declined, card expired"),
-    ("4169738800000100", "100", "rejected (general, no comment)"),
-    ("4169738800000102", "102", "rejected, suspected fraud"),
-    (
-        "4169738800000121",
-        "121",
-        "declined, withdrawal limit exceeded",
-    ),
-];
-
-/// The approved test card used by [`Outcome::Paid`].
-///
-/// ```
-/// assert!(epoint::sandbox::APPROVED_CARD.ends_with("000"));
-/// ```
-pub const APPROVED_CARD: &str = "4169738800000000";
-
-/// How a hosted page is completed by [`Sandbox::complete`].
-///
-/// ```
-/// use epoint::sandbox::Outcome;
-/// let declined = Outcome::Declined("116".into());
-/// let typed = Outcome::Card { number: "4169738800000101".into(), name: "A CUSTOMER".into() };
-/// # let _ = (declined, typed, Outcome::Paid);
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Outcome {
-    /// Approved with [`APPROVED_CARD`] (code `000`).
-    Paid,
-    /// Declined with this bank code (e.g. `"116"`). For a card registration: registration
-    /// fails (callback code `500`).
-    Declined(String),
-    /// As if the customer typed this card on the page: its last three digits decide.
-    Card {
-        /// The card number (digits; spaces are ignored).
-        number: String,
-        /// The cardholder name.
-        name: String,
-    },
-}
-
-/// A misbehaviour injected into one operation with [`Sandbox::inject`].
-///
-/// `Latency` delays the request, then processes it normally. `HttpStatus` and `NotJson` are
-/// answered **instead of** processing the request (like a proxy in front of EPoint).
-/// `TruncatedBody` and `DropConnection` **process the request** (money may move) and then
-/// lose the answer, the case a client must reconcile with `get-status`.
-///
-/// ```
-/// use epoint::sandbox::Fault;
-/// let faults = [
-///     Fault::Latency(std::time::Duration::from_millis(200)),
-///     Fault::HttpStatus { status: 502, body: "<h1>Bad gateway</h1>".into() },
-///     Fault::NotJson("<html>maintenance</html>".into()),
-///     Fault::TruncatedBody,
-///     Fault::DropConnection,
-/// ];
-/// # let _ = faults;
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Fault {
-    /// Wait this long before handling the request.
-    Latency(Duration),
-    /// Answer this HTTP status (e.g. 502) with this body, without processing the request.
-    HttpStatus {
-        /// The HTTP status code.
-        status: u16,
-        /// The body (sent as `text/html`).
-        body: String,
-    },
-    /// Answer HTTP 200 with this non-JSON body, without processing the request.
-    NotJson(String),
-    /// Process the request, send the headers with a `Content-Length` larger than what is sent,
-    /// send half of the JSON answer, then close the connection.
-    TruncatedBody,
-    /// Process the request, then close the connection without answering.
-    DropConnection,
-}
-
-/// Why a sandbox call failed.
-///
-/// ```
-/// let err = epoint::sandbox::SandboxError::UnknownOperation("pay".into());
-/// assert!(err.to_string().contains("pay"));
-/// ```
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum SandboxError {
-    /// The listener could not be bound.
-    #[error("sandbox could not listen: {0}")]
-    Io(#[from] std::io::Error),
-    /// Not an operationId or path of the spec.
-    #[error("`{0}` is not an operationId or path of openapi/epoint.yaml")]
-    UnknownOperation(String),
-    /// No transaction or card has this id.
-    #[error("no transaction or card `{0}` in the sandbox")]
-    NotFound(String),
-    /// The hosted page of this id was already completed.
-    #[error("`{id}` was already completed (status `{status}`)")]
-    AlreadyCompleted {
-        /// The transaction or card id.
-        id: String,
-        /// Its status.
-        status: String,
-    },
-    /// This transaction is not one a hosted page completes (a saved-card charge or payout).
-    #[error("`{0}` has no hosted page (it was a synchronous charge or payout)")]
-    NoHostedPage(String),
-    /// The card typed is not a usable test card.
-    #[error("invalid card: {0}")]
-    InvalidCard(String),
-    /// No such merchant.
-    #[error("no merchant `{0}` in the sandbox")]
-    UnknownMerchant(String),
-    /// A merchant's result URL (where callbacks go) is not an absolute http(s) URL.
-    #[error("result URL of merchant `{merchant}` is invalid: {reason}")]
-    InvalidResultUrl {
-        /// The merchant's public key.
-        merchant: String,
-        /// Why the URL is refused.
-        reason: String,
-    },
-    /// A client could not be built.
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-}
-
-/// A merchant known to the sandbox. The private key is never printed by `Debug`.
-///
-/// ```
-/// let m = epoint::sandbox::Merchant::new("i000000009", "secret").result_url("http://127.0.0.1:9/cb");
-/// assert!(!format!("{m:?}").contains("secret"));
-/// ```
-#[derive(Clone)]
-pub struct Merchant {
-    keys: Keys,
-    private_key: SecretString,
-    result_url: Option<String>,
-}
-
-impl fmt::Debug for Merchant {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Merchant")
-            .field("public_key", &self.keys.public_key())
-            .field("private_key", &"[REDACTED]")
-            .field("result_url", &self.result_url)
-            .finish()
-    }
-}
-
-impl Merchant {
-    /// A merchant with these keys and no result URL.
-    ///
-    /// ```
-    /// let m = epoint::sandbox::Merchant::new("i000000009", "secret");
-    /// assert_eq!(m.public_key(), "i000000009");
-    /// ```
-    pub fn new(public_key: impl Into<String>, private_key: impl Into<String>) -> Self {
-        let public_key = public_key.into();
-        let private_key = SecretString::from(private_key.into());
-        Self {
-            keys: Keys::new(public_key, private_key.clone()),
-            private_key,
-            result_url: None,
-        }
-    }
-
-    /// Where this merchant's callbacks go (EPoint's cabinet setting `result_url`).
-    ///
-    /// ```
-    /// let m = epoint::sandbox::Merchant::new("i1", "k").result_url("http://127.0.0.1:8000/epoint");
-    /// assert_eq!(m.result_url_str(), Some("http://127.0.0.1:8000/epoint"));
-    /// ```
-    pub fn result_url(mut self, url: impl Into<String>) -> Self {
-        self.result_url = Some(url.into());
-        self
-    }
-
-    /// The public key.
-    ///
-    /// ```
-    /// assert_eq!(epoint::sandbox::Merchant::new("i1", "k").public_key(), "i1");
-    /// ```
-    pub fn public_key(&self) -> &str {
-        self.keys.public_key()
-    }
-
-    /// The keys (to sign requests or verify callbacks as this merchant).
-    ///
-    /// ```
-    /// let m = epoint::sandbox::Merchant::new("i1", "k");
-    /// assert_eq!(m.keys().public_key(), "i1");
-    /// ```
-    pub fn keys(&self) -> &Keys {
-        &self.keys
-    }
-
-    /// The configured result URL.
-    ///
-    /// ```
-    /// assert_eq!(epoint::sandbox::Merchant::new("i1", "k").result_url_str(), None);
-    /// ```
-    pub fn result_url_str(&self) -> Option<&str> {
-        self.result_url.as_deref()
-    }
-
-    /// A client [`Config`] for this merchant pointed at `base_url`.
-    fn config(&self, base_url: &str) -> Config {
-        Config::new(self.keys.public_key(), self.private_key.clone()).base_url(base_url)
-    }
-}
+pub use self::{
+    callbacks::CallbackDelivery,
+    ledger::{CardStatus, SavedCard, Transaction},
+    model::{APPROVED_CARD, Fault, Merchant, Outcome, SEEDED_MERCHANTS, SandboxError, TEST_CARDS},
+    page::Completion,
+    state::ReceivedRequest,
+};
+use self::{model::Merchants, state::Shared};
+use crate::{Client, Config, OperationId};
 
 /// Configures a [`Sandbox`] before it starts.
 ///
@@ -389,7 +163,7 @@ impl Merchant {
 pub struct SandboxBuilder {
     ip: IpAddr,
     port: u16,
-    merchants: BTreeMap<String, Merchant>,
+    merchants: Merchants,
     default_result_url: Option<String>,
 }
 
@@ -506,14 +280,10 @@ impl SandboxBuilder {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| SandboxError::Io(std::io::Error::other(e)))?;
-        let shared = Arc::new(Shared {
-            state: Mutex::new(state::State::new(merchants)),
-            base_url: base_url.clone(),
-            http,
-        });
+        let shared = Arc::new(Shared::new(merchants, base_url.clone(), http));
         let (stop, stopped) = watch::channel(false);
-        let router = api::router(shared.clone());
-        let task = tokio::spawn(server::serve(listener, router, stopped));
+        let router = wire::router(shared.clone());
+        let task = tokio::spawn(wire::serve(listener, router, stopped));
         Ok(Sandbox {
             shared,
             addr,
@@ -521,19 +291,6 @@ impl SandboxBuilder {
             stop,
             task: Some(task),
         })
-    }
-}
-
-/// State shared by the handlers and the [`Sandbox`] handle.
-pub(crate) struct Shared {
-    state: Mutex<state::State>,
-    base_url: String,
-    http: reqwest::Client,
-}
-
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, state::State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -570,191 +327,6 @@ impl Drop for Sandbox {
             task.abort();
         }
     }
-}
-
-/// A request the sandbox received on one of the ten operations.
-///
-/// ```no_run
-/// # async fn run(sandbox: epoint::sandbox::Sandbox) {
-/// for request in sandbox.requests("execute_pay") {
-///     println!("{} {:?} -> {:?}", request.path, request.payload, request.answer);
-/// }
-/// # }
-/// ```
-#[derive(Clone, Debug, Serialize)]
-#[non_exhaustive]
-pub struct ReceivedRequest {
-    /// The spec's operationId.
-    pub operation: &'static str,
-    /// The path.
-    pub path: &'static str,
-    /// `"form"` or `"json"` envelope.
-    pub envelope: &'static str,
-    /// The decoded `data` JSON, if it decoded (whether or not the signature matched).
-    pub payload: Option<serde_json::Value>,
-    /// Whether the signature matched a known merchant's key.
-    pub verified: bool,
-    /// The JSON answered, if the request was answered with JSON.
-    pub answer: Option<serde_json::Value>,
-    /// The fault applied, if any (its `Debug` text).
-    pub fault: Option<String>,
-}
-
-/// One callback delivery attempt.
-///
-/// ```no_run
-/// # async fn run(sandbox: epoint::sandbox::Sandbox) {
-/// for cb in sandbox.callbacks() {
-///     println!("{:?} -> {:?} {:?}", cb.url, cb.status, cb.error);
-/// }
-/// # }
-/// ```
-#[derive(Clone, Debug, Serialize)]
-#[non_exhaustive]
-pub struct CallbackDelivery {
-    /// The merchant it was for.
-    pub merchant: String,
-    /// The operationId of the flow (`payment_request`, `card_registration`, …).
-    pub operation: &'static str,
-    /// The transaction or card id it reports on.
-    pub id: String,
-    /// The result URL it was POSTed to (`None`: the merchant has none, nothing was sent).
-    pub url: Option<String>,
-    /// The decoded payload JSON, exactly as signed.
-    pub payload: serde_json::Value,
-    /// The form body sent (`data=…&signature=…`).
-    pub body: String,
-    /// The HTTP status the merchant answered.
-    pub status: Option<u16>,
-    /// Why delivery failed (connection refused, timeout, …), if it did.
-    pub error: Option<String>,
-}
-
-impl CallbackDelivery {
-    /// `true` when the merchant answered 2xx.
-    ///
-    /// ```no_run
-    /// # fn f(cb: epoint::sandbox::CallbackDelivery) {
-    /// if !cb.delivered() { eprintln!("callback failed: {:?}", cb.error); }
-    /// # }
-    /// ```
-    pub fn delivered(&self) -> bool {
-        self.status.is_some_and(|s| (200..300).contains(&s))
-    }
-}
-
-/// A transaction as the sandbox keeps it.
-///
-/// ```no_run
-/// # fn f(sandbox: &epoint::sandbox::Sandbox) {
-/// for tx in sandbox.transactions() {
-///     println!("{} {} {} refunded {}", tx.id, tx.status, tx.amount, tx.refunded);
-/// }
-/// # }
-/// ```
-#[derive(Clone, Debug, Serialize)]
-#[non_exhaustive]
-pub struct Transaction {
-    /// `te…` id.
-    pub id: String,
-    /// The merchant's public key.
-    pub merchant: String,
-    /// The operationId that created it.
-    pub operation: &'static str,
-    /// The merchant's order id.
-    pub order_id: String,
-    /// The amount.
-    pub amount: Money,
-    /// How much was refunded (reversed) so far.
-    pub refunded: Decimal,
-    /// `new`, `success`, `error` or `returned`.
-    pub status: PaymentStatus,
-    /// The bank code, once completed.
-    pub code: Option<String>,
-    /// The status message, once completed.
-    pub message: Option<String>,
-    /// Split partner.
-    pub split_user: Option<String>,
-    /// Split partner's share.
-    pub split_amount: Option<Money>,
-    /// The card saved by this payment, or charged / paid out to.
-    pub card_id: Option<String>,
-    /// Retrieval reference number (success only).
-    pub rrn: Option<String>,
-    /// The bank's transaction id (success only).
-    pub bank_transaction: Option<String>,
-    /// Masked card number.
-    pub card_mask: Option<String>,
-    /// Cardholder name.
-    pub card_name: Option<String>,
-    /// Description sent by the merchant.
-    pub description: Option<String>,
-    /// `other_attr` sent by the merchant.
-    pub other_attr: Option<serde_json::Value>,
-    /// Page language.
-    pub language: Language,
-    /// Where the browser goes after success.
-    pub success_redirect_url: Option<String>,
-    /// Where the browser goes after failure.
-    pub error_redirect_url: Option<String>,
-}
-
-impl Transaction {
-    /// What can still be refunded: the amount less refunds, for a paid transaction.
-    ///
-    /// ```no_run
-    /// # fn f(tx: epoint::sandbox::Transaction) {
-    /// println!("{} left to refund", tx.remaining());
-    /// # }
-    /// ```
-    pub fn remaining(&self) -> Decimal {
-        match self.status {
-            PaymentStatus::Success | PaymentStatus::Returned => {
-                self.amount.amount() - self.refunded
-            }
-            _ => Decimal::ZERO,
-        }
-    }
-}
-
-/// A saved card as the sandbox keeps it.
-///
-/// ```no_run
-/// # fn f(sandbox: &epoint::sandbox::Sandbox) {
-/// for card in sandbox.cards() {
-///     println!("{} {:?} payouts={}", card.id, card.status, card.for_payouts);
-/// }
-/// # }
-/// ```
-#[derive(Clone, Debug, Serialize)]
-#[non_exhaustive]
-pub struct SavedCard {
-    /// `ce…` id.
-    pub id: String,
-    /// The merchant's public key.
-    pub merchant: String,
-    /// The operationId that created it.
-    pub operation: &'static str,
-    /// Pending, active or rejected.
-    pub status: CardStatus,
-    /// Registered with `refund: 1` (a payout card).
-    pub for_payouts: bool,
-    /// The bank code charges to this card get (from the test card's last three digits).
-    pub bank_code: Option<String>,
-    /// Masked card number.
-    pub card_mask: Option<String>,
-    /// Cardholder name.
-    pub card_name: Option<String>,
-    /// The transaction that saved it (card registration with payment).
-    pub transaction: Option<String>,
-    /// Description sent by the merchant.
-    pub description: Option<String>,
-    /// Page language.
-    pub language: Language,
-    /// Where the browser goes after success.
-    pub success_redirect_url: Option<String>,
-    /// Where the browser goes after failure.
-    pub error_redirect_url: Option<String>,
 }
 
 impl Sandbox {
@@ -897,43 +469,36 @@ impl Sandbox {
     /// # Ok(()) }
     /// ```
     pub async fn complete(&self, id: &str, outcome: Outcome) -> Result<Completion, SandboxError> {
-        state::complete(&self.shared, id, outcome).await
+        page::complete(&self.shared, id, outcome).await
     }
 
-    /// Injects a fault into an operation (operationId such as `"execute_pay"`, or path such as
-    /// `"/api/1/execute-pay"`), for every later request until [`Sandbox::clear_faults`].
+    /// Injects a fault into an operation, for every later request until
+    /// [`Sandbox::clear_faults`]. Operations are named by the typed [`OperationId`], so a typo
+    /// does not compile (over HTTP, any spelling works: see the module docs).
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint::sandbox::Sandbox) -> Result<(), epoint::sandbox::SandboxError> {
-    /// use epoint::sandbox::Fault;
-    /// sandbox.inject("get_status", Fault::HttpStatus { status: 503, body: "busy".into() })?;
-    /// # Ok(()) }
+    /// # fn f(sandbox: &epoint::sandbox::Sandbox) {
+    /// use epoint::{OperationId, sandbox::Fault};
+    /// sandbox.inject(OperationId::GetStatus, Fault::HttpStatus { status: 503, body: "busy".into() });
+    /// # }
     /// ```
-    pub fn inject(&self, operation: &str, fault: Fault) -> Result<(), SandboxError> {
-        self.inject_times(operation, fault, None)
+    pub fn inject(&self, operation: OperationId, fault: Fault) {
+        self.inject_times(operation, fault, None);
     }
 
     /// Like [`Sandbox::inject`], for the next `times` requests only (`None`: until cleared).
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint::sandbox::Sandbox) -> Result<(), epoint::sandbox::SandboxError> {
-    /// use epoint::sandbox::Fault;
-    /// sandbox.inject_times("execute_pay", Fault::DropConnection, Some(1))?;
-    /// # Ok(()) }
+    /// # fn f(sandbox: &epoint::sandbox::Sandbox) {
+    /// use epoint::{OperationId, sandbox::Fault};
+    /// sandbox.inject_times(OperationId::ExecutePay, Fault::DropConnection, Some(1));
+    /// # }
     /// ```
-    pub fn inject_times(
-        &self,
-        operation: &str,
-        fault: Fault,
-        times: Option<u32>,
-    ) -> Result<(), SandboxError> {
-        let (op, _) = operation_named(operation)
-            .ok_or_else(|| SandboxError::UnknownOperation(operation.to_owned()))?;
+    pub fn inject_times(&self, operation: OperationId, fault: Fault, times: Option<u32>) {
         self.shared
             .lock()
             .faults
-            .insert(op, state::FaultRule { fault, times });
-        Ok(())
+            .arm(operation.operation_id(), state::FaultRule { fault, times });
     }
 
     /// Removes every injected fault.
@@ -945,24 +510,21 @@ impl Sandbox {
         self.shared.lock().faults.clear();
     }
 
-    /// The requests received by one operation (operationId or path), oldest first. Empty for
-    /// a name that is not an operation.
+    /// The requests one operation received, oldest first.
     ///
     /// ```no_run
     /// # fn f(sandbox: &epoint::sandbox::Sandbox) {
-    /// let sent = sandbox.requests("/api/1/execute-pay");
+    /// let sent = sandbox.requests(epoint::OperationId::ExecutePay);
     /// assert_eq!(sent.len(), 1, "a money-moving call must be sent exactly once");
     /// # }
     /// ```
-    pub fn requests(&self, operation: &str) -> Vec<ReceivedRequest> {
-        let Some((op, _)) = operation_named(operation) else {
-            return Vec::new();
-        };
+    pub fn requests(&self, operation: OperationId) -> Vec<ReceivedRequest> {
+        let id = operation.operation_id();
         self.shared
             .lock()
             .requests
             .iter()
-            .filter(|r| r.operation == op)
+            .filter(|r| r.operation == id)
             .cloned()
             .collect()
     }
@@ -971,10 +533,10 @@ impl Sandbox {
     ///
     /// ```no_run
     /// # fn f(sandbox: &epoint::sandbox::Sandbox) {
-    /// assert_eq!(sandbox.request_count("reverse"), 0);
+    /// assert_eq!(sandbox.request_count(epoint::OperationId::Reverse), 0);
     /// # }
     /// ```
-    pub fn request_count(&self, operation: &str) -> usize {
+    pub fn request_count(&self, operation: OperationId) -> usize {
         self.requests(operation).len()
     }
 
@@ -997,7 +559,7 @@ impl Sandbox {
     /// # }
     /// ```
     pub fn transactions(&self) -> Vec<Transaction> {
-        self.shared.lock().transactions.values().cloned().collect()
+        self.shared.lock().ledger.transactions().cloned().collect()
     }
 
     /// One transaction.
@@ -1008,7 +570,7 @@ impl Sandbox {
     /// # }
     /// ```
     pub fn transaction(&self, id: &str) -> Option<Transaction> {
-        self.shared.lock().transactions.get(id).cloned()
+        self.shared.lock().ledger.transaction(id).cloned()
     }
 
     /// Every saved card (pending, active or rejected), by id.
@@ -1019,7 +581,7 @@ impl Sandbox {
     /// # }
     /// ```
     pub fn cards(&self) -> Vec<SavedCard> {
-        self.shared.lock().cards.values().cloned().collect()
+        self.shared.lock().ledger.cards().cloned().collect()
     }
 
     /// One saved card.
@@ -1030,7 +592,7 @@ impl Sandbox {
     /// # }
     /// ```
     pub fn card(&self, id: &str) -> Option<SavedCard> {
-        self.shared.lock().cards.get(id).cloned()
+        self.shared.lock().ledger.card(id).cloned()
     }
 
     /// Every callback delivery attempt, oldest first.
@@ -1055,12 +617,4 @@ impl Sandbox {
             let _ = task.await;
         }
     }
-}
-
-/// `(operationId, path)` of the operation named by operationId or path.
-fn operation_named(name: &str) -> Option<(&'static str, &'static str)> {
-    crate::OPERATIONS
-        .iter()
-        .find(|op| op.operation_id == name || op.path == name)
-        .map(|op| (op.operation_id, op.path))
 }

@@ -1,4 +1,9 @@
-//! The hosted payment / card registration page, and the sandbox's own result pages.
+//! The hosted payment / card registration page, the sandbox's own result pages, and
+//! completing a hosted page (from the card form, from `/_sandbox/complete` or from
+//! `Sandbox::complete`): the ledger settles it, then its callback is signed and delivered.
+//!
+//! It may import [`super::state`], [`super::ledger`], [`super::callbacks`] and
+//! [`super::model`].
 
 use std::sync::Arc;
 
@@ -9,13 +14,126 @@ use axum::{
     response::{Html, IntoResponse, Response},
 };
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::{
-    CardStatus, SEEDED_MERCHANTS, SandboxError, Shared, TEST_CARDS,
-    state::{self, CardInput},
+    callbacks::{self, Callback, CallbackDelivery},
+    ledger::{CardInput, CardStatus, SavedCard, Settled, Transaction},
+    model::{Outcome, SEEDED_MERCHANTS, SandboxError, TEST_CARDS},
+    state::Shared,
 };
 use crate::PaymentStatus;
+
+/// What completing a hosted page did.
+///
+/// ```no_run
+/// # async fn run(sandbox: epoint::sandbox::Sandbox) -> Result<(), epoint::sandbox::SandboxError> {
+/// let done = sandbox.complete("te000000001", epoint::sandbox::Outcome::Paid).await?;
+/// println!("browser goes to {}", done.redirect_to);
+/// assert!(done.callback.is_some_and(|c| c.delivered()));
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug, Serialize)]
+#[non_exhaustive]
+pub struct Completion {
+    /// `true` when the payment (or registration) succeeded.
+    pub approved: bool,
+    /// The transaction after completion (hosted payments).
+    pub transaction: Option<Transaction>,
+    /// The card after completion (card flows).
+    pub card: Option<SavedCard>,
+    /// The callback delivery.
+    pub callback: Option<CallbackDelivery>,
+    /// Where the customer's browser is sent (the success / error URL, or a sandbox page).
+    pub redirect_to: String,
+}
+
+/// Completes a hosted page as an [`Outcome`] says.
+pub(crate) async fn complete(
+    shared: &Shared,
+    id: &str,
+    outcome: Outcome,
+) -> Result<Completion, SandboxError> {
+    let card = CardInput::from_outcome(outcome)?;
+    complete_with_card(shared, id, card).await
+}
+
+/// Completes a hosted page with this card: the ledger, then the callback (awaited).
+pub(crate) async fn complete_with_card(
+    shared: &Shared,
+    id: &str,
+    card: CardInput,
+) -> Result<Completion, SandboxError> {
+    let (callback, mut completion) = {
+        let mut guard = shared.lock();
+        let state = &mut *guard;
+        let settled = state.ledger.settle(id, &card)?;
+        let merchant = state
+            .merchants
+            .get(settled.merchant())
+            .ok_or_else(|| SandboxError::UnknownMerchant(settled.merchant().to_owned()))?;
+        let callback = Callback::for_settled(merchant, &settled, &card)?;
+        (callback, completion(&shared.base_url, settled))
+    };
+    let delivery = callbacks::deliver(&shared.http, callback).await;
+    shared.lock().callbacks.push(delivery.clone());
+    completion.callback = Some(delivery);
+    Ok(completion)
+}
+
+/// The completion of a settled page, its callback not yet delivered.
+fn completion(base_url: &str, settled: Settled) -> Completion {
+    match settled {
+        Settled::Payment {
+            approved,
+            transaction,
+            card,
+        } => Completion {
+            approved,
+            redirect_to: redirect(
+                base_url,
+                approved,
+                &transaction.id,
+                &transaction.success_redirect_url,
+                &transaction.error_redirect_url,
+            ),
+            transaction: Some(*transaction),
+            card,
+            callback: None,
+        },
+        Settled::Registration { approved, card } => Completion {
+            approved,
+            redirect_to: redirect(
+                base_url,
+                approved,
+                &card.id,
+                &card.success_redirect_url,
+                &card.error_redirect_url,
+            ),
+            transaction: None,
+            card: Some(card),
+            callback: None,
+        },
+    }
+}
+
+/// Where the browser goes: the merchant's success / error URL, or the sandbox's result page.
+fn redirect(
+    base_url: &str,
+    approved: bool,
+    id: &str,
+    success: &Option<String>,
+    error: &Option<String>,
+) -> String {
+    let (chosen, kind) = if approved {
+        (success, "success")
+    } else {
+        (error, "error")
+    };
+    chosen
+        .clone()
+        .unwrap_or_else(|| format!("{base_url}/_sandbox/result/{kind}?id={id}"))
+}
 
 /// What a page is for.
 struct PageInfo {
@@ -28,7 +146,7 @@ struct PageInfo {
 
 fn page_info(shared: &Shared, id: &str) -> Option<PageInfo> {
     let state = shared.lock();
-    if let Some(tx) = state.transactions.get(id) {
+    if let Some(tx) = state.ledger.transaction(id) {
         let saves_card = tx.card_id.is_some();
         return Some(PageInfo {
             title: if saves_card {
@@ -42,7 +160,7 @@ fn page_info(shared: &Shared, id: &str) -> Option<PageInfo> {
             done: (tx.status != PaymentStatus::New).then(|| tx.status.to_string()),
         });
     }
-    state.cards.get(id).map(|card| PageInfo {
+    state.ledger.card(id).map(|card| PageInfo {
         title: if card.for_payouts {
             "Save your card for payouts".into()
         } else {
@@ -265,7 +383,7 @@ pub(crate) async fn submit(
                 .into_response();
         }
     };
-    match state::complete_with_card(&shared, &id, card).await {
+    match complete_with_card(&shared, &id, card).await {
         Ok(done) => (
             StatusCode::SEE_OTHER,
             [(header::LOCATION, done.redirect_to)],
@@ -293,8 +411,8 @@ pub(crate) async fn result(
     let detail = {
         let state = shared.lock();
         state
-            .transactions
-            .get(&id)
+            .ledger
+            .transaction(&id)
             .map(|tx| {
                 format!(
                     "{id}: status {}, {}",
@@ -304,8 +422,8 @@ pub(crate) async fn result(
             })
             .or_else(|| {
                 state
-                    .cards
-                    .get(&id)
+                    .ledger
+                    .card(&id)
                     .map(|c| format!("{id}: card {:?}", c.status).to_lowercase())
             })
             .unwrap_or(id)

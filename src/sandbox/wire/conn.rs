@@ -1,5 +1,7 @@
 //! The accept loop: one hyper HTTP/1.1 connection per socket, each with a kill switch so a
 //! handler can close its own connection (the truncated-body and dropped-connection faults).
+//!
+//! A leaf: it imports nothing else of `sandbox`, only axum, hyper and tokio.
 
 use std::{
     convert::Infallible,
@@ -129,6 +131,9 @@ pub(crate) fn truncated_body(control: ConnControl, text: String) -> Response {
     response
 }
 
+/// How long the truncated-body fault waits before closing (lets the partial body flush).
+const TRUNCATE_CLOSE_DELAY: std::time::Duration = std::time::Duration::from_millis(50);
+
 /// Yields one chunk, then never ends; shortly after, the connection is killed.
 struct Truncated {
     first: Option<Bytes>,
@@ -148,7 +153,7 @@ impl http_body::Body for Truncated {
         }
         if let Some(control) = self.control.take() {
             tokio::spawn(async move {
-                tokio::time::sleep(super::api::TRUNCATE_CLOSE_DELAY).await;
+                tokio::time::sleep(TRUNCATE_CLOSE_DELAY).await;
                 control.kill();
             });
         }

@@ -1,0 +1,425 @@
+//! The gateway's business rules: one handler per EPoint operation (typed payload in →
+//! [`Ledger`] → typed answer out), and [`dispatch`] from operationId to handler, which
+//! decodes the payload as EPoint validates it and encodes the answer as JSON.
+//!
+//! No HTTP here: `wire` has checked the envelope, the merchant and the signature before a
+//! handler runs. It may import [`super::ledger`] and [`super::model`]. It is the one place
+//! that reads the client's operation table ([`operations`], [`operation_named`]); the
+//! payload and answer types are the spec's (`crate::types`).
+//!
+//! A new operation costs one handler and one row of [`dispatch`].
+
+use serde::{Serialize, de::DeserializeOwned};
+use serde_json::{Value, json};
+
+use super::{
+    ledger::{Ledger, Transaction, checked, operation_code},
+    model::{Merchant, Merchants},
+};
+use crate::{Money, OPERATIONS, PaymentStatus, generated::types};
+
+/// An operation of the spec: its operationId and path.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Operation {
+    /// The spec's operationId, e.g. `payment_request`.
+    pub(crate) id: &'static str,
+    /// The path, e.g. `/api/1/request`.
+    pub(crate) path: &'static str,
+}
+
+/// Every operation of the spec, from the client's table.
+pub(crate) fn operations() -> impl Iterator<Item = Operation> {
+    OPERATIONS.iter().map(|op| Operation {
+        id: op.operation_id,
+        path: op.path,
+    })
+}
+
+/// The operation named by any spelling [`crate::OperationId`] accepts: operationId
+/// (`execute_pay`), path (`/api/1/execute-pay`), path tail (`execute-pay`) or domain name
+/// (`pay_with_saved_card`).
+pub(crate) fn operation_named(name: &str) -> Option<Operation> {
+    let id: crate::OperationId = name.parse().ok()?;
+    operations().find(|op| op.id == id.operation_id())
+}
+
+/// Who asks (verified), and what a handler may read beside the ledger.
+pub(crate) struct Caller<'a> {
+    /// The merchant whose signature matched.
+    pub(crate) merchant: &'a Merchant,
+    /// Every merchant (to find split partners).
+    pub(crate) merchants: &'a Merchants,
+    /// Where the hosted pages are served (`http://IP:PORT`).
+    pub(crate) base_url: &'a str,
+}
+
+impl Caller<'_> {
+    fn key(&self) -> &str {
+        self.merchant.public_key()
+    }
+}
+
+/// Why a request is refused: EPoint answers `{"status":"error","message":…}`.
+#[derive(Debug)]
+pub(crate) struct Refused(String);
+
+impl From<String> for Refused {
+    fn from(message: String) -> Self {
+        Self(message)
+    }
+}
+
+impl From<&str> for Refused {
+    fn from(message: &str) -> Self {
+        Self(message.to_owned())
+    }
+}
+
+/// What a handler answers: its typed answer, or why the request is refused.
+pub(crate) type Answer<T> = Result<T, Refused>;
+
+/// `{"status":"error","message":…}`: a request EPoint refuses.
+pub(crate) fn error(message: &str) -> Value {
+    json!({"status": "error", "message": message})
+}
+
+/// `{"status":"server_error","message":…}`: an unknown merchant, a bad signature, a fault.
+pub(crate) fn server_error(message: &str) -> Value {
+    json!({"status": "server_error", "message": message})
+}
+
+/// Runs `operation` for a verified caller: decodes the payload `json`, calls the handler,
+/// and returns the JSON answer EPoint would send.
+pub(crate) fn dispatch(
+    ledger: &mut Ledger,
+    caller: &Caller<'_>,
+    operation: &str,
+    json: &Value,
+) -> Value {
+    match operation {
+        "payment_request" => handle(json, |p| payment_request(ledger, caller, p)),
+        "split_request" => handle(json, |p| split_request(ledger, caller, p)),
+        "card_registration" => handle(json, |p| card_registration(ledger, caller, p)),
+        "card_registration_with_pay" => {
+            handle(json, |p| card_registration_with_pay(ledger, caller, p))
+        }
+        "split_card_registration_with_pay" => handle(json, |p| {
+            split_card_registration_with_pay(ledger, caller, p)
+        }),
+        "get_status" => handle(json, |p| get_status(ledger, caller, p)),
+        "execute_pay" => handle(json, |p| execute_pay(ledger, caller, p)),
+        "split_execute_pay" => handle(json, |p| split_execute_pay(ledger, caller, p)),
+        "refund_request" => handle(json, |p| refund_request(ledger, caller, p)),
+        "reverse" => handle(json, |p| reverse(ledger, caller, p)),
+        other => server_error(&format!("operation {other} is not simulated")),
+    }
+}
+
+/// Decodes the payload, runs the handler, encodes its answer.
+fn handle<P: DeserializeOwned, A: Serialize>(
+    json: &Value,
+    handler: impl FnOnce(&P) -> Answer<A>,
+) -> Value {
+    match decode(json).map_err(Refused).and_then(|p| handler(&p)) {
+        Ok(answer) => to_value(&answer),
+        Err(Refused(message)) => error(&message),
+    }
+}
+
+fn decode<T: DeserializeOwned>(json: &Value) -> Result<T, String> {
+    // The spec's length limits, checked first so the message names the field.
+    for (field, max) in [
+        ("public_key", 64),
+        ("split_user", 64),
+        ("order_id", 255),
+        ("description", 1000),
+    ] {
+        if let Some(text) = json.get(field).and_then(Value::as_str) {
+            if text.is_empty() && field != "description" {
+                return Err(format!("Invalid request: `{field}` is empty"));
+            }
+            if text.chars().count() > max {
+                return Err(format!(
+                    "Invalid request: `{field}` is longer than {max} characters"
+                ));
+            }
+        }
+    }
+    serde_json::from_value(json.clone()).map_err(|e| format!("Invalid request: {e}"))
+}
+
+fn to_value<T: Serialize>(answer: &T) -> Value {
+    serde_json::to_value(answer).unwrap_or_else(|e| server_error(&e.to_string()))
+}
+
+/// `/api/1/request`: a payment on the hosted page.
+fn payment_request(
+    ledger: &mut Ledger,
+    caller: &Caller<'_>,
+    p: &types::PaymentRequest,
+) -> Answer<types::RedirectResponse> {
+    let amount = checked("amount", p.amount)?;
+    let id = ledger.open_payment(caller.key(), "payment_request", &p.order_id, amount, |tx| {
+        tx.description = p.description.as_ref().map(|d| d.to_string());
+        tx.other_attr = p.other_attr.clone().map(|a| Value::Object(a.0));
+        tx.language = p.language;
+        tx.success_redirect_url = p.success_redirect_url.as_ref().map(|u| u.0.clone());
+        tx.error_redirect_url = p.error_redirect_url.as_ref().map(|u| u.0.clone());
+    });
+    Ok(hosted(caller.base_url, Some(id), None))
+}
+
+/// `/api/1/split-request`: a payment shared with a partner, on the hosted page.
+fn split_request(
+    ledger: &mut Ledger,
+    caller: &Caller<'_>,
+    p: &types::SplitPaymentRequest,
+) -> Answer<types::RedirectResponse> {
+    let (amount, share) = split(caller, &p.split_user, p.amount, p.split_amount)?;
+    let id = ledger.open_payment(caller.key(), "split_request", &p.order_id, amount, |tx| {
+        tx.split_user = Some(p.split_user.to_string());
+        tx.split_amount = Some(share);
+        tx.description = p.description.as_ref().map(|d| d.to_string());
+        tx.other_attr = p.other_attr.clone().map(|a| Value::Object(a.0));
+        tx.language = p.language;
+        tx.success_redirect_url = p.success_redirect_url.as_ref().map(|u| u.0.clone());
+        tx.error_redirect_url = p.error_redirect_url.as_ref().map(|u| u.0.clone());
+    });
+    Ok(hosted(caller.base_url, Some(id), None))
+}
+
+/// `/api/1/card-registration`: saves a card on the hosted page, moving no money.
+fn card_registration(
+    ledger: &mut Ledger,
+    caller: &Caller<'_>,
+    p: &types::CardRegistrationRequest,
+) -> Answer<types::RedirectResponse> {
+    // `Flag` only decodes 0 or 1, so anything else was already refused.
+    let for_payouts = p.refund.is_some_and(crate::Flag::is_set);
+    let card_id = ledger.open_card(caller.key(), "card_registration", |card| {
+        card.for_payouts = for_payouts;
+        card.description = p.description.as_ref().map(|d| d.to_string());
+        card.language = p.language;
+        card.success_redirect_url = p.success_redirect_url.as_ref().map(|u| u.0.clone());
+        card.error_redirect_url = p.error_redirect_url.as_ref().map(|u| u.0.clone());
+    });
+    Ok(hosted(caller.base_url, None, Some(card_id)))
+}
+
+/// `/api/1/card-registration-with-pay`: a payment that saves the card, on the hosted page.
+fn card_registration_with_pay(
+    ledger: &mut Ledger,
+    caller: &Caller<'_>,
+    p: &types::CardRegistrationWithPayRequest,
+) -> Answer<types::RedirectResponse> {
+    const OPERATION: &str = "card_registration_with_pay";
+    let amount = checked("amount", p.amount)?;
+    let id = ledger.open_payment(caller.key(), OPERATION, &p.order_id, amount, |tx| {
+        tx.description = p.description.as_ref().map(|d| d.to_string());
+        tx.language = p.language;
+        tx.success_redirect_url = p.success_redirect_url.as_ref().map(|u| u.0.clone());
+        tx.error_redirect_url = p.error_redirect_url.as_ref().map(|u| u.0.clone());
+    });
+    let card_id = ledger.attach_card(caller.key(), OPERATION, &id);
+    Ok(hosted(caller.base_url, Some(id), Some(card_id)))
+}
+
+/// `/api/1/split-card-registration-with-pay`: a split payment that saves the card.
+fn split_card_registration_with_pay(
+    ledger: &mut Ledger,
+    caller: &Caller<'_>,
+    p: &types::SplitCardRegistrationWithPayRequest,
+) -> Answer<types::RedirectResponse> {
+    const OPERATION: &str = "split_card_registration_with_pay";
+    let (amount, share) = split(caller, &p.split_user, p.amount, p.split_amount)?;
+    let id = ledger.open_payment(caller.key(), OPERATION, &p.order_id, amount, |tx| {
+        tx.split_user = Some(p.split_user.to_string());
+        tx.split_amount = Some(share);
+        tx.description = p.description.as_ref().map(|d| d.to_string());
+        tx.language = p.language;
+        tx.success_redirect_url = p.success_redirect_url.as_ref().map(|u| u.0.clone());
+        tx.error_redirect_url = p.error_redirect_url.as_ref().map(|u| u.0.clone());
+    });
+    let card_id = ledger.attach_card(caller.key(), OPERATION, &id);
+    Ok(hosted(caller.base_url, Some(id), Some(card_id)))
+}
+
+/// `/api/1/get-status`: a transaction's status (read-only).
+fn get_status(
+    ledger: &mut Ledger,
+    caller: &Caller<'_>,
+    p: &types::StatusRequest,
+) -> Answer<types::StatusResponse> {
+    let tx = ledger
+        .transaction_of(caller.key(), &p.transaction)
+        .ok_or("Transaction not found")?;
+    let success = matches!(tx.status, PaymentStatus::Success | PaymentStatus::Returned);
+    Ok(types::StatusResponse {
+        extra: Default::default(),
+        status: tx.status.clone(),
+        code: tx.code.clone(),
+        message: tx.message.clone(),
+        transaction: Some(tx.id.clone()),
+        order_id: None,
+        bank_transaction: tx.bank_transaction.clone(),
+        bank_response: tx.message.clone().filter(|_| success),
+        operation_code: operation_code(tx.operation).map(str::to_owned),
+        rrn: tx.rrn.clone(),
+        card_name: tx.card_name.clone(),
+        card_mask: tx.card_mask.clone(),
+        amount: Some(tx.amount),
+        other_attr: tx.other_attr.clone(),
+        trace_id: None,
+    })
+}
+
+/// `/api/1/execute-pay`: charges a saved card, synchronously.
+fn execute_pay(
+    ledger: &mut Ledger,
+    caller: &Caller<'_>,
+    p: &types::ExecutePayRequest,
+) -> Answer<types::ChargeResponse> {
+    let amount = checked("amount", p.amount)?;
+    let tx = ledger.charge(
+        caller.key(),
+        "execute_pay",
+        p.card_id.as_str(),
+        &p.order_id,
+        amount,
+        None,
+    )?;
+    Ok(charge_answer(tx))
+}
+
+/// `/api/1/split-execute-pay`: charges a saved card, shared with a partner, synchronously.
+fn split_execute_pay(
+    ledger: &mut Ledger,
+    caller: &Caller<'_>,
+    p: &types::SplitExecutePayRequest,
+) -> Answer<types::ChargeResponse> {
+    let (amount, share) = split(caller, &p.split_user, p.amount, p.split_amount)?;
+    let tx = ledger.charge(
+        caller.key(),
+        "split_execute_pay",
+        p.card_id.as_str(),
+        &p.order_id,
+        amount,
+        Some((p.split_user.to_string(), share)),
+    )?;
+    Ok(charge_answer(tx))
+}
+
+/// `/api/1/refund-request`: pays out to a card saved for payouts, synchronously.
+fn refund_request(
+    ledger: &mut Ledger,
+    caller: &Caller<'_>,
+    p: &types::PayoutRequest,
+) -> Answer<types::ChargeResponse> {
+    let amount = checked("amount", p.amount)?;
+    let tx = ledger.charge(
+        caller.key(),
+        "refund_request",
+        p.card_id.as_str(),
+        &p.order_id,
+        amount,
+        None,
+    )?;
+    Ok(charge_answer(tx))
+}
+
+/// `/api/1/reverse`: a full or partial refund of what remains.
+fn reverse(
+    ledger: &mut Ledger,
+    caller: &Caller<'_>,
+    p: &types::ReverseRequest,
+) -> Answer<types::ReverseResponse> {
+    let tx = ledger.refund(caller.key(), &p.transaction, p.amount)?;
+    Ok(types::ReverseResponse {
+        extra: Default::default(),
+        status: PaymentStatus::Success,
+        message: None,
+        transaction: Some(tx.id.clone()),
+        trace_id: None,
+    })
+}
+
+/// `amount` and `split_amount`, checked, with a known partner that is not the merchant.
+fn split(
+    caller: &Caller<'_>,
+    split_user: &types::PublicKey,
+    amount: Money,
+    split_amount: Money,
+) -> Answer<(Money, Money)> {
+    let amount = checked("amount", amount)?;
+    let split_amount = checked("split_amount", split_amount)?;
+    if split_amount.amount() > amount.amount() {
+        return Err(format!("`split_amount` {split_amount} is more than `amount` {amount}").into());
+    }
+    let partner = split_user.to_string();
+    if partner == caller.key() {
+        return Err("`split_user` must be another merchant".into());
+    }
+    if !caller.merchants.contains_key(&partner) {
+        return Err(format!("Split user {partner} not found").into());
+    }
+    Ok((amount, split_amount))
+}
+
+/// The answer of the hosted-page operations: where to send the customer.
+fn hosted(
+    base_url: &str,
+    transaction: Option<String>,
+    card_id: Option<String>,
+) -> types::RedirectResponse {
+    let redirect_url = match (&transaction, &card_id) {
+        (Some(tx), _) => format!("{base_url}/pay/{tx}"),
+        (None, Some(card)) => format!("{base_url}/card/{card}"),
+        (None, None) => base_url.to_owned(),
+    };
+    types::RedirectResponse {
+        extra: Default::default(),
+        status: PaymentStatus::Success,
+        transaction,
+        card_id,
+        redirect_url: Some(redirect_url),
+        message: None,
+        trace_id: None,
+    }
+}
+
+/// The answer of a synchronous charge or payout, from the transaction it made.
+fn charge_answer(tx: &Transaction) -> types::ChargeResponse {
+    if tx.status == PaymentStatus::Success {
+        types::ChargeResponse {
+            extra: Default::default(),
+            status: PaymentStatus::Success,
+            code: tx.code.clone(),
+            message: tx.message.clone(),
+            transaction: Some(tx.id.clone()),
+            bank_transaction: tx.bank_transaction.clone(),
+            bank_response: tx.message.clone(),
+            rrn: tx.rrn.clone(),
+            card_name: tx.card_name.clone(),
+            card_mask: tx.card_mask.clone(),
+            amount: Some(tx.amount),
+            split_amount: tx.split_amount,
+            trace_id: None,
+        }
+    } else {
+        types::ChargeResponse {
+            extra: Default::default(),
+            status: PaymentStatus::Failed,
+            code: tx.code.clone(),
+            message: tx.message.clone(),
+            transaction: Some(tx.id.clone()),
+            bank_transaction: None,
+            bank_response: None,
+            rrn: None,
+            card_name: None,
+            card_mask: None,
+            amount: None,
+            split_amount: None,
+            trace_id: None,
+        }
+    }
+}

@@ -1,0 +1,254 @@
+//! The HTTP side: the axum router, the envelope of each operation (form `data` +
+//! `signature`, or a JSON envelope), the merchant and signature checks, fault injection,
+//! the JSON answer, and the routes of the hosted page and of `/_sandbox/*` ([`inspect`]).
+//! [`conn`] serves the router and lets a handler drop its own connection.
+//!
+//! It may import `gateway`, `page`, `state`, `ledger`, `callbacks` and `model`; only the
+//! sandbox's `mod.rs` imports it.
+
+mod conn;
+mod inspect;
+
+use std::sync::Arc;
+
+use axum::{
+    Extension, Router,
+    body::{Body, Bytes},
+    extract::State,
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::{delete, get, post},
+};
+use serde_json::Value;
+
+pub(crate) use self::conn::serve;
+use self::conn::{ConnControl, truncated_body};
+use super::{
+    gateway::{self, Caller, Operation, error, server_error},
+    model::{Fault, wire_json},
+    page,
+    state::{self, ReceivedRequest, Shared},
+};
+use crate::{generated::types, signing::decode_data};
+
+/// Every route: the spec's operations, the hosted page, and `/_sandbox/*`.
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    let mut router = Router::new();
+    for Operation {
+        id: operation,
+        path,
+    } in gateway::operations()
+    {
+        router = router.route(
+            path,
+            post(
+                move |State(shared): State<Arc<Shared>>,
+                      control: Option<Extension<ConnControl>>,
+                      headers: HeaderMap,
+                      body: Bytes| {
+                    endpoint(shared, operation, path, control.map(|c| c.0), headers, body)
+                },
+            ),
+        );
+    }
+    router
+        .route("/", get(page::index))
+        .route("/pay/{id}", get(page::show).post(page::submit))
+        .route("/card/{id}", get(page::show).post(page::submit))
+        .route("/_sandbox/result/{kind}", get(page::result))
+        .route("/_sandbox/requests", get(inspect::requests))
+        .route("/_sandbox/transactions", get(inspect::transactions))
+        .route("/_sandbox/cards", get(inspect::cards))
+        .route("/_sandbox/callbacks", get(inspect::callbacks))
+        .route("/_sandbox/complete/{id}", post(inspect::complete))
+        .route("/_sandbox/faults/{operation}", post(inspect::inject_fault))
+        .route("/_sandbox/faults", delete(inspect::clear_faults))
+        .with_state(shared)
+}
+
+/// `data` + `signature`, and which envelope carried them.
+struct Envelope {
+    data: String,
+    signature: String,
+    kind: &'static str,
+}
+
+fn parse_envelope(headers: &HeaderMap, body: &[u8]) -> Result<Envelope, String> {
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("application/json"));
+    if is_json {
+        let envelope: types::SignedEnvelope = serde_json::from_slice(body)
+            .map_err(|e| format!("The JSON envelope is invalid: {e}"))?;
+        return Ok(Envelope {
+            data: envelope.data,
+            signature: envelope.signature,
+            kind: "json",
+        });
+    }
+    let (mut data, mut signature) = (None, None);
+    for (key, value) in form_urlencoded::parse(body) {
+        let slot = match key.as_ref() {
+            "data" => &mut data,
+            "signature" => &mut signature,
+            _ => continue,
+        };
+        if slot.replace(value.into_owned()).is_some() {
+            return Err(format!("The `{key}` field is given more than once"));
+        }
+    }
+    let data = data
+        .filter(|d: &String| !d.is_empty())
+        .ok_or("The `data` field is required")?;
+    let signature = signature
+        .filter(|s: &String| !s.is_empty())
+        .ok_or("The `signature` field is required")?;
+    Ok(Envelope {
+        data,
+        signature,
+        kind: "form",
+    })
+}
+
+/// One of the spec's operations: faults, verification, processing, recording.
+async fn endpoint(
+    shared: Arc<Shared>,
+    operation: &'static str,
+    path: &'static str,
+    control: Option<ConnControl>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let fault = shared.lock().faults.take(operation);
+    if let Some(Fault::Latency(delay)) = &fault {
+        tokio::time::sleep(*delay).await;
+    }
+    let envelope = parse_envelope(&headers, &body);
+    let mut record = ReceivedRequest {
+        operation,
+        path,
+        envelope: envelope.as_ref().map_or("form", |e| e.kind),
+        payload: envelope
+            .as_ref()
+            .ok()
+            .and_then(|e| decode_data(&e.data).ok()),
+        verified: false,
+        answer: None,
+        fault: fault.as_ref().map(|f| format!("{f:?}")),
+    };
+    let early = match &fault {
+        Some(Fault::HttpStatus { status, body }) => Some(
+            (
+                StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_GATEWAY),
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                body.clone(),
+            )
+                .into_response(),
+        ),
+        Some(Fault::NotJson(text)) => Some(
+            (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                text.clone(),
+            )
+                .into_response(),
+        ),
+        _ => None,
+    };
+    if let Some(response) = early {
+        shared.lock().requests.push(record);
+        return response;
+    }
+
+    let answer = {
+        let mut state = shared.lock();
+        let (answer, verified) = match envelope {
+            Ok(envelope) => process(&mut state, &shared.base_url, operation, &envelope),
+            Err(message) => (error(&message), false),
+        };
+        record.verified = verified;
+        record.answer = Some(answer.clone());
+        state.requests.push(record);
+        answer
+    };
+    let text = wire_json(&answer);
+    match (fault, control) {
+        (Some(Fault::TruncatedBody), Some(control)) => truncated_body(control, text),
+        (Some(Fault::DropConnection), Some(control)) => {
+            control.kill();
+            // The connection is closed under this handler; it never answers.
+            std::future::pending::<Response>().await
+        }
+        _ => json_text(text),
+    }
+}
+
+/// A JSON answer, HTTP 200.
+fn json_text(text: String) -> Response {
+    let mut response = Response::new(Body::from(text));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+/// Verifies like EPoint, then lets the gateway run the operation. Returns the answer and
+/// whether the signature matched.
+fn process(
+    state: &mut state::State,
+    base_url: &str,
+    operation: &'static str,
+    envelope: &Envelope,
+) -> (Value, bool) {
+    let json: Value = match decode_data(&envelope.data) {
+        Ok(json @ Value::Object(_)) => json,
+        _ => return (error("`data` is not base64 of a JSON object"), false),
+    };
+    let Some(public_key) = json.get("public_key").and_then(Value::as_str) else {
+        return (error("The `public_key` field is required"), false);
+    };
+    let Some(merchant) = state.merchants.get(public_key) else {
+        return (server_error("Merchant not found"), false);
+    };
+    if merchant
+        .keys()
+        .verify(&envelope.data, &envelope.signature)
+        .is_err()
+    {
+        return (server_error("Signature did not match"), false);
+    }
+    let caller = Caller {
+        merchant,
+        merchants: &state.merchants,
+        base_url,
+    };
+    let answer = gateway::dispatch(&mut state.ledger, &caller, operation, &json);
+    (answer, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn envelopes_from_forms_and_json() {
+        let mut headers = HeaderMap::new();
+        let form = parse_envelope(&headers, b"data=eyJhIjoxfQ%3D%3D&signature=c2ln").expect("form");
+        assert_eq!((form.data.as_str(), form.kind), ("eyJhIjoxfQ==", "form"));
+        assert!(parse_envelope(&headers, b"data=a&data=b&signature=s").is_err());
+        assert!(parse_envelope(&headers, b"signature=s").is_err());
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        );
+        let json_env = parse_envelope(&headers, br#"{"data":"eyJhIjoxfQ==","signature":"c2ln"}"#)
+            .expect("json");
+        assert_eq!(
+            (json_env.signature.as_str(), json_env.kind),
+            ("c2ln", "json")
+        );
+        assert!(parse_envelope(&headers, b"data=x&signature=y").is_err());
+    }
+}
