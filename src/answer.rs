@@ -255,3 +255,12 @@ impl Success<StatusResponse> for TransactionStatus {
         })
     }
 }
+
+// ── group A success types: hosted-page variants, checkout, pre-authorisation, installments, heartbeat ──
+// ── end of group A ──
+
+// ── group B success types: wallets, invoices, saved-card status, widget ──
+// ── end of group B ──
+
+// ── group C success types: Apple Pay / Google Pay tokens, token split payment, B2B transfers ──
+// ── end of group C ──

@@ -578,6 +578,15 @@ impl Client {
             )
         })())
     }
+
+    // ── group A methods: hosted-page variants, checkout, pre-authorisation, installments, heartbeat ──
+    // ── end of group A ──
+
+    // ── group B methods: wallets, invoices, saved-card status, widget ──
+    // ── end of group B ──
+
+    // ── group C methods: Apple Pay / Google Pay tokens, token split payment, B2B transfers ──
+    // ── end of group C ──
 }
 
 /// A prepared, not yet sent, call to one EPoint operation.
@@ -828,6 +837,14 @@ setters! {
     SplitRequest: [description, language, redirects, other_attr];
     SplitExecutePay: [description, language];
     SplitCardRegistrationWithPay: [description, language, redirects];
+    // ── group A setters: hosted-page variants, checkout, pre-authorisation, installments, heartbeat ──
+    // ── end of group A ──
+
+    // ── group B setters: wallets, invoices, saved-card status, widget ──
+    // ── end of group B ──
+
+    // ── group C setters: Apple Pay / Google Pay tokens, token split payment, B2B transfers ──
+    // ── end of group C ──
 }
 
 impl Call<'_, ops::PaymentRequest> {

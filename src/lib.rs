@@ -25,6 +25,15 @@ pub mod signing;
 mod status;
 
 pub use answer::{CardPage, Charge, PaymentAndCardPage, PaymentPage, Refund, TransactionStatus};
+// ── group A re-exports: hosted-page variants, checkout, pre-authorisation, installments, heartbeat ──
+// ── end of group A ──
+
+// ── group B re-exports: wallets, invoices, saved-card status, widget ──
+// ── end of group B ──
+
+// ── group C re-exports: Apple Pay / Google Pay tokens, token split payment, B2B transfers ──
+// ── end of group C ──
+
 pub use bank_code::BankCode;
 pub use callback::{Callback, CallbackError};
 pub use client::{Call, Client, Preview};

@@ -220,3 +220,12 @@ fn split_card_registration_with_pay() {
             .expect("preview"),
     );
 }
+
+// ── group A payload snapshots: hosted-page variants, checkout, pre-authorisation, installments, heartbeat ──
+// ── end of group A ──
+
+// ── group B payload snapshots: wallets, invoices, saved-card status, widget ──
+// ── end of group B ──
+
+// ── group C payload snapshots: Apple Pay / Google Pay tokens, token split payment, B2B transfers ──
+// ── end of group C ──

@@ -9,6 +9,15 @@
 //!
 //! A new operation costs one handler and one row of [`dispatch`].
 
+// ── group A handler modules (`mod x;` → src/sandbox/gateway/x.rs): hosted-page variants, checkout, pre-authorisation, installments, heartbeat ──
+// ── end of group A ──
+
+// ── group B handler modules (`mod x;` → src/sandbox/gateway/x.rs): wallets, invoices, saved-card status, widget ──
+// ── end of group B ──
+
+// ── group C handler modules (`mod x;` → src/sandbox/gateway/x.rs): Apple Pay / Google Pay tokens, token split payment, B2B transfers ──
+// ── end of group C ──
+
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Value, json};
 
@@ -25,6 +34,8 @@ pub(crate) struct Operation {
     pub(crate) id: &'static str,
     /// The path, e.g. `/api/1/request`.
     pub(crate) path: &'static str,
+    /// A signed form (`data` + `signature`): the wire layer verifies it and calls [`dispatch`].
+    pub(crate) signed: bool,
 }
 
 /// Every operation of the spec, from the client's table.
@@ -32,6 +43,7 @@ pub(crate) fn operations() -> impl Iterator<Item = Operation> {
     OPERATIONS.iter().map(|op| Operation {
         id: op.operation_id,
         path: op.path,
+        signed: op.payload.is_some(),
     })
 }
 
@@ -111,6 +123,14 @@ pub(crate) fn dispatch(
         "split_execute_pay" => handle(json, |p| split_execute_pay(ledger, caller, p)),
         "refund_request" => handle(json, |p| refund_request(ledger, caller, p)),
         "reverse" => handle(json, |p| reverse(ledger, caller, p)),
+        // ── group A dispatch rows: hosted-page variants, checkout, pre-authorisation, installments, heartbeat ──
+        // ── end of group A ──
+
+        // ── group B dispatch rows: wallets, invoices, saved-card status, widget ──
+        // ── end of group B ──
+
+        // ── group C dispatch rows: Apple Pay / Google Pay tokens, token split payment, B2B transfers ──
+        // ── end of group C ──
         other => server_error(&format!("operation {other} is not simulated")),
     }
 }

@@ -225,6 +225,14 @@ pub(crate) struct Ledger {
     cards: BTreeMap<String, SavedCard>,
     next_transaction: u64,
     next_card: u64,
+    // ── group A state: hosted-page variants, checkout, pre-authorisation, installments, heartbeat ──
+    // ── end of group A ──
+
+    // ── group B state: wallets, invoices, saved-card status, widget ──
+    // ── end of group B ──
+
+    // ── group C state: Apple Pay / Google Pay tokens, token split payment, B2B transfers ──
+    // ── end of group C ──
 }
 
 impl Ledger {
