@@ -66,9 +66,8 @@ fn main() {
             "crate::Flag",
             [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
         )
-        // Answers keep fields EPoint adds before anyone regenerates (`additionalProperties: {}`
-        // becomes a flattened `extra` map), in a stable order.
-        .with_map_type("::std::collections::BTreeMap")
+        // Answers keep fields EPoint adds before anyone regenerates: typify turns
+        // `additionalProperties: {…}` into a flattened `extra: serde_json::Map`.
         .with_derive("PartialEq")
         .with_derive("::schemars::JsonSchema");
 

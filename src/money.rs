@@ -149,10 +149,10 @@ impl schemars::JsonSchema for Money {
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
-            "description": "An amount in manat, at most two decimals; a decimal string or a number.",
+            "description": "An amount in manat: greater than zero, at most two decimals; a decimal string (preferred) or a number.",
             "oneOf": [
-                { "type": "string", "pattern": "^-?[0-9]+(\\.[0-9]+)?$" },
-                { "type": "number" }
+                { "type": "string", "pattern": "^[0-9]+(\\.[0-9]{1,2})?$" },
+                { "type": "number", "minimum": 0.01 }
             ]
         })
     }

@@ -186,7 +186,7 @@ fn payment_request(
         tx.success_redirect_url = p.success_redirect_url.as_ref().map(|u| u.0.clone());
         tx.error_redirect_url = p.error_redirect_url.as_ref().map(|u| u.0.clone());
     });
-    Ok(hosted(caller.base_url, Some(id), None))
+    hosted(caller.base_url, Some(id), None)
 }
 
 /// `/api/1/split-request`: a payment shared with a partner, on the hosted page.
@@ -205,7 +205,7 @@ fn split_request(
         tx.success_redirect_url = p.success_redirect_url.as_ref().map(|u| u.0.clone());
         tx.error_redirect_url = p.error_redirect_url.as_ref().map(|u| u.0.clone());
     });
-    Ok(hosted(caller.base_url, Some(id), None))
+    hosted(caller.base_url, Some(id), None)
 }
 
 /// `/api/1/card-registration`: saves a card on the hosted page, moving no money.
@@ -223,7 +223,7 @@ fn card_registration(
         card.success_redirect_url = p.success_redirect_url.as_ref().map(|u| u.0.clone());
         card.error_redirect_url = p.error_redirect_url.as_ref().map(|u| u.0.clone());
     });
-    Ok(hosted(caller.base_url, None, Some(card_id)))
+    hosted(caller.base_url, None, Some(card_id))
 }
 
 /// `/api/1/card-registration-with-pay`: a payment that saves the card, on the hosted page.
@@ -241,7 +241,7 @@ fn card_registration_with_pay(
         tx.error_redirect_url = p.error_redirect_url.as_ref().map(|u| u.0.clone());
     });
     let card_id = ledger.attach_card(caller.key(), OPERATION, &id);
-    Ok(hosted(caller.base_url, Some(id), Some(card_id)))
+    hosted(caller.base_url, Some(id), Some(card_id))
 }
 
 /// `/api/1/split-card-registration-with-pay`: a split payment that saves the card.
@@ -261,7 +261,7 @@ fn split_card_registration_with_pay(
         tx.error_redirect_url = p.error_redirect_url.as_ref().map(|u| u.0.clone());
     });
     let card_id = ledger.attach_card(caller.key(), OPERATION, &id);
-    Ok(hosted(caller.base_url, Some(id), Some(card_id)))
+    hosted(caller.base_url, Some(id), Some(card_id))
 }
 
 /// `/api/1/get-status`: a transaction's status (read-only).
@@ -385,26 +385,26 @@ fn split(
     Ok((amount, split_amount))
 }
 
-/// The answer of the hosted-page operations: where to send the customer.
+/// The answer of the hosted-page operations: where to send the customer. Built with the
+/// generated builder, so fields the spec adds to the answer need no change here.
 fn hosted(
     base_url: &str,
     transaction: Option<String>,
     card_id: Option<String>,
-) -> types::RedirectResponse {
+) -> Answer<types::RedirectResponse> {
     let redirect_url = match (&transaction, &card_id) {
         (Some(tx), _) => format!("{base_url}/pay/{tx}"),
         (None, Some(card)) => format!("{base_url}/card/{card}"),
         (None, None) => base_url.to_owned(),
     };
-    types::RedirectResponse {
-        extra: Default::default(),
-        status: PaymentStatus::Success,
-        transaction,
-        card_id,
-        redirect_url: Some(redirect_url),
-        message: None,
-        trace_id: None,
-    }
+    types::RedirectResponse::builder()
+        .status(PaymentStatus::Success)
+        .transaction(transaction)
+        .card_id(card_id)
+        .redirect_url(Some(redirect_url))
+        .extra(serde_json::Map::new())
+        .try_into()
+        .map_err(|e: types::error::ConversionError| Refused(e.to_string()))
 }
 
 /// The answer of a synchronous charge or payout, from the transaction it made.
