@@ -325,12 +325,41 @@ impl Config {
     }
 }
 
-/// An absolute http(s) URL, or why not.
+/// An absolute http(s) URL written the normal way, or why not. The string itself is what gets
+/// sent, so it is checked as written: a URL parser silently drops tabs and line breaks and
+/// repairs odd forms (`http:///x`, `https:host`, `http:\\host`), which would let a string
+/// through that is not the URL that was checked.
 pub(crate) fn check_url(url: &str) -> Result<(), String> {
-    let parsed = reqwest::Url::parse(url).map_err(|e| format!("{url:?} is not a URL: {e}"))?;
-    match parsed.scheme() {
-        "http" | "https" if parsed.host_str().is_some() => Ok(()),
-        "http" | "https" => Err(format!("{url:?} has no host")),
-        other => Err(format!("{url:?} must be http or https, not {other}")),
+    // Long values are not echoed: a key pasted into the wrong setting must not be printed.
+    let shown = if url.chars().count() > 80 {
+        format!(
+            "{:?}… ({} characters)",
+            url.chars().take(40).collect::<String>(),
+            url.chars().count()
+        )
+    } else {
+        format!("{url:?}")
+    };
+    if let Some(c) = url
+        .chars()
+        .find(|c| c.is_control() || c.is_whitespace() || *c == '\\')
+    {
+        return Err(format!(
+            "{shown} contains {c:?}: a URL has no spaces, control characters or backslashes"
+        ));
     }
+    let Some(rest) = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+    else {
+        return Err(format!("{shown} must start with https:// or http://"));
+    };
+    if rest.is_empty() || rest.starts_with(['/', '?', '#', '@', ':']) {
+        return Err(format!("{shown} has no host"));
+    }
+    let parsed = reqwest::Url::parse(url).map_err(|e| format!("{shown} is not a URL: {e}"))?;
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(format!("{shown} has no host"));
+    }
+    Ok(())
 }

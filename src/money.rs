@@ -42,6 +42,10 @@ pub enum AmountError {
     /// More than two decimal places (after removing trailing zeros).
     #[error("must have at most two decimal places")]
     TooPrecise,
+    /// Not written as the wire format writes amounts: `[-]digits[.digits]`, nothing else
+    /// (no sign `+`, no `_`, no spaces, no exponent, no bare `.5` or `5.`).
+    #[error("is not a decimal number like 30.75")]
+    NotDecimal,
 }
 
 impl Money {
@@ -92,13 +96,38 @@ impl fmt::Display for Money {
     }
 }
 
-/// Parses any decimal text (no range check: use [`Money::new`] for amounts you send).
+/// Parses an amount as the wire writes it, strictly: `[-]digits[.digits]` (no range check:
+/// use [`Money::new`] for amounts you send).
+///
+/// ```
+/// use epoint::{AmountError, Money};
+/// assert_eq!("30.75".parse::<Money>().unwrap().to_string(), "30.75");
+/// for bad in ["1_000.00", "+5", ".5", "5.", " 7.50 ", "1e3", ""] {
+///     assert_eq!(bad.parse::<Money>(), Err(AmountError::NotDecimal), "{bad:?}");
+/// }
+/// ```
 impl FromStr for Money {
-    type Err = rust_decimal::Error;
+    type Err = AmountError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Decimal::from_str_exact(s.trim()).map(Self)
+        if !is_wire_decimal(s) {
+            return Err(AmountError::NotDecimal);
+        }
+        Decimal::from_str_exact(s)
+            .map(Self)
+            .map_err(|_| AmountError::NotDecimal)
     }
+}
+
+/// `[-]digits[.digits]`: the only text an amount may be on the wire.
+fn is_wire_decimal(s: &str) -> bool {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    let (whole, fraction) = match digits.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (digits, None),
+    };
+    let all_digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    all_digits(whole) && fraction.is_none_or(all_digits)
 }
 
 impl Serialize for Money {

@@ -165,6 +165,21 @@ fn decode<T: DeserializeOwned>(json: &Value) -> Result<T, String> {
             }
         }
     }
+    // Amounts are never null (a full refund is an absent `amount`, not a null one).
+    for field in ["amount", "split_amount", "sum"] {
+        if json.get(field).is_some_and(Value::is_null) {
+            return Err(format!("Invalid request: `{field}` is null"));
+        }
+    }
+    // Redirect URLs are checked as the client checks them, before anything is created.
+    for field in ["success_redirect_url", "error_redirect_url"] {
+        match json.get(field) {
+            None | Some(Value::Null) => {}
+            Some(Value::String(url)) => crate::config::check_url(url)
+                .map_err(|reason| format!("Invalid request: `{field}` {reason}"))?,
+            Some(_) => return Err(format!("Invalid request: `{field}` is not a string")),
+        }
+    }
     serde_json::from_value(json.clone()).map_err(|e| format!("Invalid request: {e}"))
 }
 
