@@ -100,10 +100,24 @@ REDOCLY_TOTALS=$(grep 'redocly totals' "$LOGS/redocly lint.log" | sed 's/redocly
 
 # ---- 2. test vectors ------------------------------------------------------------------------------
 run "vectors up to date" python3 "$SPEC_DIR/gen_vectors.py" --check
-run "check_vectors.py" python3 openapi/check_vectors.py
-VECTOR_COUNTS=$(sed -n 's/^check_vectors: ok (\(.*\))$/\1/p' "$LOGS/check_vectors.py.log")
+run "check_vectors.py (python reference signer)" python3 openapi/check_vectors.py
+VECTOR_COUNTS=$(sed -n 's/^check_vectors: ok (\(.*\))$/\1/p' "$LOGS/check_vectors.py (python reference signer).log")
 
-# ---- 3. TypeScript --------------------------------------------------------------------------------
+# ---- 3. the contract files generated from the spec, and the reference signers ---------------------
+run "operations map + callback schema up to date" "$PY" "$SPEC_DIR/gen_contract.py" --check
+reference_ts() {
+  # The reference signer is compiled beside the generated types, as a team would use it.
+  rm -rf "$WORK/ref" && mkdir -p "$WORK/ref/openapi/reference"
+  cp openapi/operations.ts "$WORK/ref/openapi/"
+  "$BIN/openapi-typescript" "$SPEC" -o "$WORK/ref/openapi/epoint.d.ts"
+  cp openapi/reference/*.ts openapi/reference/tsconfig.json "$WORK/ref/openapi/reference/"
+  ln -sfn "$WORK/node/node_modules" "$WORK/ref/node_modules"
+  "$BIN/tsc" -p "$WORK/ref/openapi/reference/tsconfig.json" --outDir "$WORK/ref/out"
+  node "$WORK/ref/out/reference/check-vectors.js" openapi/vectors.json
+}
+run "typescript reference signer" reference_ts
+
+# ---- 4. TypeScript --------------------------------------------------------------------------------
 typescript() {
   rm -rf "$WORK/ts" && mkdir -p "$WORK/ts"
   "$BIN/openapi-typescript" "$SPEC" -o "$WORK/ts/epoint.d.ts"
@@ -111,7 +125,7 @@ typescript() {
 }
 run "typescript (tsc)" typescript
 
-# ---- 4. Python ------------------------------------------------------------------------------------
+# ---- 5. Python ------------------------------------------------------------------------------------
 python_client() {
   rm -rf "$WORK/py" && mkdir -p "$WORK/py"
   # The generator's post-hooks run `ruff` from PATH.

@@ -11,101 +11,17 @@ Re-derives every vector from first principles and exits non-zero on any mismatch
     the decoded JSON equals the stored one, the flow recognised from it is the stated flow, and
     the payload carries no field that its flow never sends.
 
-Teams porting the client to another language can copy `verify()` and `flow_of()`.
+The implementation it checks is openapi/reference/epoint_signing.py: copy that one file.
 """
 
 import base64
-import binascii
-import hashlib
-import hmac
 import json
 import sys
 import urllib.parse
 from pathlib import Path
 
-
-class Rejected(Exception):
-    """Verification refused the input; `kind` is the error name used in vectors.json."""
-
-    def __init__(self, kind):
-        super().__init__(kind)
-        self.kind = kind
-
-
-def sign(private_key: str, data: str) -> str:
-    k = private_key.encode("utf-8")
-    return base64.b64encode(hashlib.sha1(k + data.encode("utf-8") + k).digest()).decode("ascii")
-
-
-def verify(private_key: str, data: str, signature: str) -> None:
-    if data == "":
-        raise Rejected("empty_data")
-    text = signature.strip()
-    try:
-        raw = base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        raise Rejected("malformed_signature")
-    # Only canonical standard base64 of a 20-byte digest is accepted.
-    if len(raw) != 20 or base64.b64encode(raw).decode("ascii") != text:
-        raise Rejected("malformed_signature")
-    k = private_key.encode("utf-8")
-    expected = hashlib.sha1(k + data.encode("utf-8") + k).digest()
-    if not hmac.compare_digest(expected, raw):
-        raise Rejected("mismatch")
-
-
-def parse_form(body: str):
-    """(data, signature) from an x-www-form-urlencoded body; rejects missing or repeated fields."""
-    fields = {}
-    for key, value in urllib.parse.parse_qsl(body.strip(), keep_blank_values=True):
-        if key in ("data", "signature"):
-            if key in fields:
-                raise Rejected("duplicate_field")
-            fields[key] = value
-    if "data" not in fields or "signature" not in fields:
-        raise Rejected("missing_field")
-    return fields["data"], fields["signature"]
-
-
-def open_callback(private_key: str, body: str) -> dict:
-    data, signature = parse_form(body)
-    verify(private_key, data, signature)
-    try:
-        value = json.loads(base64.b64decode(data.strip(), validate=True).decode("utf-8"))
-    except (binascii.Error, ValueError):
-        raise Rejected("decode")
-    if not isinstance(value, dict):
-        raise Rejected("decode")
-    return value
-
-
-def flow_of(p: dict) -> str:
-    """The flow a callback reports on: operation_code first, then which fields are present."""
-    op, split, card = p.get("operation_code"), p.get("split_amount") is not None, p.get("card_id") is not None
-    if op == "001":
-        return "card_registration"
-    if op == "200":
-        return "split_payment_with_card_registration" if split else "payment_with_card_registration"
-    if op == "100" and split:
-        return "split_payment"  # a split callback carries card_id, yet saved no card
-    if split:
-        return "split_payment_with_card_registration" if card else "split_payment"
-    if card:
-        has_payment = p.get("transaction") is not None or p.get("order_id") is not None
-        return "payment_with_card_registration" if has_payment else "card_registration"
-    if p.get("transaction") is not None or p.get("order_id") is not None:
-        return "payment"
-    return "unknown"
-
-
-# Fields a flow never carries (EPoint PDF v1.0.3 result table + Integrify's "absent fields" table).
-NEVER = {
-    "payment": {"card_id", "split_amount"},
-    "card_registration": {"order_id", "transaction", "amount", "other_attr", "split_amount"},
-    "payment_with_card_registration": {"message", "split_amount"},
-    "split_payment": set(),
-    "split_payment_with_card_registration": {"message"},
-}
+sys.path.insert(0, str(Path(__file__).resolve().parent / "reference"))
+from epoint_signing import NEVER, Rejected, flow_of, open_callback, parse_form, sign, verify  # noqa: E402
 
 
 def main() -> int:
