@@ -797,7 +797,7 @@ impl Client {
                     .language(self.config.language)
                     .order_id(field::<types::OrderId>("order_id", &order_id)?)
                     .installment_card_id(
-                        field::<types::InstallmentPaymentRequestInstallmentCardId>(
+                        field::<types::InstallmentCardId>(
                             "installment_card_id",
                             &card,
                         )?,
