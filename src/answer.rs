@@ -278,7 +278,13 @@ pub struct InstallmentOptions {
 impl Success<crate::generated::types::InstallmentOptionsResponse> for InstallmentOptions {
     fn from_answer(
         answer: crate::generated::types::InstallmentOptionsResponse,
-    ) -> Result<Self, (&'static str, crate::generated::types::InstallmentOptionsResponse)> {
+    ) -> Result<
+        Self,
+        (
+            &'static str,
+            crate::generated::types::InstallmentOptionsResponse,
+        ),
+    > {
         use crate::generated::types::InstallmentOptionsResponse as R;
         match answer {
             R::OptionList(list) => Ok(Self { options: list.0 }),

@@ -796,12 +796,10 @@ impl Client {
                     .currency(types::HostedPageCurrency::Azn)
                     .language(self.config.language)
                     .order_id(field::<types::OrderId>("order_id", &order_id)?)
-                    .installment_card_id(
-                        field::<types::InstallmentCardId>(
-                            "installment_card_id",
-                            &card,
-                        )?,
-                    )
+                    .installment_card_id(field::<types::InstallmentCardId>(
+                        "installment_card_id",
+                        &card,
+                    )?)
                     .installment_month(months)
                     .success_redirect_url(success)
                     .error_redirect_url(error),
@@ -1304,16 +1302,6 @@ fn escape_attribute(text: &str) -> String {
     out
 }
 
-#[cfg(test)]
-mod group_a_tests {
-    #[test]
-    fn attribute_values_are_escaped() {
-        assert_eq!(
-            super::escape_attribute(r#"a&b"c'd<e>f+/="#),
-            "a&amp;b&quot;c&#39;d&lt;e&gt;f+/="
-        );
-    }
-}
 // ── end of group A ──
 
 /// Maps an HTTP-200 answer to `Ok` or a typed error, by the operation's [`AnswerKind`], then

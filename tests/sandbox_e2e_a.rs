@@ -31,9 +31,16 @@ async fn checkout_form_posted_by_the_browser_redirects_to_the_page_and_pays() {
         .currency(HostedPageCurrency::Azn)
         .form()
         .expect("form");
-    assert_eq!(form.action, format!("{}/api/1/checkout", sandbox.base_url()));
+    assert_eq!(
+        form.action,
+        format!("{}/api/1/checkout", sandbox.base_url())
+    );
     assert!(form.html().contains(&format!("value=\"{}\"", form.data)));
-    assert_eq!(sandbox.request_count(OperationId::Checkout), 0, "nothing sent");
+    assert_eq!(
+        sandbox.request_count(OperationId::Checkout),
+        0,
+        "nothing sent"
+    );
 
     let http = no_redirects();
     let response = submit_form(
@@ -67,7 +74,10 @@ async fn checkout_form_posted_by_the_browser_redirects_to_the_page_and_pays() {
     let response = submit_form(
         &http,
         &form.action,
-        &[("data", &form.data), ("signature", "AAAAAAAAAAAAAAAAAAAAAAAAAAA=")],
+        &[
+            ("data", &form.data),
+            ("signature", "AAAAAAAAAAAAAAAAAAAAAAAAAAA="),
+        ],
     )
     .await;
     assert_eq!(response.status(), 200);
@@ -93,7 +103,10 @@ async fn developer_paths_create_hosted_payments_and_reprice_them() {
         .await
         .expect("amex");
     assert_eq!(
-        sandbox.transaction(&amex.transaction).expect("amex").operation,
+        sandbox
+            .transaction(&amex.transaction)
+            .expect("amex")
+            .operation,
         "amex_request"
     );
 
@@ -101,12 +114,18 @@ async fn developer_paths_create_hosted_payments_and_reprice_them() {
         .change_payment_amount(dec!(25.50), "dev-1")
         .await
         .expect("re-priced");
-    assert_eq!(repriced.redirect_url.as_deref(), Some(page.redirect_url.as_str()));
+    assert_eq!(
+        repriced.redirect_url.as_deref(),
+        Some(page.redirect_url.as_str())
+    );
     assert_eq!(repriced.transaction, None, "no transaction is documented");
     let tx = sandbox.transaction(&page.transaction).expect("tx");
     assert_eq!(tx.amount.amount(), dec!(25.50));
 
-    sandbox.complete(&page.transaction, Outcome::Paid).await.expect("paid");
+    sandbox
+        .complete(&page.transaction, Outcome::Paid)
+        .await
+        .expect("paid");
     let status = client
         .get_transaction_status(&page.transaction)
         .await
@@ -166,7 +185,10 @@ async fn pre_authorisation_holds_until_completed_and_captures_at_most_the_hold()
     assert!(status.is_paid());
     assert_eq!(status.answer.amount.map(|m| m.amount()), Some(dec!(80)));
     assert!(
-        client.complete_pre_authorization(&tx, dec!(1)).await.is_err(),
+        client
+            .complete_pre_authorization(&tx, dec!(1))
+            .await
+            .is_err(),
         "completed once"
     );
     // An uncompleted pre-authorisation stays held.
@@ -194,15 +216,26 @@ async fn installment_options_then_an_installment_payment() {
         .expect("options");
     assert!(offer.options.len() >= 2);
     let first = &offer.options[0];
-    let card = first.installment_card_id.as_ref().and_then(Value::as_str).expect("id");
-    let months = first.installment_months.as_ref().and_then(Value::as_array).expect("months");
+    let card = first
+        .installment_card_id
+        .as_ref()
+        .and_then(Value::as_str)
+        .expect("id");
+    let months = first
+        .installment_months
+        .as_ref()
+        .and_then(Value::as_array)
+        .expect("months");
     let month = u32::try_from(months[1].as_u64().expect("int")).expect("u32");
 
     let page = client
         .pay_in_installments(dec!(600), "tv-1", card, month)
         .await
         .expect("installment payment");
-    sandbox.complete(&page.transaction, Outcome::Paid).await.expect("paid");
+    sandbox
+        .complete(&page.transaction, Outcome::Paid)
+        .await
+        .expect("paid");
     assert_eq!(
         sandbox.transaction(&page.transaction).expect("tx").status,
         PaymentStatus::Success
@@ -214,7 +247,10 @@ async fn installment_options_then_an_installment_payment() {
     assert!(matches!(err, Error::Rejected { .. }), "{err:?}");
     assert!(matches!(
         client.pay_in_installments(dec!(600), "tv-3", card, 0).await,
-        Err(Error::InvalidInput { field: "installment_month", .. })
+        Err(Error::InvalidInput {
+            field: "installment_month",
+            ..
+        })
     ));
 }
 

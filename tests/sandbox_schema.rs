@@ -323,16 +323,19 @@ async fn group_a_answers_match_the_spec() {
     let sandbox: Sandbox = sandbox_with(&merchant).await;
     let base = sandbox.base_url().to_owned();
     let pk = "i000000001";
-    let pay = |order: &str| {
-        json!({"public_key": pk, "amount": "20.00", "currency": "USD", "language": "en", "order_id": order})
-    };
+    let pay = |order: &str| json!({"public_key": pk, "amount": "20.00", "currency": "USD", "language": "en", "order_id": order});
     let mut answers: Vec<(&str, String)> = Vec::new();
     for path in ["/api/1/payment-request", "/api/1/amex-request"] {
         answers.push((path, call(&base, path, pay(path)).await));
     }
     answers.push((
         "/api/1/payment-change-sum",
-        call(&base, "/api/1/payment-change-sum", pay("/api/1/payment-request")).await,
+        call(
+            &base,
+            "/api/1/payment-change-sum",
+            pay("/api/1/payment-request"),
+        )
+        .await,
     ));
     answers.push((
         "/api/1/payment-change-sum",
@@ -359,7 +362,12 @@ async fn group_a_answers_match_the_spec() {
     ));
     answers.push((
         "/api/1/get-installment-request",
-        call(&base, "/api/1/get-installment-request", json!({"public_key": pk})).await,
+        call(
+            &base,
+            "/api/1/get-installment-request",
+            json!({"public_key": pk}),
+        )
+        .await,
     ));
     let mut installment = pay("inst");
     installment["installment_card_id"] = json!("1");
@@ -385,6 +393,9 @@ async fn group_a_answers_match_the_spec() {
         .await
         .expect("body");
     strict("HeartbeatResponse", &heartbeat);
-    assert!(answers.iter().any(|(_, a)| a.starts_with('[')), "an array answer is checked");
+    assert!(
+        answers.iter().any(|(_, a)| a.starts_with('[')),
+        "an array answer is checked"
+    );
 }
 // ── end of group A ──

@@ -44,14 +44,19 @@ fn is_rejected<T: std::fmt::Debug>(r: epoint::Result<T>) {
 
 #[tokio::test]
 async fn hosted_page_variants() {
-    for path in ["/api/1/payment-request", "/api/1/amex-request", "/api/1/installment-request"] {
+    for path in [
+        "/api/1/payment-request",
+        "/api/1/amex-request",
+        "/api/1/installment-request",
+    ] {
         let server = CaptureServer::start(Reply::json(page())).await;
         let c = client(&server.base_url());
         let created = match path {
-            "/api/1/payment-request" => c
-                .request_payment(dec!(30.75), "o-1")
-                .currency(HostedPageCurrency::Rub)
-                .await,
+            "/api/1/payment-request" => {
+                c.request_payment(dec!(30.75), "o-1")
+                    .currency(HostedPageCurrency::Rub)
+                    .await
+            }
             "/api/1/amex-request" => c.pay_with_amex(dec!(30.75), "o-1").await,
             _ => c.pay_in_installments(dec!(30.75), "o-1", "2", 6).await,
         }
@@ -83,7 +88,10 @@ async fn checkout_form_is_not_sent_and_its_refusal_maps_like_the_others() {
     let c = client(&server.base_url());
     let form = c.checkout_form(dec!(5), "o-9").form().expect("form");
     assert_eq!(form.action, format!("{}/api/1/checkout", server.base_url()));
-    assert!(server.requests().is_empty(), "building the form sends nothing");
+    assert!(
+        server.requests().is_empty(),
+        "building the form sends nothing"
+    );
     let payload: Value = epoint::signing::decode_data(&form.data).expect("data");
     assert_eq!(payload["currency"], "AZN");
     // If the call is sent anyway, a refusal is an error like everywhere else.
@@ -105,7 +113,11 @@ async fn change_sum_decodes_without_a_transaction() {
     let payload = payload_of(&server, "/api/1/payment-change-sum");
     assert_eq!(payload["amount"], "12.50");
     let server = CaptureServer::start(rejected()).await;
-    is_rejected(client(&server.base_url()).change_payment_amount(dec!(1), "o").await);
+    is_rejected(
+        client(&server.base_url())
+            .change_payment_amount(dec!(1), "o")
+            .await,
+    );
 }
 
 #[tokio::test]
@@ -153,7 +165,11 @@ async fn installment_options_read_an_array_answer() {
         .await
         .expect("options");
     assert_eq!(offer.options.len(), 1);
-    assert_eq!(offer.options[0].installment_card_id, Some(json!(7)), "raw value kept");
+    assert_eq!(
+        offer.options[0].installment_card_id,
+        Some(json!(7)),
+        "raw value kept"
+    );
     assert_eq!(offer.options[0].extra["new"], true);
     let payload = payload_of(&server, "/api/1/get-installment-request");
     assert_eq!(payload["amount"], "600.00");
@@ -166,7 +182,10 @@ async fn heartbeat_is_an_unsigned_get() {
     let server = CaptureServer::start(Reply::json(json!({"status": "ok"}))).await;
     client(&server.base_url()).heartbeat().await.expect("up");
     let req = server.only_request();
-    assert_eq!((req.method.as_str(), req.path.as_str()), ("GET", "/api/heartbeat"));
+    assert_eq!(
+        (req.method.as_str(), req.path.as_str()),
+        ("GET", "/api/heartbeat")
+    );
     let server = CaptureServer::start(Reply::json(json!({"status": "down"}))).await;
     assert!(matches!(
         client(&server.base_url()).heartbeat().await,

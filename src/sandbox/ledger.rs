@@ -656,7 +656,10 @@ pub(crate) fn operation_code(operation: &str) -> Option<&'static str> {
         "card_registration_with_pay" | "split_card_registration_with_pay" => Some("200"),
         "payment_request" | "split_request" | "execute_pay" | "split_execute_pay" => Some("100"),
         // ── group A: hosted-page variants, checkout, pre-authorisation, installments ──
-        "checkout" | "developer_payment_request" | "amex_request" | "installment_request"
+        "checkout"
+        | "developer_payment_request"
+        | "amex_request"
+        | "installment_request"
         | "pre_auth_request" => Some("100"),
         // ── end of group A ──
         _ => None,

@@ -13,8 +13,10 @@ use crate::{
 
 /// The installment cards the sandbox offers (EPoint's real catalogue is per merchant and
 /// undocumented).
-const INSTALLMENT_CARDS: [(&str, &str, &[u64]); 2] =
-    [("1", "Birkart", &[3, 6, 12]), ("2", "Tamkart", &[3, 6, 9, 12, 18])];
+const INSTALLMENT_CARDS: [(&str, &str, &[u64]); 2] = [
+    ("1", "Birkart", &[3, 6, 12]),
+    ("2", "Tamkart", &[3, 6, 9, 12, 18]),
+];
 
 /// A hosted payment from the checkout family's payload.
 fn checkout_payment(
@@ -75,7 +77,11 @@ pub(super) fn payment_change_sum(
         transaction: None,
         card_id: None,
         redirect_url: Some(format!("{}/pay/{}", caller.base_url, tx.id)),
-        message: Some(format!("The amount of order {} is now {}", p.order_id.as_str(), tx.amount)),
+        message: Some(format!(
+            "The amount of order {} is now {}",
+            p.order_id.as_str(),
+            tx.amount
+        )),
         trace_id: None,
     })
 }
@@ -87,13 +93,19 @@ pub(super) fn pre_auth_request(
     p: &types::PreAuthRequest,
 ) -> Answer<types::RedirectResponse> {
     let amount = checked("amount", p.amount)?;
-    let id = ledger.open_payment(caller.key(), "pre_auth_request", &p.order_id, amount, |tx| {
-        tx.description = p.description.as_ref().map(|d| d.to_string());
-        tx.other_attr = p.other_attr.clone().map(|a| Value::Object(a.0));
-        tx.language = p.language;
-        tx.success_redirect_url = p.success_redirect_url.as_ref().map(|u| u.0.clone());
-        tx.error_redirect_url = p.error_redirect_url.as_ref().map(|u| u.0.clone());
-    });
+    let id = ledger.open_payment(
+        caller.key(),
+        "pre_auth_request",
+        &p.order_id,
+        amount,
+        |tx| {
+            tx.description = p.description.as_ref().map(|d| d.to_string());
+            tx.other_attr = p.other_attr.clone().map(|a| Value::Object(a.0));
+            tx.language = p.language;
+            tx.success_redirect_url = p.success_redirect_url.as_ref().map(|u| u.0.clone());
+            tx.error_redirect_url = p.error_redirect_url.as_ref().map(|u| u.0.clone());
+        },
+    );
     Ok(hosted(caller.base_url, Some(id), None))
 }
 
@@ -153,12 +165,18 @@ pub(super) fn installment_request(
         return Err(format!("Installment card {card} does not offer {months} months").into());
     }
     let amount = checked("amount", p.amount)?;
-    let id = ledger.open_payment(caller.key(), "installment_request", &p.order_id, amount, |tx| {
-        tx.description = p.description.as_ref().map(|d| d.to_string());
-        tx.other_attr = p.other_attr.clone().map(|a| Value::Object(a.0));
-        tx.language = p.language;
-        tx.success_redirect_url = p.success_redirect_url.as_ref().map(|u| u.0.clone());
-        tx.error_redirect_url = p.error_redirect_url.as_ref().map(|u| u.0.clone());
-    });
+    let id = ledger.open_payment(
+        caller.key(),
+        "installment_request",
+        &p.order_id,
+        amount,
+        |tx| {
+            tx.description = p.description.as_ref().map(|d| d.to_string());
+            tx.other_attr = p.other_attr.clone().map(|a| Value::Object(a.0));
+            tx.language = p.language;
+            tx.success_redirect_url = p.success_redirect_url.as_ref().map(|u| u.0.clone());
+            tx.error_redirect_url = p.error_redirect_url.as_ref().map(|u| u.0.clone());
+        },
+    );
     Ok(hosted(caller.base_url, Some(id), None))
 }
