@@ -117,6 +117,12 @@ const ANSWERS: &[(&str, &str, &str)] = &[
     ("refund", "crate::answer::Refund", "Refund"),
     ("status", "crate::answer::TransactionStatus", "Status"),
     // ── group A: hosted-page variants, checkout, pre-authorisation, installments, heartbeat ──
+    // A JSON array of options on success (not an object): `Answer` is written by hand.
+    (
+        "installment-options",
+        "crate::answer::InstallmentOptions",
+        "Plain",
+    ),
     // ── end of group A ──
 
     // ── group B: wallets, invoices, saved-card status, widget ──
@@ -294,6 +300,11 @@ fn operation_table(spec: &serde_json::Value) -> String {
             continue;
         }
         let schema = &spec["components"]["schemas"][response];
+        // An answer that is not always an object (an array, a `oneOf` of shapes) has no
+        // fields to read here: its `Answer` is written by hand in src/answer.rs.
+        if schema["type"] != "object" {
+            continue;
+        }
         let required: Vec<&str> = schema["required"]
             .as_array()
             .map(|r| r.iter().filter_map(|v| v.as_str()).collect())

@@ -257,6 +257,63 @@ impl Success<StatusResponse> for TransactionStatus {
 }
 
 // ── group A success types: hosted-page variants, checkout, pre-authorisation, installments, heartbeat ──
+/// The installment cards and month counts EPoint offers for an order
+/// ([`crate::Client::installment_options`]). EPoint answers a JSON array on success.
+///
+/// ```
+/// # async fn run(client: epoint::Client) -> epoint::Result<()> {
+/// let offer = client.installment_options("tv-1").amount(epoint::dec!(600)).await?;
+/// for option in &offer.options {
+///     println!("{:?}: {:?} months", option.name, option.installment_months);
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct InstallmentOptions {
+    /// The options, as EPoint sent them (unknown fields kept in each option's `extra`).
+    pub options: Vec<crate::generated::types::InstallmentOption>,
+}
+
+impl Success<crate::generated::types::InstallmentOptionsResponse> for InstallmentOptions {
+    fn from_answer(
+        answer: crate::generated::types::InstallmentOptionsResponse,
+    ) -> Result<
+        Self,
+        (
+            &'static str,
+            crate::generated::types::InstallmentOptionsResponse,
+        ),
+    > {
+        use crate::generated::types::InstallmentOptionsResponse as R;
+        match answer {
+            R::OptionList(list) => Ok(Self { options: list.0 }),
+            // An object that says `success` but carries no options.
+            other @ R::Refusal(_) => Err(("installment options (a JSON array)", other)),
+        }
+    }
+}
+
+impl crate::operation::Answer for crate::generated::types::InstallmentOptionsResponse {
+    fn status(&self) -> Option<&PaymentStatus> {
+        match self {
+            Self::OptionList(_) => None,
+            Self::Refusal(refusal) => Some(&refusal.status),
+        }
+    }
+    fn message(&self) -> Option<&str> {
+        match self {
+            Self::OptionList(_) => None,
+            Self::Refusal(refusal) => refusal.message.as_deref(),
+        }
+    }
+    fn transaction(&self) -> Option<&str> {
+        None
+    }
+    fn code(&self) -> Option<&str> {
+        None
+    }
+}
 // ── end of group A ──
 
 // ── group B success types: wallets, invoices, saved-card status, widget ──

@@ -26,6 +26,9 @@ mod status;
 
 pub use answer::{CardPage, Charge, PaymentAndCardPage, PaymentPage, Refund, TransactionStatus};
 // ── group A re-exports: hosted-page variants, checkout, pre-authorisation, installments, heartbeat ──
+pub use crate::{
+    answer::InstallmentOptions, client::CheckoutForm, generated::types::HostedPageCurrency,
+};
 // ── end of group A ──
 
 // ── group B re-exports: wallets, invoices, saved-card status, widget ──

@@ -2,7 +2,7 @@
 //! for each of the ten operations, with fixed test keys. A change to the spec, the payload
 //! builder or the signing shows up here as a snapshot diff to review.
 
-use epoint::{Client, Config, Language, Preview};
+use epoint::{Client, Config, Language, Preview, generated::ClientInfo};
 use rust_decimal_macros::dec;
 use serde::Serialize;
 
@@ -222,6 +222,129 @@ fn split_card_registration_with_pay() {
 }
 
 // ── group A payload snapshots: hosted-page variants, checkout, pre-authorisation, installments, heartbeat ──
+#[test]
+fn checkout() {
+    let client = client();
+    let call = client
+        .checkout_form(dec!(30.75), "checkout-1")
+        .description("test payment")
+        .success_redirect_url("https://shop.example/paid");
+    let form = call.form().expect("form");
+    let preview = call.preview().expect("preview");
+    assert_eq!(
+        (form.data.as_str(), form.signature.as_str()),
+        (
+            preview.envelope.data.as_str(),
+            preview.envelope.signature.as_str()
+        )
+    );
+    pin("checkout", preview);
+    insta::assert_snapshot!("checkout_html", form.html());
+}
+
+#[test]
+fn developer_payment_request() {
+    pin(
+        "developer_payment_request",
+        client()
+            .request_payment(dec!(30.75), "dev-1")
+            .currency(epoint::HostedPageCurrency::Usd)
+            .other_attr(serde_json::json!({"cart": "42"}))
+            .preview()
+            .expect("preview"),
+    );
+}
+
+#[test]
+fn amex_request() {
+    pin(
+        "amex_request",
+        client()
+            .pay_with_amex(dec!(120.00), "amex-1")
+            .preview()
+            .expect("preview"),
+    );
+}
+
+#[test]
+fn payment_change_sum() {
+    pin(
+        "payment_change_sum",
+        client()
+            .change_payment_amount(dec!(25.5), "dev-1")
+            .preview()
+            .expect("preview"),
+    );
+}
+
+#[test]
+fn pre_auth_request() {
+    pin(
+        "pre_auth_request",
+        client()
+            .pre_authorize(dec!(50), "hold-1")
+            .description("Hotel booking")
+            .preview()
+            .expect("preview"),
+    );
+}
+
+#[test]
+fn pre_auth_complete() {
+    pin(
+        "pre_auth_complete",
+        client()
+            .complete_pre_authorization("te000000001", dec!(45))
+            .preview()
+            .expect("preview"),
+    );
+}
+
+#[test]
+fn get_installment_request() {
+    pin(
+        "get_installment_request",
+        client()
+            .installment_options("tv-1")
+            .amount(dec!(600))
+            .preview()
+            .expect("preview"),
+    );
+}
+
+#[test]
+fn installment_request() {
+    pin(
+        "installment_request",
+        client()
+            .pay_in_installments(dec!(600), "tv-1", "1", 6)
+            .preview()
+            .expect("preview"),
+    );
+}
+
+/// `GET /api/heartbeat` has no payload: its request (method, URL, no body) is pinned.
+#[test]
+fn heartbeat() {
+    #[derive(Serialize)]
+    struct Request {
+        operation_id: &'static str,
+        method: &'static str,
+        url: String,
+        body: &'static str,
+    }
+    let info = epoint::OperationId::Heartbeat.info();
+    assert_eq!(info.payload, None, "unsigned");
+    insta::assert_json_snapshot!(
+        "heartbeat",
+        Request {
+            operation_id: info.operation_id,
+            method: info.method,
+            url: format!("{}{}", client().raw().baseurl(), info.path),
+            body: "",
+        }
+    );
+}
 // ── end of group A ──
 
 // ── group B payload snapshots: wallets, invoices, saved-card status, widget ──

@@ -301,3 +301,101 @@ async fn every_answer_and_callback_matches_the_spec() {
         spec.check("CallbackPayload", verified.json());
     }
 }
+
+// ── group A: hosted-page variants, checkout, pre-authorisation, installments, heartbeat ──
+#[tokio::test]
+async fn group_a_answers_match_the_spec() {
+    let spec = Spec::load();
+    let strict = |component: &str, wire: &str| {
+        let mut doc = spec.doc.clone();
+        for name in [
+            "RedirectResponse",
+            "PreAuthCompleteResponse",
+            "InstallmentOption",
+            "InstallmentRefusal",
+            "HeartbeatResponse",
+        ] {
+            doc["components"]["schemas"][name]["additionalProperties"] = json!(false);
+        }
+        Spec { doc }.check(component, wire);
+    };
+    let merchant = Merchant::start().await;
+    let sandbox: Sandbox = sandbox_with(&merchant).await;
+    let base = sandbox.base_url().to_owned();
+    let pk = "i000000001";
+    let pay = |order: &str| json!({"public_key": pk, "amount": "20.00", "currency": "USD", "language": "en", "order_id": order});
+    let mut answers: Vec<(&str, String)> = Vec::new();
+    for path in ["/api/1/payment-request", "/api/1/amex-request"] {
+        answers.push((path, call(&base, path, pay(path)).await));
+    }
+    answers.push((
+        "/api/1/payment-change-sum",
+        call(
+            &base,
+            "/api/1/payment-change-sum",
+            pay("/api/1/payment-request"),
+        )
+        .await,
+    ));
+    answers.push((
+        "/api/1/payment-change-sum",
+        call(&base, "/api/1/payment-change-sum", pay("unknown")).await,
+    ));
+    let mut hold = pay("hold");
+    hold["currency"] = json!("AZN");
+    let held = call(&base, "/api/1/pre-auth-request", hold).await;
+    answers.push(("/api/1/pre-auth-request", held.clone()));
+    let tx = field(&held, "transaction");
+    sandbox.complete(&tx, Outcome::Paid).await.expect("page");
+    let complete = |amount: &str| json!({"public_key": pk, "transaction": tx, "amount": amount});
+    for amount in ["99.00", "15.00", "1.00"] {
+        answers.push((
+            "/api/1/pre-auth-complete",
+            call(&base, "/api/1/pre-auth-complete", complete(amount)).await,
+        ));
+    }
+    let mut options = pay("inst");
+    options.as_object_mut().expect("object").remove("amount");
+    answers.push((
+        "/api/1/get-installment-request",
+        call(&base, "/api/1/get-installment-request", options).await,
+    ));
+    answers.push((
+        "/api/1/get-installment-request",
+        call(
+            &base,
+            "/api/1/get-installment-request",
+            json!({"public_key": pk}),
+        )
+        .await,
+    ));
+    let mut installment = pay("inst");
+    installment["installment_card_id"] = json!("1");
+    installment["installment_month"] = json!(6);
+    answers.push((
+        "/api/1/installment-request",
+        call(&base, "/api/1/installment-request", installment).await,
+    ));
+    // A refused checkout is JSON (a created one is a 303, see tests/sandbox_e2e_a.rs).
+    answers.push((
+        "/api/1/checkout",
+        call(&base, "/api/1/checkout", json!({"public_key": pk})).await,
+    ));
+    for (path, wire) in &answers {
+        strict(&spec.response_component(path), wire);
+    }
+    let heartbeat = sandbox_support::http()
+        .get(format!("{base}/api/heartbeat"))
+        .send()
+        .await
+        .expect("heartbeat")
+        .text()
+        .await
+        .expect("body");
+    strict("HeartbeatResponse", &heartbeat);
+    assert!(
+        answers.iter().any(|(_, a)| a.starts_with('[')),
+        "an array answer is checked"
+    );
+}
+// ── end of group A ──

@@ -10,6 +10,7 @@
 //! A new operation costs one handler and one row of [`dispatch`].
 
 // ── group A handler modules (`mod x;` → src/sandbox/gateway/x.rs): hosted-page variants, checkout, pre-authorisation, installments, heartbeat ──
+mod a;
 // ── end of group A ──
 
 // ── group B handler modules (`mod x;` → src/sandbox/gateway/x.rs): wallets, invoices, saved-card status, widget ──
@@ -124,6 +125,18 @@ pub(crate) fn dispatch(
         "refund_request" => handle(json, |p| refund_request(ledger, caller, p)),
         "reverse" => handle(json, |p| reverse(ledger, caller, p)),
         // ── group A dispatch rows: hosted-page variants, checkout, pre-authorisation, installments, heartbeat ──
+        "checkout" => handle(json, |p| a::checkout(ledger, caller, p)),
+        "developer_payment_request" => {
+            handle(json, |p| a::developer_payment_request(ledger, caller, p))
+        }
+        "amex_request" => handle(json, |p| a::amex_request(ledger, caller, p)),
+        "payment_change_sum" => handle(json, |p| a::payment_change_sum(ledger, caller, p)),
+        "pre_auth_request" => handle(json, |p| a::pre_auth_request(ledger, caller, p)),
+        "pre_auth_complete" => handle(json, |p| a::pre_auth_complete(ledger, caller, p)),
+        "get_installment_request" => {
+            handle(json, |p| a::get_installment_request(ledger, caller, p))
+        }
+        "installment_request" => handle(json, |p| a::installment_request(ledger, caller, p)),
         // ── end of group A ──
 
         // ── group B dispatch rows: wallets, invoices, saved-card status, widget ──

@@ -15,6 +15,10 @@ use serde::Serialize;
 use super::model::{APPROVED_CARD, Outcome, SandboxError};
 use crate::{BankCode, Language, Money, PaymentStatus};
 
+// ── group A ledger module (src/sandbox/ledger/a.rs): hosted-page variants, checkout, pre-authorisation, installments, heartbeat ──
+mod a;
+// ── end of group A ──
+
 /// The state of a saved card.
 ///
 /// ```
@@ -226,6 +230,7 @@ pub(crate) struct Ledger {
     next_transaction: u64,
     next_card: u64,
     // ── group A state: hosted-page variants, checkout, pre-authorisation, installments, heartbeat ──
+    group_a: a::State,
     // ── end of group A ──
 
     // ── group B state: wallets, invoices, saved-card status, widget ──
@@ -484,7 +489,8 @@ impl Ledger {
                 | "card_registration_with_pay"
                 | "split_request"
                 | "split_card_registration_with_pay"
-        ) {
+        ) && !a::has_hosted_page(tx.operation)
+        {
             return Err(SandboxError::NoHostedPage(id.to_owned()));
         }
         if tx.status != PaymentStatus::New {
@@ -509,6 +515,7 @@ impl Ledger {
         } else {
             tx.status = PaymentStatus::Error;
         }
+        a::settled(tx, approved); // group A: an approved pre-authorisation holds the money
         let tx = tx.clone();
         let mut saved = None;
         if let Some(card_id) = tx.card_id.as_deref().filter(|_| tx.saves_card())
@@ -648,6 +655,13 @@ pub(crate) fn operation_code(operation: &str) -> Option<&'static str> {
         "card_registration" => Some("001"),
         "card_registration_with_pay" | "split_card_registration_with_pay" => Some("200"),
         "payment_request" | "split_request" | "execute_pay" | "split_execute_pay" => Some("100"),
+        // ── group A: hosted-page variants, checkout, pre-authorisation, installments ──
+        "checkout"
+        | "developer_payment_request"
+        | "amex_request"
+        | "installment_request"
+        | "pre_auth_request" => Some("100"),
+        // ── end of group A ──
         _ => None,
     }
 }

@@ -55,6 +55,63 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         );
     }
     // ── group A unsigned routes (router = router.route(…)): hosted-page variants, checkout, pre-authorisation, installments, heartbeat ──
+    // `/api/1/checkout` is posted by the customer's browser: a created payment is answered
+    // with a 303 to its hosted page (refusals stay HTTP 200 JSON, recorded as usual).
+    async fn checkout_redirect(
+        request: axum::extract::Request,
+        next: axum::middleware::Next,
+    ) -> Response {
+        let is_checkout = request.uri().path() == "/api/1/checkout";
+        let response = next.run(request).await;
+        if !is_checkout || response.status() != StatusCode::OK {
+            return response;
+        }
+        let (parts, body) = response.into_parts();
+        let Ok(bytes) = axum::body::to_bytes(body, 1 << 20).await else {
+            return StatusCode::BAD_GATEWAY.into_response();
+        };
+        let answer: Option<Value> = serde_json::from_slice(&bytes).ok();
+        let location = answer
+            .as_ref()
+            .filter(|a| a["status"] == "success")
+            .and_then(|a| a["redirect_url"].as_str());
+        match location.and_then(|l| HeaderValue::from_str(l).ok()) {
+            Some(location) => (
+                StatusCode::SEE_OTHER,
+                [(header::LOCATION, location)],
+                Body::empty(),
+            )
+                .into_response(),
+            None => Response::from_parts(parts, Body::from(bytes)),
+        }
+    }
+    router = router.route_layer(axum::middleware::from_fn(checkout_redirect));
+    // `GET /api/heartbeat` (unsigned): `{"status":"ok"}`, recorded; faults apply.
+    async fn heartbeat(State(shared): State<Arc<Shared>>) -> Response {
+        let fault = shared.lock().faults.take("heartbeat");
+        let answer = serde_json::json!({"status": "ok"});
+        let record = |answer: Option<Value>| ReceivedRequest {
+            operation: "heartbeat",
+            path: "/api/heartbeat",
+            envelope: "none",
+            payload: None,
+            verified: false,
+            answer,
+            fault: fault.as_ref().map(|f| format!("{f:?}")),
+        };
+        if let Some(Fault::HttpStatus { status, body }) = &fault {
+            shared.lock().requests.push(record(None));
+            return (
+                StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_GATEWAY),
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                body.clone(),
+            )
+                .into_response();
+        }
+        shared.lock().requests.push(record(Some(answer.clone())));
+        json_text(wire_json(&answer))
+    }
+    router = router.route("/api/heartbeat", get(heartbeat));
     // ── end of group A ──
 
     // ── group B unsigned routes (router = router.route(…)): wallets, invoices, saved-card status, widget ──
