@@ -27,10 +27,28 @@ export interface SignedOperations {
   "/api/1/split-execute-pay": { payload: S["SplitExecutePayRequest"]; answer: S["ChargeResponse"] };
   /** `split_pay_and_save_card` (split_card_registration_with_pay); source: official-document-1.0.3; a callback follows. */
   "/api/1/split-card-registration-with-pay": { payload: S["SplitCardRegistrationWithPayRequest"]; answer: S["RedirectResponse"] };
+  /** `checkout_form` (checkout); source: official-document-1.0.3; a callback follows. */
+  "/api/1/checkout": { payload: S["CheckoutRequest"]; answer: S["RedirectResponse"] };
+  /** `request_payment` (developer_payment_request); source: developer-site; a callback follows. */
+  "/api/1/payment-request": { payload: S["CheckoutRequest"]; answer: S["RedirectResponse"] };
+  /** `pay_with_amex` (amex_request); source: developer-site; a callback follows. */
+  "/api/1/amex-request": { payload: S["CheckoutRequest"]; answer: S["RedirectResponse"] };
+  /** `change_payment_amount` (payment_change_sum); source: developer-site. */
+  "/api/1/payment-change-sum": { payload: S["CheckoutRequest"]; answer: S["RedirectResponse"] };
+  /** `pre_authorize` (pre_auth_request); source: official-document-1.0.3; a callback follows. */
+  "/api/1/pre-auth-request": { payload: S["PreAuthRequest"]; answer: S["RedirectResponse"] };
+  /** `complete_pre_authorization` (pre_auth_complete); source: official-document-1.0.3. */
+  "/api/1/pre-auth-complete": { payload: S["PreAuthCompleteRequest"]; answer: S["PreAuthCompleteResponse"] };
+  /** `installment_options` (get_installment_request); source: developer-site. */
+  "/api/1/get-installment-request": { payload: S["InstallmentOptionsRequest"]; answer: S["InstallmentOptionsResponse"] };
+  /** `pay_in_installments` (installment_request); source: developer-site; a callback follows. */
+  "/api/1/installment-request": { payload: S["InstallmentPaymentRequest"]; answer: S["RedirectResponse"] };
 }
 
 /** Operations that are not signed forms (GET reads, JSON bodies). */
 export interface UnsignedOperations {
+  /** `heartbeat` (heartbeat); source: official-document-1.0.3. */
+  "/api/heartbeat": { payload: never; answer: S["HeartbeatResponse"] };
 }
 
 export type SignedPath = keyof SignedOperations;

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::{Answer, Caller, hosted};
+use super::{Answer, Caller, Refused, hosted};
 use crate::{
     PaymentStatus,
     generated::types,
@@ -33,7 +33,7 @@ fn checkout_payment(
         tx.success_redirect_url = p.success_redirect_url.as_ref().map(|u| u.0.clone());
         tx.error_redirect_url = p.error_redirect_url.as_ref().map(|u| u.0.clone());
     });
-    Ok(hosted(caller.base_url, Some(id), None))
+    hosted(caller.base_url, Some(id), None)
 }
 
 /// `/api/1/checkout`: the browser's form; the wire layer turns this answer into a 303.
@@ -71,19 +71,17 @@ pub(super) fn payment_change_sum(
     p: &types::CheckoutRequest,
 ) -> Answer<types::RedirectResponse> {
     let tx = ledger.change_sum(caller.key(), &p.order_id, p.amount)?;
-    Ok(types::RedirectResponse {
-        extra: Default::default(),
-        status: PaymentStatus::Success,
-        transaction: None,
-        card_id: None,
-        redirect_url: Some(format!("{}/pay/{}", caller.base_url, tx.id)),
-        message: Some(format!(
+    types::RedirectResponse::builder()
+        .status(PaymentStatus::Success)
+        .redirect_url(Some(format!("{}/pay/{}", caller.base_url, tx.id)))
+        .message(Some(format!(
             "The amount of order {} is now {}",
             p.order_id.as_str(),
             tx.amount
-        )),
-        trace_id: None,
-    })
+        )))
+        .extra(serde_json::Map::new())
+        .try_into()
+        .map_err(|e: types::error::ConversionError| Refused::from(e.to_string()))
 }
 
 /// `/api/1/pre-auth-request`: a payment whose money is held after the page.
@@ -106,7 +104,7 @@ pub(super) fn pre_auth_request(
             tx.error_redirect_url = p.error_redirect_url.as_ref().map(|u| u.0.clone());
         },
     );
-    Ok(hosted(caller.base_url, Some(id), None))
+    hosted(caller.base_url, Some(id), None)
 }
 
 /// `/api/1/pre-auth-complete`: captures a held pre-authorisation.
@@ -178,5 +176,5 @@ pub(super) fn installment_request(
             tx.error_redirect_url = p.error_redirect_url.as_ref().map(|u| u.0.clone());
         },
     );
-    Ok(hosted(caller.base_url, Some(id), None))
+    hosted(caller.base_url, Some(id), None)
 }
