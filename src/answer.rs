@@ -353,11 +353,9 @@ impl Success<WalletStatusResponse> for WalletList {
                     .collect(),
             )),
         };
-        wallets.sort_by(|a, b| {
-            match (a.id.parse::<u64>(), b.id.parse::<u64>()) {
-                (Ok(x), Ok(y)) => x.cmp(&y),
-                _ => a.id.cmp(&b.id),
-            }
+        wallets.sort_by(|a, b| match (a.id.parse::<u64>(), b.id.parse::<u64>()) {
+            (Ok(x), Ok(y)) => x.cmp(&y),
+            _ => a.id.cmp(&b.id),
         });
         Ok(Self { wallets, answer })
     }

@@ -595,7 +595,9 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn wallets(&self) -> Call<'_, ops::WalletStatus> {
-        self.call((|| built(types::WalletStatusRequest::builder().public_key(self.public_key()?)))())
+        self.call((|| {
+            built(types::WalletStatusRequest::builder().public_key(self.public_key()?))
+        })())
     }
 
     /// **Pay from an e-wallet** on EPoint's hosted page: `POST /api/1/wallet/payment`.
@@ -726,7 +728,9 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn list_invoices(&self) -> Call<'_, ops::InvoicesList> {
-        self.call((|| built(types::InvoiceListRequest::builder().public_key(self.public_key()?)))())
+        self.call((|| {
+            built(types::InvoiceListRequest::builder().public_key(self.public_key()?))
+        })())
     }
 
     /// **Send an invoice by SMS** to `phone`: `POST /api/1/invoices/send-sms`.
@@ -770,7 +774,9 @@ impl Client {
                 types::InvoiceSendEmailRequest::builder()
                     .public_key(self.public_key()?)
                     .id(id)
-                    .email(field::<types::InvoiceSendEmailRequestEmail>("email", &email)?),
+                    .email(field::<types::InvoiceSendEmailRequestEmail>(
+                        "email", &email,
+                    )?),
             )
         })())
     }
@@ -1447,7 +1453,9 @@ impl Call<'_, ops::InvoicesList> {
     /// assert_eq!(p.payload["order"], "desc");
     /// ```
     pub fn order(self, order: impl Into<String>) -> Self {
-        self.set("order", Ok::<_, Error>(order.into()), |p, v| p.order = Some(v))
+        self.set("order", Ok::<_, Error>(order.into()), |p, v| {
+            p.order = Some(v)
+        })
     }
 }
 
@@ -1464,7 +1472,10 @@ fn invoice_date(name: &'static str, value: &str) -> Result<types::InvoiceDate> {
         value.get(8..10).and_then(|d| d.parse::<u8>().ok()),
     );
     if !shaped || !matches!(month, Some(1..=12)) || !matches!(day, Some(1..=31)) {
-        return Err(Error::invalid(name, format!("`{value}` is not a date YYYY-MM-DD")));
+        return Err(Error::invalid(
+            name,
+            format!("`{value}` is not a date YYYY-MM-DD"),
+        ));
     }
     field(name, value)
 }
