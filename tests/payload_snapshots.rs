@@ -324,14 +324,26 @@ fn invoice_dates_are_checked_before_sending() {
     for bad in ["2026-13-01", "01.12.2026", "2026-12-1", ""] {
         let call = c.create_invoice(dec!(1), bad, "2026-12-31");
         assert!(
-            matches!(call.payload(), Err(epoint::Error::InvalidInput { field: "period_from", .. })),
+            matches!(
+                call.payload(),
+                Err(epoint::Error::InvalidInput {
+                    field: "period_from",
+                    ..
+                })
+            ),
             "{bad:?}"
         );
     }
     let call = c.create_invoice(dec!(0), "2026-12-01", "2026-12-31");
-    assert!(matches!(call.payload(), Err(epoint::Error::InvalidInput { field: "sum", .. })));
+    assert!(matches!(
+        call.payload(),
+        Err(epoint::Error::InvalidInput { field: "sum", .. })
+    ));
     let call = c.send_invoice_email(1, "");
-    assert!(matches!(call.payload(), Err(epoint::Error::InvalidInput { field: "email", .. })));
+    assert!(matches!(
+        call.payload(),
+        Err(epoint::Error::InvalidInput { field: "email", .. })
+    ));
 }
 
 #[test]
