@@ -751,7 +751,7 @@ impl Client {
                 types::InvoiceSendSmsRequest::builder()
                     .public_key(self.public_key()?)
                     .id(id)
-                    .phone(field::<types::InvoiceSendSmsRequestPhone>("phone", &phone)?),
+                    .phone(field::<types::InvoicePhone>("phone", &phone)?),
             )
         })())
     }
@@ -774,9 +774,7 @@ impl Client {
                 types::InvoiceSendEmailRequest::builder()
                     .public_key(self.public_key()?)
                     .id(id)
-                    .email(field::<types::InvoiceSendEmailRequestEmail>(
-                        "email", &email,
-                    )?),
+                    .email(field::<types::InvoiceEmail>("email", &email)?),
             )
         })())
     }

@@ -270,6 +270,32 @@ fn rust_schemas() -> Vec<(&'static str, Value)> {
         ReverseResponse => ReverseResponse,
         // the callback
         CallbackPayload => CallbackPayload,
+        // group B: wallets, invoices, saved-card status, widget
+        WalletId => WalletId,
+        InvoiceId => InvoiceId,
+        InvoiceDate => InvoiceDate,
+        InvoiceType => InvoiceType,
+        InvoicePhone => InvoicePhone,
+        InvoiceEmail => InvoiceEmail,
+        Invoice => Invoice,
+        WalletStatusRequest => WalletStatusRequest,
+        WalletPaymentRequest => WalletPaymentRequest,
+        InvoiceRequest => InvoiceRequest,
+        InvoiceUpdateRequest => InvoiceUpdateRequest,
+        InvoiceViewRequest => InvoiceViewRequest,
+        InvoiceListRequest => InvoiceListRequest,
+        InvoiceSendSmsRequest => InvoiceSendSmsRequest,
+        InvoiceSendEmailRequest => InvoiceSendEmailRequest,
+        CardStatusRequest => CardStatusRequest,
+        WidgetRequest => WidgetRequest,
+        WalletStatusResponse => WalletStatusResponse,
+        InvoiceCreateResponse => InvoiceCreateResponse,
+        InvoiceViewResponse => InvoiceViewResponse,
+        InvoiceListResponse => InvoiceListResponse,
+        InvoiceActionResponse => InvoiceActionResponse,
+        CardStatusResponse => CardStatusResponse,
+        WidgetResponse => WidgetResponse,
+        // end of group B
     ]
 }
 
@@ -502,6 +528,17 @@ fn payload_string_limits_are_enforced_when_decoding() {
         SplitPaymentRequest,
         SplitExecutePayRequest,
         SplitCardRegistrationWithPayRequest,
+        // group B
+        WalletStatusRequest,
+        WalletPaymentRequest,
+        InvoiceRequest,
+        InvoiceUpdateRequest,
+        InvoiceViewRequest,
+        InvoiceListRequest,
+        InvoiceSendSmsRequest,
+        InvoiceSendEmailRequest,
+        CardStatusRequest,
+        WidgetRequest,
     ] {
         let component = &spec["components"]["schemas"][name];
         let example = component["example"].clone();

@@ -274,7 +274,7 @@ pub(super) fn invoices_list(
     ledger: &mut Ledger,
     caller: &Caller<'_>,
     p: &types::InvoiceListRequest,
-) -> Answer<types::InvoiceListResponse> {
+) -> Answer<Value> {
     let descending = match p.order.as_deref().map(str::to_ascii_lowercase).as_deref() {
         None | Some("asc" | "ascending") => false,
         Some("desc" | "descending") => true,
@@ -297,13 +297,20 @@ pub(super) fn invoices_list(
     if descending {
         invoices.reverse();
     }
-    Ok(types::InvoiceListResponse {
+    // `invoices` is always present, `[]` when there are none (the generated type would omit an
+    // empty list, and clients read the field).
+    let mut answer = serde_json::to_value(types::InvoiceListResponse {
         extra: Default::default(),
         status: Some(PaymentStatus::Success),
         invoices,
         message: None,
         trace_id: None,
     })
+    .map_err(|e| e.to_string())?;
+    if let Some(map) = answer.as_object_mut() {
+        map.entry("invoices").or_insert_with(|| json!([]));
+    }
+    Ok(answer)
 }
 
 /// `/api/1/invoices/send-sms`: recorded on the invoice, never sent.
