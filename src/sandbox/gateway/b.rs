@@ -211,13 +211,8 @@ pub(super) fn invoices_create(
         (&p.period_from, &p.period_to),
     )?;
     let id = ledger.create_invoice(caller.key(), fields);
-    let mut extra = Map::new();
-    extra.insert(
-        "url".into(),
-        json!(format!("{}/invoice/{id}", caller.base_url)),
-    );
     Ok(types::InvoiceCreateResponse {
-        extra,
+        extra: Default::default(),
         status: Some(PaymentStatus::Success),
         id: Some(json!(id)),
         message: None,
