@@ -265,7 +265,7 @@ async fn the_sandbox_handles_every_spec_operation_and_no_other_api_path() {
             let url = format!(
                 "{}{}",
                 sandbox.base_url(),
-                path.replace('{', "").replace('}', "")
+                path.replace(['{', '}'], "")
             );
             let get = http.get(&url).send().await.expect("get").status();
             let post = http.post(&url).send().await.expect("post").status();
