@@ -373,6 +373,17 @@ async fn invoices_are_created_updated_sent_listed_and_paid_or_canceled() {
         [Some("paid".to_owned()), Some("canceled".to_owned())]
     );
 
+    let missing = format!("{}/invoice/404", sandbox.base_url());
+    assert_eq!(
+        submit_form(&http(), &missing, &[("action", "pay")])
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        http().get(&missing).send().await.expect("GET").status(),
+        404
+    );
     let (_, message) = rejected(client.view_invoice(404).await.unwrap_err());
     assert!(message.contains("not found"), "{message}");
     let other = sandbox

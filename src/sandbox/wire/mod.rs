@@ -83,6 +83,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
                  axum::Form(form): axum::Form<std::collections::HashMap<String, String>>| async move {
                     let pay = form.get("action").map(String::as_str) != Some("cancel");
                     let mut state = shared.lock();
+                    if state.ledger.invoice(id).is_none() {
+                        return (StatusCode::NOT_FOUND, format!("Invoice {id} not found"))
+                            .into_response();
+                    }
                     match state.ledger.settle_invoice(id, pay) {
                         Ok(invoice) => {
                             axum::response::Html(gateway::b::invoice_page(invoice)).into_response()
