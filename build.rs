@@ -126,6 +126,10 @@ const ANSWERS: &[(&str, &str, &str)] = &[
     // ── end of group A ──
 
     // ── group B: wallets, invoices, saved-card status, widget ──
+    ("wallet-list", "crate::answer::WalletList", "Plain"),
+    ("invoice-created", "crate::answer::InvoiceCreated", "Plain"),
+    ("card-status", "crate::answer::SavedCardStatus", "Status"),
+    ("widget", "crate::answer::Widget", "HostedPage"),
     // ── end of group B ──
 
     // ── group C: Apple Pay / Google Pay tokens, token split payment, B2B transfers ──

@@ -43,6 +43,26 @@ export interface SignedOperations {
   "/api/1/get-installment-request": { payload: S["InstallmentOptionsRequest"]; answer: S["InstallmentOptionsResponse"] };
   /** `pay_in_installments` (installment_request); source: developer-site; a callback follows. */
   "/api/1/installment-request": { payload: S["InstallmentPaymentRequest"]; answer: S["RedirectResponse"] };
+  /** `wallets` (wallet_status); source: official-document-1.0.3. */
+  "/api/1/wallet/status": { payload: S["WalletStatusRequest"]; answer: S["WalletStatusResponse"] };
+  /** `pay_with_wallet` (wallet_payment); source: official-document-1.0.3; a callback follows. */
+  "/api/1/wallet/payment": { payload: S["WalletPaymentRequest"]; answer: S["RedirectResponse"] };
+  /** `create_invoice` (invoices_create); source: official-document-1.0.3. */
+  "/api/1/invoices/create": { payload: S["InvoiceRequest"]; answer: S["InvoiceCreateResponse"] };
+  /** `update_invoice` (invoices_update); source: official-document-1.0.3. */
+  "/api/1/invoices/update": { payload: S["InvoiceUpdateRequest"]; answer: S["InvoiceActionResponse"] };
+  /** `view_invoice` (invoices_view); source: official-document-1.0.3. */
+  "/api/1/invoices/view": { payload: S["InvoiceViewRequest"]; answer: S["InvoiceViewResponse"] };
+  /** `list_invoices` (invoices_list); source: official-document-1.0.3. */
+  "/api/1/invoices/list": { payload: S["InvoiceListRequest"]; answer: S["InvoiceListResponse"] };
+  /** `send_invoice_sms` (invoices_send_sms); source: official-document-1.0.3. */
+  "/api/1/invoices/send-sms": { payload: S["InvoiceSendSmsRequest"]; answer: S["InvoiceActionResponse"] };
+  /** `send_invoice_email` (invoices_send_email); source: official-document-1.0.3. */
+  "/api/1/invoices/send-email": { payload: S["InvoiceSendEmailRequest"]; answer: S["InvoiceActionResponse"] };
+  /** `get_card_status` (get_status_card); source: developer-site. */
+  "/api/1/get-status-card": { payload: S["CardStatusRequest"]; answer: S["CardStatusResponse"] };
+  /** `create_widget` (token_widget); source: official-document-1.0.3; a callback follows. */
+  "/api/1/token/widget": { payload: S["WidgetRequest"]; answer: S["WidgetResponse"] };
 }
 
 /** Operations that are not signed forms (GET reads, JSON bodies). */

@@ -317,6 +317,281 @@ impl crate::operation::Answer for crate::generated::types::InstallmentOptionsRes
 // ── end of group A ──
 
 // ── group B success types: wallets, invoices, saved-card status, widget ──
+
+use crate::generated::types::{
+    CardStatusResponse, InvoiceCreateResponse, WalletStatusResponse, WidgetResponse,
+};
+
+/// One e-wallet the merchant can take payments from ([`crate::Client::wallets`]).
+///
+/// ```
+/// let w = epoint::Wallet { id: "9".into(), name: "M10".into() };
+/// assert_eq!(w.name, "M10");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Wallet {
+    /// The id to pass to [`crate::Client::pay_with_wallet`] (seen: `8`, `9`, `10`).
+    pub id: String,
+    /// Its name (seen: `Portmanat`, `M10`, `BirBank`).
+    pub name: String,
+}
+
+/// The wallets `/api/1/wallet/status` lists ([`crate::Client::wallets`]). The answer's shape is
+/// uncertain, so both shapes in use are read: a bare map of id to name (the real output seen)
+/// and a `wallets` field (an object of id to name, or an array of `{id, name}` objects). The
+/// raw answer is kept in `answer`.
+///
+/// ```
+/// # async fn run(client: epoint::Client) -> epoint::Result<()> {
+/// for wallet in client.wallets().await?.wallets {
+///     println!("{} {}", wallet.id, wallet.name);
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct WalletList {
+    /// The wallets, by id as EPoint sent them (numeric ids in numeric order).
+    pub wallets: Vec<Wallet>,
+    /// The whole answer as EPoint sent it.
+    pub answer: WalletStatusResponse,
+}
+
+fn json_text(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn wallets_of(value: &serde_json::Value) -> Vec<Wallet> {
+    match value {
+        serde_json::Value::Object(map) => map
+            .iter()
+            .filter_map(|(id, name)| {
+                let name = json_text(name).or_else(|| name.get("name").and_then(json_text))?;
+                Some(Wallet {
+                    id: id.clone(),
+                    name,
+                })
+            })
+            .collect(),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .filter_map(|item| {
+                let id = item
+                    .get("id")
+                    .or_else(|| item.get("wallet_id"))
+                    .and_then(json_text)?;
+                let name = item
+                    .get("name")
+                    .or_else(|| item.get("title"))
+                    .and_then(json_text)
+                    .unwrap_or_default();
+                Some(Wallet { id, name })
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+impl Success<WalletStatusResponse> for WalletList {
+    fn from_answer(
+        answer: WalletStatusResponse,
+    ) -> Result<Self, (&'static str, WalletStatusResponse)> {
+        let mut wallets = match &answer.wallets {
+            Some(value) => wallets_of(value),
+            None => wallets_of(&serde_json::Value::Object(
+                answer
+                    .extra
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            )),
+        };
+        wallets.sort_by(|a, b| match (a.id.parse::<u64>(), b.id.parse::<u64>()) {
+            (Ok(x), Ok(y)) => x.cmp(&y),
+            _ => a.id.cmp(&b.id),
+        });
+        Ok(Self { wallets, answer })
+    }
+}
+
+/// A created invoice ([`crate::Client::create_invoice`]): its id, for
+/// [`crate::Client::view_invoice`], [`crate::Client::update_invoice`] and the send methods.
+///
+/// ```
+/// # async fn run(client: epoint::Client) -> epoint::Result<()> {
+/// use epoint::dec;
+/// let invoice = client.create_invoice(dec!(150), "2026-12-01", "2026-12-31").await?;
+/// let seen = client.view_invoice(invoice.id).await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct InvoiceCreated {
+    /// The invoice's id (EPoint sends a number; a numeric string is read too).
+    pub id: u64,
+    /// The whole answer as EPoint sent it.
+    pub answer: InvoiceCreateResponse,
+}
+
+impl Success<InvoiceCreateResponse> for InvoiceCreated {
+    fn from_answer(
+        answer: InvoiceCreateResponse,
+    ) -> Result<Self, (&'static str, InvoiceCreateResponse)> {
+        let id = match &answer.id {
+            Some(serde_json::Value::Number(n)) => n.as_u64(),
+            Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
+            _ => None,
+        };
+        match id {
+            Some(id) => Ok(Self { id, answer }),
+            None => Err(("id", answer)),
+        }
+    }
+}
+
+/// A saved card's state, as `/api/1/get-status-card` reports it: an open set.
+///
+/// ```
+/// use epoint::SavedCardState;
+/// assert_eq!(SavedCardState::from("active"), SavedCardState::Active);
+/// assert_eq!(SavedCardState::from("frozen"), SavedCardState::Other("frozen".into()));
+/// assert_eq!(SavedCardState::SessionExpired.as_str(), "session_expired");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(into = "String")]
+#[non_exhaustive]
+pub enum SavedCardState {
+    /// Registered, nothing more yet.
+    New,
+    /// Usable.
+    Active,
+    /// The customer has not completed the card page yet.
+    Pending,
+    /// The registration failed.
+    Rejected,
+    /// The card has expired.
+    Expired,
+    /// The card page's session expired before the customer completed it.
+    SessionExpired,
+    /// A state EPoint added, kept as sent.
+    Other(String),
+}
+
+impl SavedCardState {
+    /// The wire name, e.g. `session_expired`.
+    ///
+    /// ```
+    /// assert_eq!(epoint::SavedCardState::Pending.as_str(), "pending");
+    /// ```
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::New => "new",
+            Self::Active => "active",
+            Self::Pending => "pending",
+            Self::Rejected => "rejected",
+            Self::Expired => "expired",
+            Self::SessionExpired => "session_expired",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl From<&str> for SavedCardState {
+    fn from(value: &str) -> Self {
+        match value {
+            "new" => Self::New,
+            "active" => Self::Active,
+            "pending" => Self::Pending,
+            "rejected" => Self::Rejected,
+            "expired" => Self::Expired,
+            "session_expired" => Self::SessionExpired,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+impl From<SavedCardState> for String {
+    fn from(state: SavedCardState) -> Self {
+        state.as_str().to_owned()
+    }
+}
+
+impl std::fmt::Display for SavedCardState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A saved card's state ([`crate::Client::get_card_status`]). Every card state is a successful
+/// answer; only a rejected call (`error`, `server_error`) is an `Err`.
+///
+/// ```
+/// # async fn run(client: epoint::Client) -> epoint::Result<()> {
+/// let card = client.get_card_status("ce000000001").await?;
+/// if card.state == epoint::SavedCardState::Active { /* charge it */ }
+/// println!("{:?}", card.answer.mask);
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct SavedCardStatus {
+    /// The card's state (`status` of the answer).
+    pub state: SavedCardState,
+    /// The whole answer as EPoint sent it (`id`, `name`, `mask`, `expired_date`…).
+    pub answer: CardStatusResponse,
+}
+
+impl SavedCardStatus {
+    /// The card can be charged (or paid out to): its state is `active`.
+    ///
+    /// ```
+    /// # fn f(s: epoint::SavedCardStatus) { let _ = s.is_active(); }
+    /// ```
+    pub fn is_active(&self) -> bool {
+        self.state == SavedCardState::Active
+    }
+}
+
+impl Success<CardStatusResponse> for SavedCardStatus {
+    fn from_answer(answer: CardStatusResponse) -> Result<Self, (&'static str, CardStatusResponse)> {
+        Ok(Self {
+            state: SavedCardState::from(answer.status.as_str()),
+            answer,
+        })
+    }
+}
+
+/// An Apple Pay / Google Pay widget ([`crate::Client::create_widget`]): open `widget_url` in an
+/// iframe or web view; the result arrives as a callback.
+///
+/// ```
+/// # async fn run(client: epoint::Client) -> epoint::Result<()> {
+/// use epoint::dec;
+/// let widget = client.create_widget(dec!(2.50), "order-7", "Coffee").await?;
+/// println!("<iframe src=\"{}\">", widget.widget_url);
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct Widget {
+    /// The widget page.
+    pub widget_url: String,
+    /// The whole answer as EPoint sent it.
+    pub answer: WidgetResponse,
+}
+
+impl Success<WidgetResponse> for Widget {
+    fn from_answer(answer: WidgetResponse) -> Result<Self, (&'static str, WidgetResponse)> {
+        match required(answer.widget_url.as_ref(), "widget_url") {
+            Ok(widget_url) => Ok(Self { widget_url, answer }),
+            Err(f) => Err((f, answer)),
+        }
+    }
+}
 // ── end of group B ──
 
 // ── group C success types: Apple Pay / Google Pay tokens, token split payment, B2B transfers ──

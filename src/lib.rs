@@ -32,6 +32,7 @@ pub use crate::{
 // ── end of group A ──
 
 // ── group B re-exports: wallets, invoices, saved-card status, widget ──
+pub use answer::{InvoiceCreated, SavedCardState, SavedCardStatus, Wallet, WalletList, Widget};
 // ── end of group B ──
 
 // ── group C re-exports: Apple Pay / Google Pay tokens, token split payment, B2B transfers ──

@@ -348,6 +348,148 @@ fn heartbeat() {
 // ── end of group A ──
 
 // ── group B payload snapshots: wallets, invoices, saved-card status, widget ──
+
+#[test]
+fn wallet_status() {
+    pin(
+        "wallet_status",
+        client().wallets().preview().expect("preview"),
+    );
+}
+
+#[test]
+fn wallet_payment() {
+    pin(
+        "wallet_payment",
+        client()
+            .pay_with_wallet("9", dec!(12.50), "wallet-1")
+            .description("tea")
+            .language(Language::Ru)
+            .preview()
+            .expect("preview"),
+    );
+}
+
+#[test]
+fn invoices_create_minimal_and_full() {
+    pin(
+        "invoices_create_minimal",
+        client()
+            .create_invoice(dec!(150), "2026-12-01", "2026-12-31")
+            .preview()
+            .expect("preview"),
+    );
+    pin(
+        "invoices_create_full",
+        client()
+            .create_invoice(dec!(150.5), "2026-12-01", "2026-12-31")
+            .display(false)
+            .save_as_template(true)
+            .installment(true)
+            .name("Məsləhət xidməti")
+            .description("December")
+            .phone("+994501234567")
+            .email("customer@example.com")
+            .inn("1234567890")
+            .contract_number("C-7")
+            .merchant_order_id("order-5")
+            .preview()
+            .expect("preview"),
+    );
+}
+
+#[test]
+fn invoices_update() {
+    pin(
+        "invoices_update",
+        client()
+            .update_invoice(7, dec!(200), "2026-12-01", "2027-01-31")
+            .name("Consulting")
+            .preview()
+            .expect("preview"),
+    );
+}
+
+#[test]
+fn invoices_view_list_and_send() {
+    pin(
+        "invoices_view",
+        client().view_invoice(7).preview().expect("preview"),
+    );
+    pin(
+        "invoices_list",
+        client()
+            .list_invoices()
+            .invoice_type(epoint::generated::types::InvoiceType::Outgoing)
+            .order("desc")
+            .preview()
+            .expect("preview"),
+    );
+    pin(
+        "invoices_send_sms",
+        client()
+            .send_invoice_sms(7, "+994501234567")
+            .preview()
+            .expect("preview"),
+    );
+    pin(
+        "invoices_send_email",
+        client()
+            .send_invoice_email(7, "customer@example.com")
+            .preview()
+            .expect("preview"),
+    );
+}
+
+#[test]
+fn invoice_dates_are_checked_before_sending() {
+    let c = client();
+    for bad in ["2026-13-01", "01.12.2026", "2026-12-1", ""] {
+        let call = c.create_invoice(dec!(1), bad, "2026-12-31");
+        assert!(
+            matches!(
+                call.payload(),
+                Err(epoint::Error::InvalidInput {
+                    field: "period_from",
+                    ..
+                })
+            ),
+            "{bad:?}"
+        );
+    }
+    let call = c.create_invoice(dec!(0), "2026-12-01", "2026-12-31");
+    assert!(matches!(
+        call.payload(),
+        Err(epoint::Error::InvalidInput { field: "sum", .. })
+    ));
+    let call = c.send_invoice_email(1, "");
+    assert!(matches!(
+        call.payload(),
+        Err(epoint::Error::InvalidInput { field: "email", .. })
+    ));
+}
+
+#[test]
+fn get_status_card() {
+    pin(
+        "get_status_card",
+        client()
+            .get_card_status("ce000000001")
+            .preview()
+            .expect("preview"),
+    );
+}
+
+#[test]
+fn token_widget() {
+    pin(
+        "token_widget",
+        client()
+            .create_widget(dec!(2.5), "widget-1", "Test payment")
+            .preview()
+            .expect("preview"),
+    );
+}
 // ── end of group B ──
 
 // ── group C payload snapshots: Apple Pay / Google Pay tokens, token split payment, B2B transfers ──

@@ -399,3 +399,165 @@ async fn group_a_answers_match_the_spec() {
     );
 }
 // ── end of group A ──
+// ── group B: wallets, invoices, saved-card status, widget ──
+
+/// Every group B answer the sandbox sends, success and refusal, validates against its
+/// component; the answers that keep extra fields only because EPoint's shape is uncertain are
+/// checked strictly here (the wallet map and the invoice's extra fields stay open).
+#[tokio::test]
+async fn group_b_answers_match_the_spec() {
+    let spec = Spec::load();
+    let merchant = Merchant::start().await;
+    let sandbox = sandbox_with(&merchant).await;
+    let base = sandbox.base_url().to_owned();
+    let pk = "i000000001";
+    let mut answers: Vec<(&str, String)> = Vec::new();
+
+    answers.push((
+        "/api/1/wallet/status",
+        call(&base, "/api/1/wallet/status", json!({"public_key": pk})).await,
+    ));
+    let wallet = |id: &str| {
+        json!({"public_key": pk, "wallet_id": id, "amount": "12.50", "currency": "AZN",
+               "order_id": "w-1", "language": "az"})
+    };
+    for id in ["9", "77"] {
+        answers.push((
+            "/api/1/wallet/payment",
+            call(&base, "/api/1/wallet/payment", wallet(id)).await,
+        ));
+    }
+    let invoice = json!({"public_key": pk, "sum": "150.00", "display": 1, "save_as_template": 0,
+                         "period_from": "2026-12-01", "period_to": "2026-12-31",
+                         "phone": "+994501234567"});
+    let created = call(&base, "/api/1/invoices/create", invoice.clone()).await;
+    answers.push(("/api/1/invoices/create", created.clone()));
+    let id = serde_json::from_str::<Value>(&created).expect("json")["id"].clone();
+    let mut bad = invoice.clone();
+    bad["period_from"] = json!("2027-01-01");
+    answers.push((
+        "/api/1/invoices/create",
+        call(&base, "/api/1/invoices/create", bad).await,
+    ));
+    let mut update = invoice.clone();
+    update["id"] = id.clone();
+    answers.push((
+        "/api/1/invoices/update",
+        call(&base, "/api/1/invoices/update", update.clone()).await,
+    ));
+    update["id"] = json!(404);
+    answers.push((
+        "/api/1/invoices/update",
+        call(&base, "/api/1/invoices/update", update).await,
+    ));
+    for view in [id.clone(), json!(404)] {
+        answers.push((
+            "/api/1/invoices/view",
+            call(
+                &base,
+                "/api/1/invoices/view",
+                json!({"public_key": pk, "id": view}),
+            )
+            .await,
+        ));
+    }
+    for list in [
+        json!({"public_key": pk}),
+        json!({"public_key": pk, "type": "incoming"}),
+        json!({"public_key": pk, "order": "sideways"}),
+    ] {
+        answers.push((
+            "/api/1/invoices/list",
+            call(&base, "/api/1/invoices/list", list).await,
+        ));
+    }
+    for (path, field_name, value) in [
+        ("/api/1/invoices/send-sms", "phone", "+994501234567"),
+        ("/api/1/invoices/send-sms", "phone", "call me"),
+        ("/api/1/invoices/send-email", "email", "a@example.com"),
+        ("/api/1/invoices/send-email", "email", "nobody"),
+    ] {
+        let mut payload = json!({"public_key": pk, "id": id});
+        payload[field_name] = json!(value);
+        answers.push((path, call(&base, path, payload).await));
+    }
+    let card = field(
+        &call(
+            &base,
+            "/api/1/card-registration",
+            json!({"public_key": pk, "language": "az"}),
+        )
+        .await,
+        "card_id",
+    );
+    let card_status = |card: &str| json!({"public_key": pk, "card_id": card});
+    answers.push((
+        "/api/1/get-status-card",
+        call(&base, "/api/1/get-status-card", card_status(&card)).await,
+    ));
+    sandbox
+        .complete(&card, Outcome::Paid)
+        .await
+        .expect("complete");
+    for card in [card.as_str(), "ce404"] {
+        answers.push((
+            "/api/1/get-status-card",
+            call(&base, "/api/1/get-status-card", card_status(card)).await,
+        ));
+    }
+    let widget =
+        json!({"public_key": pk, "amount": "2.50", "order_id": "wd-1", "description": "Test"});
+    answers.push((
+        "/api/1/token/widget",
+        call(&base, "/api/1/token/widget", widget.clone()).await,
+    ));
+    let mut zero = widget;
+    zero["amount"] = json!("0");
+    answers.push((
+        "/api/1/token/widget",
+        call(&base, "/api/1/token/widget", zero).await,
+    ));
+
+    let mut covered: Vec<&str> = answers.iter().map(|(p, _)| *p).collect();
+    covered.sort_unstable();
+    covered.dedup();
+    assert_eq!(covered.len(), 10, "every group B operation: {covered:?}");
+
+    let mut components = spec.doc["components"].clone();
+    for strict in [
+        "RedirectResponse",
+        "InvoiceCreateResponse",
+        "InvoiceViewResponse",
+        "InvoiceListResponse",
+        "InvoiceActionResponse",
+        "CardStatusResponse",
+        "WidgetResponse",
+    ] {
+        components["schemas"][strict]["additionalProperties"] = json!(false);
+    }
+    let mut statuses = std::collections::BTreeSet::new();
+    for (path, wire) in &answers {
+        let component = spec.response_component(path);
+        let validator = jsonschema::validator_for(&json!({
+            "$ref": format!("#/components/schemas/{component}"),
+            "components": components,
+        }))
+        .expect("compiles");
+        let value: Value = serde_json::from_str(wire).expect("JSON");
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{path}: {component} rejects {wire}: {errors:?}"
+        );
+        statuses.insert(value["status"].as_str().unwrap_or("(none)").to_owned());
+    }
+    assert_eq!(
+        statuses.into_iter().collect::<Vec<_>>(),
+        ["(none)", "active", "error", "pending", "success"],
+        "successes, refusals, card states and the bare wallet map are all checked"
+    );
+}
+// ── end of group B ──

@@ -285,6 +285,32 @@ fn rust_schemas() -> Vec<(&'static str, Value)> {
         InstallmentPaymentRequest => InstallmentPaymentRequest,
         HeartbeatResponse => HeartbeatResponse,
         // ── end of group A ──
+        // group B: wallets, invoices, saved-card status, widget
+        WalletId => WalletId,
+        InvoiceId => InvoiceId,
+        InvoiceDate => InvoiceDate,
+        InvoiceType => InvoiceType,
+        InvoicePhone => InvoicePhone,
+        InvoiceEmail => InvoiceEmail,
+        Invoice => Invoice,
+        WalletStatusRequest => WalletStatusRequest,
+        WalletPaymentRequest => WalletPaymentRequest,
+        InvoiceRequest => InvoiceRequest,
+        InvoiceUpdateRequest => InvoiceUpdateRequest,
+        InvoiceViewRequest => InvoiceViewRequest,
+        InvoiceListRequest => InvoiceListRequest,
+        InvoiceSendSmsRequest => InvoiceSendSmsRequest,
+        InvoiceSendEmailRequest => InvoiceSendEmailRequest,
+        CardStatusRequest => CardStatusRequest,
+        WidgetRequest => WidgetRequest,
+        WalletStatusResponse => WalletStatusResponse,
+        InvoiceCreateResponse => InvoiceCreateResponse,
+        InvoiceViewResponse => InvoiceViewResponse,
+        InvoiceListResponse => InvoiceListResponse,
+        InvoiceActionResponse => InvoiceActionResponse,
+        CardStatusResponse => CardStatusResponse,
+        WidgetResponse => WidgetResponse,
+        // end of group B
     ]
 }
 
@@ -528,6 +554,17 @@ fn payload_string_limits_are_enforced_when_decoding() {
         SplitPaymentRequest,
         SplitExecutePayRequest,
         SplitCardRegistrationWithPayRequest,
+        // group B
+        WalletStatusRequest,
+        WalletPaymentRequest,
+        InvoiceRequest,
+        InvoiceUpdateRequest,
+        InvoiceViewRequest,
+        InvoiceListRequest,
+        InvoiceSendSmsRequest,
+        InvoiceSendEmailRequest,
+        CardStatusRequest,
+        WidgetRequest,
     ] {
         let component = &spec["components"]["schemas"][name];
         let example = component["example"].clone();

@@ -14,6 +14,7 @@ mod a;
 // ── end of group A ──
 
 // ── group B handler modules (`mod x;` → src/sandbox/gateway/x.rs): wallets, invoices, saved-card status, widget ──
+pub(crate) mod b;
 // ── end of group B ──
 
 // ── group C handler modules (`mod x;` → src/sandbox/gateway/x.rs): Apple Pay / Google Pay tokens, token split payment, B2B transfers ──
@@ -140,6 +141,16 @@ pub(crate) fn dispatch(
         // ── end of group A ──
 
         // ── group B dispatch rows: wallets, invoices, saved-card status, widget ──
+        "wallet_status" => handle(json, |p| b::wallet_status(ledger, caller, p)),
+        "wallet_payment" => handle(json, |p| b::wallet_payment(ledger, caller, p)),
+        "invoices_create" => handle(json, |p| b::invoices_create(ledger, caller, p)),
+        "invoices_update" => handle(json, |p| b::invoices_update(ledger, caller, p)),
+        "invoices_view" => handle(json, |p| b::invoices_view(ledger, caller, p)),
+        "invoices_list" => handle(json, |p| b::invoices_list(ledger, caller, p)),
+        "invoices_send_sms" => handle(json, |p| b::invoices_send_sms(ledger, caller, p)),
+        "invoices_send_email" => handle(json, |p| b::invoices_send_email(ledger, caller, p)),
+        "get_status_card" => handle(json, |p| b::get_status_card(ledger, caller, p)),
+        "token_widget" => handle(json, |p| b::token_widget(ledger, caller, p)),
         // ── end of group B ──
 
         // ── group C dispatch rows: Apple Pay / Google Pay tokens, token split payment, B2B transfers ──

@@ -234,11 +234,19 @@ pub(crate) struct Ledger {
     // ── end of group A ──
 
     // ── group B state: wallets, invoices, saved-card status, widget ──
+    /// Invoices by id (`ledger/b.rs`).
+    invoices: BTreeMap<u64, b::Invoice>,
+    next_invoice: u64,
     // ── end of group B ──
 
     // ── group C state: Apple Pay / Google Pay tokens, token split payment, B2B transfers ──
     // ── end of group C ──
 }
+
+// ── group B ledger module: invoices ──
+mod b;
+pub(crate) use b::{Invoice, InvoiceFields, WAITING as INVOICE_WAITING};
+// ── end of group B ──
 
 impl Ledger {
     /// Every transaction, by id.
@@ -489,6 +497,8 @@ impl Ledger {
                 | "card_registration_with_pay"
                 | "split_request"
                 | "split_card_registration_with_pay"
+                | "wallet_payment"
+                | "token_widget"
         ) && !a::has_hosted_page(tx.operation)
         {
             return Err(SandboxError::NoHostedPage(id.to_owned()));
@@ -654,7 +664,8 @@ pub(crate) fn operation_code(operation: &str) -> Option<&'static str> {
     match operation {
         "card_registration" => Some("001"),
         "card_registration_with_pay" | "split_card_registration_with_pay" => Some("200"),
-        "payment_request" | "split_request" | "execute_pay" | "split_execute_pay" => Some("100"),
+        "payment_request" | "split_request" | "execute_pay" | "split_execute_pay"
+        | "wallet_payment" | "token_widget" => Some("100"),
         // ── group A: hosted-page variants, checkout, pre-authorisation, installments ──
         "checkout"
         | "developer_payment_request"

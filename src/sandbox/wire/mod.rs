@@ -115,6 +115,50 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     // ── end of group A ──
 
     // ── group B unsigned routes (router = router.route(…)): wallets, invoices, saved-card status, widget ──
+    // The widget page completes its payment like `/pay/{id}`; invoices are paid or canceled on
+    // `/invoice/{id}`; `/_sandbox/invoices` shows every invoice and the SMS/emails asked for.
+    router = router
+        .route("/widget/{id}", get(page::show).post(page::submit))
+        .route(
+            "/invoice/{id}",
+            get(
+                |State(shared): State<Arc<Shared>>,
+                 axum::extract::Path(id): axum::extract::Path<u64>| async move {
+                    let state = shared.lock();
+                    match state.ledger.invoice(id) {
+                        Some(invoice) => {
+                            axum::response::Html(gateway::b::invoice_page(invoice)).into_response()
+                        }
+                        None => (StatusCode::NOT_FOUND, format!("Invoice {id} not found"))
+                            .into_response(),
+                    }
+                },
+            )
+            .post(
+                |State(shared): State<Arc<Shared>>,
+                 axum::extract::Path(id): axum::extract::Path<u64>,
+                 axum::Form(form): axum::Form<std::collections::HashMap<String, String>>| async move {
+                    let pay = form.get("action").map(String::as_str) != Some("cancel");
+                    let mut state = shared.lock();
+                    if state.ledger.invoice(id).is_none() {
+                        return (StatusCode::NOT_FOUND, format!("Invoice {id} not found"))
+                            .into_response();
+                    }
+                    match state.ledger.settle_invoice(id, pay) {
+                        Ok(invoice) => {
+                            axum::response::Html(gateway::b::invoice_page(invoice)).into_response()
+                        }
+                        Err(message) => (StatusCode::CONFLICT, message).into_response(),
+                    }
+                },
+            ),
+        )
+        .route(
+            "/_sandbox/invoices",
+            get(|State(shared): State<Arc<Shared>>| async move {
+                axum::Json(gateway::b::invoices_json(&shared.lock().ledger))
+            }),
+        );
     // ── end of group B ──
 
     // ── group C unsigned routes (router = router.route(…)): Apple Pay / Google Pay tokens, token split payment, B2B transfers ──
