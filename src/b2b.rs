@@ -177,21 +177,22 @@ impl B2bTransferRequest {
         if let Some(url) = &self.webhook_url {
             crate::config::check_url(url).map_err(|reason| Error::invalid("webhook_url", reason))?;
         }
+        let text = |name: &'static str, value: &str, max: usize| -> Result<String> {
+            let count = value.trim().chars().count();
+            if count == 0 || count > max {
+                return Err(Error::invalid(name, format!("must have 1 to {max} characters")));
+            }
+            Ok(value.trim().to_owned())
+        };
         types::B2bPaymentRequest::builder()
             .public_key(parse::<types::PublicKey>("public_key", public_key)?)
             .order_id(parse::<types::OrderId>("order_id", &self.order_id)?)
             .amount(amount)
-            .description(parse::<types::B2bPaymentRequestDescription>(
-                "description",
-                &self.description,
-            )?)
-            .iban(parse::<types::B2bPaymentRequestIban>("iban", &iban)?)
-            .name(parse::<types::B2bPaymentRequestName>("name", &self.name)?)
-            .tin(parse::<types::B2bPaymentRequestTin>("tin", tin)?)
-            .bank_code(parse::<types::B2bPaymentRequestBankCode>(
-                "bank_code",
-                &self.bank_code,
-            )?)
+            .description(text("description", &self.description, 255)?)
+            .iban(iban)
+            .name(text("name", &self.name, 255)?)
+            .tin(tin.to_owned())
+            .bank_code(text("bank_code", &self.bank_code, 32)?)
             .bank_name(self.bank_name.clone())
             .email(self.email.clone())
             .address(self.address.clone())

@@ -635,7 +635,7 @@ impl Client {
             built(
                 types::ApplePaySessionRequest::builder()
                     .public_key(self.public_key()?)
-                    .origin(field::<types::ApplePaySessionRequestOrigin>("origin", &origin)?),
+                    .origin(origin.clone()),
             )
         })())
     }
