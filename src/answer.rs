@@ -315,7 +315,13 @@ pub struct ApplePayMerchantSession {
 impl Success<crate::generated::types::ApplePaySessionResponse> for ApplePayMerchantSession {
     fn from_answer(
         answer: crate::generated::types::ApplePaySessionResponse,
-    ) -> Result<Self, (&'static str, crate::generated::types::ApplePaySessionResponse)> {
+    ) -> Result<
+        Self,
+        (
+            &'static str,
+            crate::generated::types::ApplePaySessionResponse,
+        ),
+    > {
         match serde_json::to_value(&answer) {
             Ok(session @ serde_json::Value::Object(_)) => Ok(Self { session, answer }),
             _ => Err(("session", answer)),

@@ -175,12 +175,16 @@ impl B2bTransferRequest {
             ));
         }
         if let Some(url) = &self.webhook_url {
-            crate::config::check_url(url).map_err(|reason| Error::invalid("webhook_url", reason))?;
+            crate::config::check_url(url)
+                .map_err(|reason| Error::invalid("webhook_url", reason))?;
         }
         let text = |name: &'static str, value: &str, max: usize| -> Result<String> {
             let count = value.trim().chars().count();
             if count == 0 || count > max {
-                return Err(Error::invalid(name, format!("must have 1 to {max} characters")));
+                return Err(Error::invalid(
+                    name,
+                    format!("must have 1 to {max} characters"),
+                ));
             }
             Ok(value.trim().to_owned())
         };

@@ -790,7 +790,13 @@ impl Client {
         if order_id.is_empty() || order_id.chars().count() > 255 {
             return Err(Error::invalid("order_id", "must have 1 to 255 characters"));
         }
-        let answer = match self.raw.b2b_payment_status().order_id(order_id).send().await {
+        let answer = match self
+            .raw
+            .b2b_payment_status()
+            .order_id(order_id)
+            .send()
+            .await
+        {
             Ok(answer) => answer.into_inner(),
             Err(e) => return Err(from_progenitor(e).await),
         };

@@ -35,8 +35,8 @@ pub use answer::{CardPage, Charge, PaymentAndCardPage, PaymentPage, Refund, Tran
 mod b2b;
 pub use crate::{
     answer::{
-        ApplePayMerchantSession, B2bTransfer, B2bTransferState, B2bTransferStatus,
-        B2bWebhookCheck, TokenPayment,
+        ApplePayMerchantSession, B2bTransfer, B2bTransferState, B2bTransferStatus, B2bWebhookCheck,
+        TokenPayment,
     },
     b2b::B2bTransferRequest,
 };

@@ -223,10 +223,7 @@ fn every_spec_operation_has_a_payload_snapshot_and_end_to_end_tests() {
                 .any(|s| s.starts_with(&prefix) && s.ends_with(".snap")),
             "{id}: no payload snapshot tests/snapshots/{prefix}*.snap (add a case to tests/payload_snapshots.rs)"
         );
-        assert!(
-            methods.contains(&method),
-            "{id}: no method `{method}`"
-        );
+        assert!(methods.contains(&method), "{id}: no method `{method}`");
         let call = format!(".{method}(");
         assert!(
             e2e.contains(&call),
@@ -254,11 +251,7 @@ async fn the_sandbox_handles_every_spec_operation_and_no_other_api_path() {
     for (path, (id, payload, _)) in spec_operations() {
         if payload.is_empty() {
             // Not a signed form (a GET read, a JSON body): served, whatever it answers.
-            let url = format!(
-                "{}{}",
-                sandbox.base_url(),
-                path.replace('{', "").replace('}', "")
-            );
+            let url = format!("{}{}", sandbox.base_url(), path.replace(['{', '}'], ""));
             let get = http.get(&url).send().await.expect("get").status();
             let post = http.post(&url).send().await.expect("post").status();
             assert!(

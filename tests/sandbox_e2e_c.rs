@@ -64,7 +64,9 @@ async fn google_pay_declines_when_the_token_asks_and_token_split_payment_is_paya
         .google_pay(payment.id, json!("tok decline-116"), None)
         .await;
     match declined {
-        Err(Error::Rejected { status, response, .. }) => {
+        Err(Error::Rejected {
+            status, response, ..
+        }) => {
             assert_eq!(status, PaymentStatus::Failed);
             assert_eq!(response["result"]["code"], "116");
         }
@@ -79,7 +81,10 @@ async fn google_pay_declines_when_the_token_asks_and_token_split_payment_is_paya
         .await
         .expect("split");
     let id = split.id.expect("token payment id");
-    client.google_pay(id, json!("ok"), None).await.expect("paid");
+    client
+        .google_pay(id, json!("ok"), None)
+        .await
+        .expect("paid");
     let tx = sandbox
         .transaction(split.transaction.as_deref().expect("transaction"))
         .expect("in the ledger");
@@ -108,7 +113,9 @@ async fn b2b_transfers_settle_and_their_unsigned_webhook_is_confirmed_by_a_statu
             }
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let hook = format!("http://{}/b2b", listener.local_addr().expect("addr"));
     let server = tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
 
@@ -134,7 +141,10 @@ async fn b2b_transfers_settle_and_their_unsigned_webhook_is_confirmed_by_a_statu
     assert!(accepted.bulk_id.is_some());
 
     // Reused order_id: a real HTTP 422 with EPoint's JSON body kept.
-    match client.b2b_transfer(&transfer("b2b-1", "Supplier LLC")).await {
+    match client
+        .b2b_transfer(&transfer("b2b-1", "Supplier LLC"))
+        .await
+    {
         Err(Error::Http { status, body }) => {
             assert_eq!(status, 422);
             assert!(body.contains("already been used"), "{body}");

@@ -349,7 +349,11 @@ fn every_operation_schema_is_compared() {
     let mut used = BTreeSet::new();
     for (path, item) in spec["paths"].as_object().expect("paths") {
         // GET reads and JSON-body operations have no x-epoint-payload and no form body.
-        let op = if item["post"].is_object() { &item["post"] } else { &item["get"] };
+        let op = if item["post"].is_object() {
+            &item["post"]
+        } else {
+            &item["get"]
+        };
         for schema in [
             &op["x-epoint-payload"],
             &op["responses"]["200"]["content"]["application/json"]["schema"],
@@ -369,7 +373,11 @@ fn every_operation_schema_is_compared() {
                 let post = &cb_item["post"];
                 let payload = &post["x-epoint-payload"];
                 let json_body = &post["requestBody"]["content"]["application/json"]["schema"];
-                used.insert(name_of(if payload.is_null() { json_body } else { payload }));
+                used.insert(name_of(if payload.is_null() {
+                    json_body
+                } else {
+                    payload
+                }));
             }
         }
         assert!(op.is_object(), "{path} has a post operation");

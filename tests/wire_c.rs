@@ -34,7 +34,10 @@ async fn token_payment_success_has_no_status_and_an_error_with_status_is_rejecte
         .expect("ok");
     assert_eq!(payment.id, 9998887);
     let req = server.only_request();
-    assert_eq!((req.method.as_str(), req.path.as_str()), ("POST", "/api/1/token/payment"));
+    assert_eq!(
+        (req.method.as_str(), req.path.as_str()),
+        ("POST", "/api/1/token/payment")
+    );
     let payload = signed_form(&req.body);
     assert_eq!(payload["amount"], "2.50");
     assert_eq!(payload["description"], "Test");
@@ -47,7 +50,16 @@ async fn token_payment_success_has_no_status_and_an_error_with_status_is_rejecte
         .create_token_payment(dec!(2.50), "o-1", "Test")
         .await
         .expect_err("rejected");
-    assert!(matches!(err, Error::Rejected { status: PaymentStatus::ServerError, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::Rejected {
+                status: PaymentStatus::ServerError,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -63,16 +75,24 @@ async fn apple_session_is_passed_through_as_raw_json() {
     assert_eq!(req.path, "/api/1/token/apple/session");
     assert_eq!(signed_form(&req.body)["origin"], "https://shop.example.com");
 
-    let server = CaptureServer::start(Reply::json(json!({"status": "error", "message": "bad origin"}))).await;
+    let server = CaptureServer::start(Reply::json(
+        json!({"status": "error", "message": "bad origin"}),
+    ))
+    .await;
     assert!(matches!(
-        client(&server.base_url()).apple_pay_session("https://x.example").await,
+        client(&server.base_url())
+            .apple_pay_session("https://x.example")
+            .await,
         Err(Error::Rejected { .. })
     ));
 }
 
 #[tokio::test]
 async fn apple_and_google_pay_send_billing_contact_in_camel_case() {
-    for (path, google) in [("/api/1/token/apple/pay", false), ("/api/1/token/google/pay", true)] {
+    for (path, google) in [
+        ("/api/1/token/apple/pay", false),
+        ("/api/1/token/google/pay", true),
+    ] {
         let server = CaptureServer::start(Reply::json(json!({
             "status": "success", "message": "Payment is finished successfully", "result": {"psp": 1}
         })))
@@ -92,20 +112,27 @@ async fn apple_and_google_pay_send_billing_contact_in_camel_case() {
         assert_eq!(payload["billingContact"]["givenName"], "Ada");
         assert_eq!(payload["id"], 7);
 
-        let server = CaptureServer::start(Reply::json(json!({"status": "failed", "message": "Declined"}))).await;
+        let server = CaptureServer::start(Reply::json(
+            json!({"status": "failed", "message": "Declined"}),
+        ))
+        .await;
         let c = client(&server.base_url());
         let declined = if google {
             c.google_pay(7, json!("t"), None).await
         } else {
             c.apple_pay(7, json!("t"), None).await
         };
-        assert!(matches!(declined, Err(Error::Rejected { .. })), "{declined:?}");
+        assert!(
+            matches!(declined, Err(Error::Rejected { .. })),
+            "{declined:?}"
+        );
     }
 }
 
 #[tokio::test]
 async fn token_split_payment_keeps_an_unknown_answer() {
-    let server = CaptureServer::start(Reply::json(json!({"status": "success", "something": [1]}))).await;
+    let server =
+        CaptureServer::start(Reply::json(json!({"status": "success", "something": [1]}))).await;
     let answer = client(&server.base_url())
         .token_split_pay(dec!(10), "o-5", "i000000002", dec!(4))
         .await
@@ -115,11 +142,14 @@ async fn token_split_payment_keeps_an_unknown_answer() {
     assert_eq!(req.path, "/api/1/token/split-payment");
     assert_eq!(signed_form(&req.body)["split_amount"], "4.00");
 
-    let server = CaptureServer::start(Reply::json(json!({"status": "error", "message": "no"}))).await;
-    assert!(client(&server.base_url())
-        .token_split_pay(dec!(10), "o-5", "i000000002", dec!(4))
-        .await
-        .is_err());
+    let server =
+        CaptureServer::start(Reply::json(json!({"status": "error", "message": "no"}))).await;
+    assert!(
+        client(&server.base_url())
+            .token_split_pay(dec!(10), "o-5", "i000000002", dec!(4))
+            .await
+            .is_err()
+    );
 }
 
 fn transfer() -> epoint::B2bTransferRequest {
@@ -146,8 +176,15 @@ async fn b2b_transfer_is_a_signed_json_envelope_and_http_errors_keep_the_body() 
         .expect("ok");
     assert_eq!(accepted.bulk_id.as_deref(), Some("44001"));
     let req = server.only_request();
-    assert_eq!((req.method.as_str(), req.path.as_str()), ("POST", "/api/1/b2b/payment"));
-    assert!(req.header("content-type").unwrap_or_default().starts_with("application/json"));
+    assert_eq!(
+        (req.method.as_str(), req.path.as_str()),
+        ("POST", "/api/1/b2b/payment")
+    );
+    assert!(
+        req.header("content-type")
+            .unwrap_or_default()
+            .starts_with("application/json")
+    );
     let envelope: Value = serde_json::from_str(&req.body).expect("JSON body");
     let keys = Keys::new(PUBLIC_KEY, PRIVATE_KEY);
     let data = envelope["data"].as_str().expect("data");
@@ -171,7 +208,10 @@ async fn b2b_transfer_is_a_signed_json_envelope_and_http_errors_keep_the_body() 
     let bad = transfer().webhook_url("not a url");
     assert!(matches!(
         client(&server.base_url()).b2b_transfer(&bad).await,
-        Err(Error::InvalidInput { field: "webhook_url", .. })
+        Err(Error::InvalidInput {
+            field: "webhook_url",
+            ..
+        })
     ));
 }
 
@@ -189,11 +229,22 @@ async fn b2b_status_is_an_unsigned_get() {
         .expect("ok");
     assert_eq!(state.state, epoint::B2bTransferState::Processing);
     let req = server.only_request();
-    assert_eq!((req.method.as_str(), req.path.as_str()), ("GET", "/api/1/b2b/payment/b2b-1"));
+    assert_eq!(
+        (req.method.as_str(), req.path.as_str()),
+        ("GET", "/api/1/b2b/payment/b2b-1")
+    );
     assert!(req.body.is_empty(), "unsigned: no body");
-    assert_eq!(epoint::OperationId::B2bPaymentStatus.path(), "/api/1/b2b/payment/{order_id}");
+    assert_eq!(
+        epoint::OperationId::B2bPaymentStatus.path(),
+        "/api/1/b2b/payment/{order_id}"
+    );
 
-    let server = CaptureServer::start(Reply::raw(404, "application/json", r#"{"detail":"Unknown order_id: x"}"#)).await;
+    let server = CaptureServer::start(Reply::raw(
+        404,
+        "application/json",
+        r#"{"detail":"Unknown order_id: x"}"#,
+    ))
+    .await;
     match client(&server.base_url()).b2b_transfer_status("x").await {
         Err(Error::Http { status: 404, body }) => assert!(body.contains("Unknown")),
         other => panic!("{other:?}"),

@@ -82,7 +82,12 @@ pub(crate) struct Webhook {
 }
 
 /// Runs a group C signed operation.
-pub(crate) fn dispatch(ledger: &mut Ledger, caller: &Caller<'_>, operation: &str, json: &Value) -> Value {
+pub(crate) fn dispatch(
+    ledger: &mut Ledger,
+    caller: &Caller<'_>,
+    operation: &str,
+    json: &Value,
+) -> Value {
     match operation {
         "token_payment" => handle(json, |p| token_payment(ledger, caller, p)),
         "apple_pay_session" => handle(json, |p| apple_pay_session(caller, p)),
@@ -129,10 +134,11 @@ fn token_payment(
     p: &types::TokenPaymentRequest,
 ) -> Answer<types::TokenPaymentResponse> {
     let amount = checked("amount", p.amount)?;
-    let transaction = ledger.open_payment(caller.key(), "payment_request", &p.order_id, amount, |tx| {
-        tx.description = Some(p.description.to_string());
-        tx.language = p.language;
-    });
+    let transaction =
+        ledger.open_payment(caller.key(), "payment_request", &p.order_id, amount, |tx| {
+            tx.description = Some(p.description.to_string());
+            tx.language = p.language;
+        });
     let c = &mut ledger.group_c;
     c.next_token += 1;
     let id = 1_000_000 + c.next_token;
@@ -182,10 +188,15 @@ fn apple_pay_session(
     let (secs, _) = now();
     let mut rng = rand::rng();
     let hex = |n: usize, rng: &mut rand::rngs::ThreadRng| -> String {
-        (0..n).map(|_| format!("{:x}", rng.random_range(0..16u8))).collect()
+        (0..n)
+            .map(|_| format!("{:x}", rng.random_range(0..16u8)))
+            .collect()
     };
     let mut extra = serde_json::Map::new();
-    extra.insert("operationalAnalyticsIdentifier".into(), json!(format!("{}:sandbox", caller.key())));
+    extra.insert(
+        "operationalAnalyticsIdentifier".into(),
+        json!(format!("{}:sandbox", caller.key())),
+    );
     extra.insert("retries".into(), json!(0));
     extra.insert("pspId".into(), json!(hex(64, &mut rng)));
     Ok(types::ApplePaySessionResponse {
@@ -300,15 +311,16 @@ fn token_split_payment(
     p: &types::TokenSplitPaymentRequest,
 ) -> Answer<types::TokenSplitPaymentResponse> {
     let (amount, share) = split(caller, &p.split_user, p.amount, p.split_amount)?;
-    let transaction = ledger.open_payment(caller.key(), "split_request", &p.order_id, amount, |tx| {
-        tx.split_user = Some(p.split_user.to_string());
-        tx.split_amount = Some(share);
-        tx.description = p.description.as_ref().map(|d| d.to_string());
-        tx.other_attr = p.other_attr.clone().map(|a| Value::Object(a.0));
-        tx.language = p.language;
-        tx.success_redirect_url = p.success_redirect_url.as_ref().map(|u| u.0.clone());
-        tx.error_redirect_url = p.error_redirect_url.as_ref().map(|u| u.0.clone());
-    });
+    let transaction =
+        ledger.open_payment(caller.key(), "split_request", &p.order_id, amount, |tx| {
+            tx.split_user = Some(p.split_user.to_string());
+            tx.split_amount = Some(share);
+            tx.description = p.description.as_ref().map(|d| d.to_string());
+            tx.other_attr = p.other_attr.clone().map(|a| Value::Object(a.0));
+            tx.language = p.language;
+            tx.success_redirect_url = p.success_redirect_url.as_ref().map(|u| u.0.clone());
+            tx.error_redirect_url = p.error_redirect_url.as_ref().map(|u| u.0.clone());
+        });
     let c = &mut ledger.group_c;
     c.next_token += 1;
     let id = 1_000_000 + c.next_token;
@@ -340,10 +352,24 @@ fn b2b_refusal(status: u16, message: &str) -> (u16, Value) {
 impl GroupC {
     /// Validates and records a B2B transfer (`PENDING`); `Err` is (HTTP status, JSON body).
     fn b2b_create(&mut self, merchant: &str, json: &Value) -> Result<Value, (u16, Value)> {
-        let text = |f: &str| json.get(f).and_then(Value::as_str).filter(|s| !s.is_empty());
-        for f in ["order_id", "description", "iban", "name", "tin", "bank_code"] {
+        let text = |f: &str| {
+            json.get(f)
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+        };
+        for f in [
+            "order_id",
+            "description",
+            "iban",
+            "name",
+            "tin",
+            "bank_code",
+        ] {
             if text(f).is_none() {
-                return Err(b2b_refusal(422, &format!("Missing required parameter: {f}")));
+                return Err(b2b_refusal(
+                    422,
+                    &format!("Missing required parameter: {f}"),
+                ));
             }
         }
         if json.get("amount").is_none_or(Value::is_null) {
@@ -357,22 +383,32 @@ impl GroupC {
             || !(18..=32).contains(&body.len())
             || !body.chars().all(|c| c.is_ascii_alphanumeric())
         {
-            return Err(b2b_refusal(422, &format!("iban must start with AZ and be a valid length, got {iban}")));
+            return Err(b2b_refusal(
+                422,
+                &format!("iban must start with AZ and be a valid length, got {iban}"),
+            ));
         }
         let tin = p.tin.to_string();
         if !tin.chars().all(|c| c.is_ascii_digit()) || !(tin.ends_with('1') || tin.ends_with('2')) {
-            return Err(b2b_refusal(422, "tin must be 10 digits ending in 1 (individual) or 2 (legal entity)"));
+            return Err(b2b_refusal(
+                422,
+                "tin must be 10 digits ending in 1 (individual) or 2 (legal entity)",
+            ));
         }
         let amount = checked("amount", p.amount).map_err(|e| b2b_refusal(422, &e))?;
         if amount.amount() > rust_decimal::Decimal::from(40_000) {
             return Err(b2b_refusal(422, "amount must be between 0.01 and 40000"));
         }
         if let Some(url) = &p.webhook_url {
-            crate::config::check_url(url).map_err(|e| b2b_refusal(422, &format!("webhook_url {e}")))?;
+            crate::config::check_url(url)
+                .map_err(|e| b2b_refusal(422, &format!("webhook_url {e}")))?;
         }
         let order_id = p.order_id.to_string();
         if self.b2b.contains_key(&order_id) {
-            return Err(b2b_refusal(422, &format!("order_id {order_id} has already been used")));
+            return Err(b2b_refusal(
+                422,
+                &format!("order_id {order_id} has already been used"),
+            ));
         }
         let bulk_id = format!("44{:08}", rand::rng().random_range(0..100_000_000u32));
         let (secs, _) = now();
@@ -414,7 +450,12 @@ impl GroupC {
     }
 
     /// Moves a transfer to `SUCCESS` / `FAILED`; the webhook to deliver.
-    fn b2b_settle(&mut self, order_id: &str, success: bool, reason: Option<String>) -> Result<Webhook, SandboxError> {
+    fn b2b_settle(
+        &mut self,
+        order_id: &str,
+        success: bool,
+        reason: Option<String>,
+    ) -> Result<Webhook, SandboxError> {
         let record = self
             .b2b
             .get_mut(order_id)
@@ -427,7 +468,8 @@ impl GroupC {
         }
         record.status = if success { "SUCCESS" } else { "FAILED" };
         if !success {
-            record.error_message = Some(reason.unwrap_or_else(|| "The payee bank rejected the transfer".to_owned()));
+            record.error_message =
+                Some(reason.unwrap_or_else(|| "The payee bank rejected the transfer".to_owned()));
         }
         let mut payload = json!({
             "order_id": record.order_id,
@@ -459,7 +501,9 @@ impl GroupC {
             }
             "PROCESSING" => {
                 let fail = record.name.to_uppercase().contains("FAIL");
-                let reason = fail.then(|| "Payee account is closed (sandbox: the payee name contains FAIL)".to_owned());
+                let reason = fail.then(|| {
+                    "Payee account is closed (sandbox: the payee name contains FAIL)".to_owned()
+                });
                 self.b2b_settle(order_id, !fail, reason).ok()
             }
             _ => None,
@@ -537,8 +581,15 @@ pub(crate) async fn b2b_post(shared: Arc<Shared>, body: Bytes) -> Response {
             Some(key) => match state.merchants.get(key).cloned() {
                 None => b2b_refusal(403, &format!("Unknown public_key: {key}")),
                 Some(merchant) => {
-                    if merchant.keys().verify(&envelope.data, &envelope.signature).is_err() {
-                        (200, json!({"status": "error", "message": "Signature did not match"}))
+                    if merchant
+                        .keys()
+                        .verify(&envelope.data, &envelope.signature)
+                        .is_err()
+                    {
+                        (
+                            200,
+                            json!({"status": "error", "message": "Signature did not match"}),
+                        )
                     } else {
                         verified = true;
                         match state.ledger.group_c.b2b_create(key, json) {
@@ -588,8 +639,16 @@ pub(crate) async fn b2b_get(shared: Arc<Shared>, order_id: String) -> Response {
 }
 
 /// `POST /_sandbox/b2b/{order_id}/settle?outcome=success|failed`: settles a transfer.
-pub(crate) async fn b2b_settle_route(shared: Arc<Shared>, order_id: String, success: bool) -> Response {
-    let settled = shared.lock().ledger.group_c.b2b_settle(&order_id, success, None);
+pub(crate) async fn b2b_settle_route(
+    shared: Arc<Shared>,
+    order_id: String,
+    success: bool,
+) -> Response {
+    let settled = shared
+        .lock()
+        .ledger
+        .group_c
+        .b2b_settle(&order_id, success, None);
     match settled {
         Ok(webhook) => {
             let delivery = deliver(&shared, webhook).await;
@@ -613,7 +672,11 @@ impl Sandbox {
     /// assert_eq!(webhook.payload["status"], "success");
     /// # Ok(()) }
     /// ```
-    pub async fn settle_b2b(&self, order_id: &str, success: bool) -> Result<CallbackDelivery, SandboxError> {
+    pub async fn settle_b2b(
+        &self,
+        order_id: &str,
+        success: bool,
+    ) -> Result<CallbackDelivery, SandboxError> {
         let webhook = self
             .shared
             .lock()
