@@ -1141,7 +1141,12 @@ async fn inspection_over_http() {
 async fn every_operation_is_served() {
     let sandbox = Sandbox::start().await.expect("sandbox");
     let keys = Keys::new("i000000001", "wrong");
-    for op in epoint::OPERATIONS {
+    // The signed forms (GET reads and JSON-body operations have their own tests).
+    let signed: Vec<_> = epoint::OPERATIONS
+        .iter()
+        .filter(|op| op.payload.is_some())
+        .collect();
+    for op in &signed {
         let (operation, path) = (op.operation_id, op.path);
         let answer = post_signed(
             sandbox.base_url(),
@@ -1153,7 +1158,7 @@ async fn every_operation_is_served() {
         assert_eq!(answer["message"], "Signature did not match", "{path}");
         assert_eq!(sandbox.request_count(op.id), 1, "{operation}");
     }
-    assert_eq!(sandbox.all_requests().len(), 10);
+    assert_eq!(sandbox.all_requests().len(), signed.len());
 }
 
 #[tokio::test]
