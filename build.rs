@@ -133,6 +133,12 @@ const ANSWERS: &[(&str, &str, &str)] = &[
     // ── end of group B ──
 
     // ── group C: Apple Pay / Google Pay tokens, token split payment, B2B transfers ──
+    ("token-payment", "crate::answer::TokenPayment", "Plain"),
+    (
+        "apple-pay-session",
+        "crate::answer::ApplePayMerchantSession",
+        "Plain",
+    ),
     // ── end of group C ──
 ];
 

@@ -63,12 +63,26 @@ export interface SignedOperations {
   "/api/1/get-status-card": { payload: S["CardStatusRequest"]; answer: S["CardStatusResponse"] };
   /** `create_widget` (token_widget); source: official-document-1.0.3; a callback follows. */
   "/api/1/token/widget": { payload: S["WidgetRequest"]; answer: S["WidgetResponse"] };
+  /** `create_token_payment` (token_payment); source: official-document-1.0.3. */
+  "/api/1/token/payment": { payload: S["TokenPaymentRequest"]; answer: S["TokenPaymentResponse"] };
+  /** `apple_pay_session` (apple_pay_session); source: official-document-1.0.3. */
+  "/api/1/token/apple/session": { payload: S["ApplePaySessionRequest"]; answer: S["ApplePaySessionResponse"] };
+  /** `apple_pay` (apple_pay); source: official-document-1.0.3. */
+  "/api/1/token/apple/pay": { payload: S["TokenPayRequest"]; answer: S["TokenPayResponse"] };
+  /** `google_pay` (google_pay); source: official-document-1.0.3. */
+  "/api/1/token/google/pay": { payload: S["TokenPayRequest"]; answer: S["TokenPayResponse"] };
+  /** `token_split_pay` (token_split_payment); source: peer-client. */
+  "/api/1/token/split-payment": { payload: S["TokenSplitPaymentRequest"]; answer: S["TokenSplitPaymentResponse"] };
 }
 
 /** Operations that are not signed forms (GET reads, JSON bodies). */
 export interface UnsignedOperations {
   /** `heartbeat` (heartbeat); source: official-document-1.0.3. */
   "/api/heartbeat": { payload: never; answer: S["HeartbeatResponse"] };
+  /** `b2b_transfer` (b2b_payment); source: developer-site; a callback follows. */
+  "/api/1/b2b/payment": { payload: S["SignedEnvelope"]; answer: S["B2bPaymentResponse"] };
+  /** `b2b_transfer_status` (b2b_payment_status); source: developer-site. */
+  "/api/1/b2b/payment/{order_id}": { payload: never; answer: S["B2bPaymentStatusResponse"] };
 }
 
 export type SignedPath = keyof SignedOperations;

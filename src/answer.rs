@@ -595,4 +595,170 @@ impl Success<WidgetResponse> for Widget {
 // ── end of group B ──
 
 // ── group C success types: Apple Pay / Google Pay tokens, token split payment, B2B transfers ──
+/// A token payment created for Apple Pay / Google Pay ([`crate::Client::create_token_payment`]).
+/// EPoint's success answer is the payment object itself, without `status`; success guarantees
+/// its `id`, which the EPoint JS SDK and [`crate::Client::apple_pay`] /
+/// [`crate::Client::google_pay`] take.
+///
+/// ```
+/// # async fn run(client: epoint::Client) -> epoint::Result<()> {
+/// let payment = client.create_token_payment(epoint::dec!(2.50), "order-7", "Coffee").await?;
+/// println!("initTokenPay({{payment: {{id: {}}}}})", payment.id);
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct TokenPayment {
+    /// EPoint's id of the token payment.
+    pub id: i64,
+    /// The whole answer as EPoint sent it (`transaction`, `short_link`, `total`, …).
+    pub answer: crate::generated::types::TokenPaymentResponse,
+}
+
+impl Success<crate::generated::types::TokenPaymentResponse> for TokenPayment {
+    fn from_answer(
+        answer: crate::generated::types::TokenPaymentResponse,
+    ) -> Result<Self, (&'static str, crate::generated::types::TokenPaymentResponse)> {
+        match answer.id {
+            Some(id) => Ok(Self { id, answer }),
+            None => Err(("id", answer)),
+        }
+    }
+}
+
+/// Apple's merchant session for the Apple Pay sheet ([`crate::Client::apple_pay_session`]):
+/// return `session` to the browser unchanged (it is exactly the JSON EPoint sent).
+///
+/// ```
+/// # async fn run(client: epoint::Client) -> epoint::Result<()> {
+/// let session = client.apple_pay_session("https://shop.example.com").await?;
+/// let body = serde_json::to_string(&session.session).unwrap(); // the HTTP answer to the JS SDK
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct ApplePayMerchantSession {
+    /// The merchant session as raw JSON, every field kept.
+    pub session: serde_json::Value,
+    /// The same answer, with Apple's usual fields typed (`answer.extra` has the rest).
+    pub answer: crate::generated::types::ApplePaySessionResponse,
+}
+
+impl Success<crate::generated::types::ApplePaySessionResponse> for ApplePayMerchantSession {
+    fn from_answer(
+        answer: crate::generated::types::ApplePaySessionResponse,
+    ) -> Result<
+        Self,
+        (
+            &'static str,
+            crate::generated::types::ApplePaySessionResponse,
+        ),
+    > {
+        match serde_json::to_value(&answer) {
+            Ok(session @ serde_json::Value::Object(_)) => Ok(Self { session, answer }),
+            _ => Err(("session", answer)),
+        }
+    }
+}
+
+/// A B2B bank transfer EPoint accepted ([`crate::Client::b2b_transfer`]). Accepted is not
+/// settled: read [`crate::Client::b2b_transfer_status`] until `SUCCESS` or `FAILED`.
+///
+/// ```
+/// # fn f(t: epoint::B2bTransfer) { println!("{} in bulk {:?}", t.order_id, t.bulk_id); }
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct B2bTransfer {
+    /// The transfer's `order_id`.
+    pub order_id: String,
+    /// EPoint's bulk id (`bulkId`), when sent.
+    pub bulk_id: Option<String>,
+    /// The whole answer as EPoint sent it.
+    pub answer: crate::generated::types::B2bPaymentResponse,
+}
+
+/// The state of a B2B transfer, as `GET /api/1/b2b/payment/{order_id}` reports it.
+///
+/// ```
+/// use epoint::B2bTransferState;
+/// assert_eq!(B2bTransferState::from("SUCCESS"), B2bTransferState::Success);
+/// assert!(B2bTransferState::from("failed").is_final());
+/// assert_eq!(B2bTransferState::from("ON_HOLD"), B2bTransferState::Other("ON_HOLD".into()));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub enum B2bTransferState {
+    /// Accepted, not yet sent to the bank.
+    Pending,
+    /// Sent to the bank.
+    Processing,
+    /// Money delivered to the payee.
+    Success,
+    /// The transfer failed.
+    Failed,
+    /// A state this crate does not know, kept as sent.
+    Other(String),
+}
+
+impl B2bTransferState {
+    /// `SUCCESS` or `FAILED`: it will not change any more.
+    ///
+    /// ```
+    /// assert!(!epoint::B2bTransferState::Pending.is_final());
+    /// ```
+    pub fn is_final(&self) -> bool {
+        matches!(self, Self::Success | Self::Failed)
+    }
+}
+
+impl From<&str> for B2bTransferState {
+    fn from(status: &str) -> Self {
+        match status.to_ascii_uppercase().as_str() {
+            "PENDING" => Self::Pending,
+            "PROCESSING" => Self::Processing,
+            "SUCCESS" => Self::Success,
+            "FAILED" => Self::Failed,
+            _ => Self::Other(status.to_owned()),
+        }
+    }
+}
+
+/// A B2B transfer's state read from EPoint ([`crate::Client::b2b_transfer_status`]).
+///
+/// ```
+/// # async fn run(client: epoint::Client) -> epoint::Result<()> {
+/// let state = client.b2b_transfer_status("b2b-1").await?;
+/// if state.state == epoint::B2bTransferState::Success { /* mark the invoice paid */ }
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct B2bTransferStatus {
+    /// `status`, typed.
+    pub state: B2bTransferState,
+    /// The whole answer as EPoint sent it (`amount`, `payee_iban`, `webhook_sent`, …).
+    pub answer: crate::generated::types::B2bPaymentStatusResponse,
+}
+
+/// What [`crate::Client::confirm_b2b_webhook`] found: the (UNSIGNED, untrusted) webhook and
+/// the state read back from EPoint, which is the only part to act on.
+///
+/// ```
+/// # async fn run(client: epoint::Client, body: bytes::Bytes) -> epoint::Result<()> {
+/// let checked = client.confirm_b2b_webhook(&body).await?;
+/// if checked.confirmed.state == epoint::B2bTransferState::Success { /* trust this */ }
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct B2bWebhookCheck {
+    /// The webhook as received: unsigned, so only a hint (its `order_id` was looked up).
+    pub webhook: crate::generated::types::B2bWebhookPayload,
+    /// The transfer's state as EPoint reports it now: trust this.
+    pub confirmed: B2bTransferStatus,
+    /// Whether the webhook's `status` agrees with EPoint's (`success` ↔ `SUCCESS`,
+    /// `failed` ↔ `FAILED`). `false` means a forged, stale or garbled webhook.
+    pub agrees: bool,
+}
 // ── end of group C ──

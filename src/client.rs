@@ -1093,6 +1093,259 @@ impl Client {
     // ── end of group B ──
 
     // ── group C methods: Apple Pay / Google Pay tokens, token split payment, B2B transfers ──
+    /// **Create a token payment** for Apple Pay / Google Pay: `POST /api/1/token/payment`.
+    ///
+    /// Hand the answer's `id` (and amount) to the EPoint JS SDK (`initTokenPay`), then finish
+    /// with [`Client::apple_pay`] or [`Client::google_pay`]. EPoint's success answer has **no
+    /// `status`**: it is the payment object; an answer with `status` `error`/`server_error` is
+    /// [`Error::Rejected`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
+    /// let payment = client.create_token_payment(epoint::dec!(2.50), "order-7", "Coffee").await?;
+    /// println!("payment {} ({:?})", payment.id, payment.answer.transaction);
+    /// # Ok(()) }
+    /// ```
+    pub fn create_token_payment(
+        &self,
+        amount: Decimal,
+        order_id: impl Into<String>,
+        description: impl Into<String>,
+    ) -> Call<'_, ops::TokenPayment> {
+        let (order_id, description) = (order_id.into(), description.into());
+        self.call((|| {
+            built(
+                types::TokenPaymentRequest::builder()
+                    .public_key(self.public_key()?)
+                    .amount(money("amount", amount)?)
+                    .currency(Currency::Azn)
+                    .language(self.config.language)
+                    .order_id(field::<types::OrderId>("order_id", &order_id)?)
+                    .description(field::<types::Description>("description", &description)?),
+            )
+        })())
+    }
+
+    /// **Apple Pay merchant session**: `POST /api/1/token/apple/session` with the `Origin` of
+    /// the page showing the button. Return `.session` to the browser unchanged.
+    ///
+    /// ```no_run
+    /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
+    /// let session = client.apple_pay_session("https://shop.example.com").await?;
+    /// let json_for_the_browser = session.session;
+    /// # Ok(()) }
+    /// ```
+    pub fn apple_pay_session(&self, origin: impl Into<String>) -> Call<'_, ops::ApplePaySession> {
+        let origin = origin.into();
+        self.call((|| {
+            check_url(&origin).map_err(|reason| Error::invalid("origin", reason))?;
+            built(
+                types::ApplePaySessionRequest::builder()
+                    .public_key(self.public_key()?)
+                    .origin(origin.clone()),
+            )
+        })())
+    }
+
+    /// **Pay with Apple Pay**: `POST /api/1/token/apple/pay`. `id` is the token payment's
+    /// ([`Client::create_token_payment`]); `token` is what the EPoint JS SDK posted to your
+    /// backend, passed through unchanged, and `billing_contact` its `billingContact` (sent as
+    /// `billingContact`, camelCase; `None` leaves it out).
+    /// `success` is `Ok`; anything else is [`Error::Rejected`] with EPoint's whole answer.
+    /// Moves money; never retried automatically.
+    ///
+    /// ```no_run
+    /// # async fn run(client: epoint::Client, token: serde_json::Value) -> epoint::Result<()> {
+    /// let paid = client.apple_pay(9998887, token, None).await?;
+    /// if let Some(url) = paid.redirect_url.filter(|u| !u.is_empty()) { /* 3-D Secure */ }
+    /// # Ok(()) }
+    /// ```
+    pub fn apple_pay(
+        &self,
+        id: i64,
+        token: serde_json::Value,
+        billing_contact: Option<serde_json::Value>,
+    ) -> Call<'_, ops::ApplePay> {
+        self.call(self.token_pay(id, token, billing_contact))
+    }
+
+    /// **Pay with Google Pay**: `POST /api/1/token/google/pay`; as [`Client::apple_pay`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: epoint::Client, token: serde_json::Value) -> epoint::Result<()> {
+    /// let paid = client.google_pay(9998887, token, None).await?;
+    /// println!("{:?}", paid.message);
+    /// # Ok(()) }
+    /// ```
+    pub fn google_pay(
+        &self,
+        id: i64,
+        token: serde_json::Value,
+        billing_contact: Option<serde_json::Value>,
+    ) -> Call<'_, ops::GooglePay> {
+        self.call(self.token_pay(id, token, billing_contact))
+    }
+
+    fn token_pay(
+        &self,
+        id: i64,
+        token: serde_json::Value,
+        billing_contact: Option<serde_json::Value>,
+    ) -> Result<types::TokenPayRequest> {
+        if token.is_null() {
+            return Err(Error::invalid("token", "is empty"));
+        }
+        built(
+            types::TokenPayRequest::builder()
+                .public_key(self.public_key()?)
+                .id(id)
+                .token(token)
+                .billing_contact(billing_contact),
+        )
+    }
+
+    /// **Token split payment**: `POST /api/1/token/split-payment` (known only from the
+    /// `epoint` 0.4.0 Python client; **its answer is unknown**, so every field of the answer is
+    /// optional and unknown ones are kept in `.extra`). `success` or no `status` is `Ok`.
+    ///
+    /// ```no_run
+    /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
+    /// let answer = client.token_split_pay(epoint::dec!(100), "order-12", "i000000002", epoint::dec!(30)).await?;
+    /// println!("{:?} {:?}", answer.transaction, answer.extra);
+    /// # Ok(()) }
+    /// ```
+    pub fn token_split_pay(
+        &self,
+        amount: Decimal,
+        order_id: impl Into<String>,
+        split_user: impl Into<String>,
+        split_amount: Decimal,
+    ) -> Call<'_, ops::TokenSplitPayment> {
+        let (order_id, split_user) = (order_id.into(), split_user.into());
+        self.call((|| {
+            let (success, error) = self.redirect_defaults()?;
+            let (amount, split_amount) = split_amounts(amount, split_amount)?;
+            built(
+                types::TokenSplitPaymentRequest::builder()
+                    .public_key(self.public_key()?)
+                    .amount(amount)
+                    .split_user(field::<types::PublicKey>("split_user", &split_user)?)
+                    .split_amount(split_amount)
+                    .currency(Currency::Azn)
+                    .language(self.config.language)
+                    .order_id(field::<types::OrderId>("order_id", &order_id)?)
+                    .success_redirect_url(success)
+                    .error_redirect_url(error),
+            )
+        })())
+    }
+
+    /// **B2B bank transfer**: `POST /api/1/b2b/payment`, sent as a signed **JSON** envelope
+    /// (`{"data","signature"}`), not a form. EPoint answers with real HTTP status codes: a
+    /// refusal is [`Error::Http`] with EPoint's JSON body kept; HTTP 200 with `status` `error`
+    /// is [`Error::Rejected`]. Accepted is not settled: read [`Client::b2b_transfer_status`].
+    ///
+    /// **The settlement webhook sent to `webhook_url` is UNSIGNED**: anyone can forge it.
+    /// Confirm it with [`Client::confirm_b2b_webhook`], which trusts only EPoint's status.
+    /// Moves money; never retried automatically.
+    ///
+    /// ```no_run
+    /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
+    /// use epoint::{B2bTransferRequest, dec};
+    /// let transfer = B2bTransferRequest::new(dec!(1500), "b2b-1", "Invoice 42",
+    ///     "AZ21NABZ00000000137010001944", "Supplier LLC", "1234567892", "505000");
+    /// let accepted = client.b2b_transfer(&transfer).await?;
+    /// println!("bulk {:?}", accepted.bulk_id);
+    /// # Ok(()) }
+    /// ```
+    pub async fn b2b_transfer(
+        &self,
+        transfer: &crate::B2bTransferRequest,
+    ) -> Result<crate::B2bTransfer> {
+        let payload = transfer.payload(self.keys.public_key())?;
+        let envelope = self
+            .keys
+            .seal(&payload)
+            .map_err(|e| Error::invalid("payload", e))?;
+        let answer = match self.raw.b2b_payment().body(envelope).send().await {
+            Ok(answer) => answer.into_inner(),
+            Err(e) => return Err(from_progenitor(e).await),
+        };
+        check_status(AnswerKind::Plain, &answer)?;
+        Ok(crate::B2bTransfer {
+            order_id: answer
+                .order_id
+                .clone()
+                .unwrap_or_else(|| payload.order_id.to_string()),
+            bulk_id: answer.bulk_id.clone(),
+            answer,
+        })
+    }
+
+    /// **B2B transfer state**: `GET /api/1/b2b/payment/{order_id}`, unsigned. `PENDING`,
+    /// `PROCESSING`, `SUCCESS`, `FAILED` (or a state EPoint adds) are `Ok`; `status` `error`
+    /// (unknown `order_id`) is [`Error::Rejected`]; HTTP 404 is [`Error::Http`] with the body.
+    /// Read-only: this is the trustworthy way to learn a transfer's outcome.
+    ///
+    /// ```no_run
+    /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
+    /// let state = client.b2b_transfer_status("b2b-1").await?;
+    /// println!("{:?} webhook sent: {:?}", state.state, state.answer.webhook_sent);
+    /// # Ok(()) }
+    /// ```
+    pub async fn b2b_transfer_status(&self, order_id: &str) -> Result<crate::B2bTransferStatus> {
+        if order_id.is_empty() || order_id.chars().count() > 255 {
+            return Err(Error::invalid("order_id", "must have 1 to 255 characters"));
+        }
+        let answer = match self
+            .raw
+            .b2b_payment_status()
+            .order_id(order_id)
+            .send()
+            .await
+        {
+            Ok(answer) => answer.into_inner(),
+            Err(e) => return Err(from_progenitor(e).await),
+        };
+        if matches!(
+            answer.status,
+            PaymentStatus::Error | PaymentStatus::ServerError
+        ) {
+            return Err(Error::Rejected {
+                status: answer.status.clone(),
+                message: answer.message.clone().unwrap_or_default(),
+                response: Box::new(serde_json::to_value(&answer).unwrap_or_default()),
+            });
+        }
+        Ok(crate::B2bTransferStatus {
+            state: crate::B2bTransferState::from(answer.status.as_str()),
+            answer,
+        })
+    }
+
+    /// **Confirms a B2B webhook**, which EPoint sends **UNSIGNED**: parses the body (JSON
+    /// `{order_id, status, amount, payee_iban, payee_name, error_message}`), then re-reads the
+    /// transfer with [`Client::b2b_transfer_status`]. Act on `.confirmed` only; `.agrees` tells
+    /// whether the webhook said the same. A body that is not a webhook is
+    /// [`Error::InvalidInput`] (field `webhook`), and nothing is sent.
+    ///
+    /// ```no_run
+    /// # async fn run(client: epoint::Client, body: &[u8]) -> epoint::Result<()> {
+    /// let check = client.confirm_b2b_webhook(body).await?;
+    /// if check.confirmed.state == epoint::B2bTransferState::Success { /* pay the invoice */ }
+    /// # Ok(()) }
+    /// ```
+    pub async fn confirm_b2b_webhook(&self, body: &[u8]) -> Result<crate::B2bWebhookCheck> {
+        let webhook: types::B2bWebhookPayload =
+            serde_json::from_slice(body).map_err(|e| Error::invalid("webhook", e))?;
+        let confirmed = self.b2b_transfer_status(&webhook.order_id).await?;
+        let agrees = crate::B2bTransferState::from(webhook.status.as_str()) == confirmed.state;
+        Ok(crate::B2bWebhookCheck {
+            webhook,
+            confirmed,
+            agrees,
+        })
+    }
     // ── end of group C ──
 }
 
@@ -1361,6 +1614,7 @@ setters! {
     // ── end of group B ──
 
     // ── group C setters: Apple Pay / Google Pay tokens, token split payment, B2B transfers ──
+    TokenSplitPayment: [description, language, redirects, other_attr];
     // ── end of group C ──
 }
 

@@ -36,6 +36,14 @@ pub use answer::{InvoiceCreated, SavedCardState, SavedCardStatus, Wallet, Wallet
 // ── end of group B ──
 
 // ── group C re-exports: Apple Pay / Google Pay tokens, token split payment, B2B transfers ──
+mod b2b;
+pub use crate::{
+    answer::{
+        ApplePayMerchantSession, B2bTransfer, B2bTransferState, B2bTransferStatus, B2bWebhookCheck,
+        TokenPayment,
+    },
+    b2b::B2bTransferRequest,
+};
 // ── end of group C ──
 
 pub use bank_code::BankCode;

@@ -493,4 +493,97 @@ fn token_widget() {
 // ── end of group B ──
 
 // ── group C payload snapshots: Apple Pay / Google Pay tokens, token split payment, B2B transfers ──
+#[test]
+fn token_payment() {
+    let c = client();
+    pin(
+        "token_payment",
+        c.create_token_payment(dec!(2.50), "token-1", "Test payment")
+            .preview()
+            .expect("valid"),
+    );
+}
+
+#[test]
+fn apple_pay_session() {
+    pin(
+        "apple_pay_session",
+        client()
+            .apple_pay_session("https://shop.example.com")
+            .preview()
+            .expect("valid"),
+    );
+}
+
+#[test]
+fn apple_pay() {
+    let token = serde_json::json!({"paymentData": {"version": "EC_v1", "data": "abc"}});
+    let contact = serde_json::json!({"givenName": "Ada", "familyName": "Lovelace"});
+    pin(
+        "apple_pay",
+        client()
+            .apple_pay(9998887, token, Some(contact))
+            .preview()
+            .expect("valid"),
+    );
+}
+
+#[test]
+fn google_pay() {
+    pin(
+        "google_pay",
+        client()
+            .google_pay(9998887, serde_json::json!("google-token"), None)
+            .preview()
+            .expect("valid"),
+    );
+}
+
+#[test]
+fn token_split_payment() {
+    pin(
+        "token_split_payment",
+        client()
+            .token_split_pay(dec!(100), "token-split-1", "i000000002", dec!(30))
+            .preview()
+            .expect("valid"),
+    );
+}
+
+/// B2B is a JSON envelope, not a form: pins the signed payload and its envelope.
+#[test]
+fn b2b_payment() {
+    let transfer = epoint::B2bTransferRequest::new(
+        dec!(1500),
+        "b2b-1",
+        "Invoice 42",
+        "AZ21NABZ00000000137010001944",
+        "Supplier LLC",
+        "1234567892",
+        "505000",
+    )
+    .webhook_url("https://shop.example.com/epoint/b2b");
+    let payload = transfer.payload(PUBLIC_KEY).expect("valid");
+    let keys = epoint::Keys::new(PUBLIC_KEY, PRIVATE_KEY);
+    let envelope = keys.seal(&payload).expect("seal");
+    insta::assert_yaml_snapshot!(
+        "b2b_payment",
+        serde_json::json!({
+            "method": "POST",
+            "path": "/api/1/b2b/payment",
+            "content_type": "application/json",
+            "payload": payload,
+            "body": envelope,
+        })
+    );
+}
+
+/// An unsigned GET: pins the method and path.
+#[test]
+fn b2b_payment_status() {
+    insta::assert_yaml_snapshot!(
+        "b2b_payment_status",
+        serde_json::json!({"method": "GET", "path": "/api/1/b2b/payment/b2b-1", "body": null})
+    );
+}
 // ── end of group C ──

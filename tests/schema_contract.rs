@@ -311,6 +311,20 @@ fn rust_schemas() -> Vec<(&'static str, Value)> {
         CardStatusResponse => CardStatusResponse,
         WidgetResponse => WidgetResponse,
         // end of group B
+        // ── group C: Apple Pay / Google Pay tokens, token split payment, B2B transfers ──
+        TokenPaymentRequest => TokenPaymentRequest,
+        TokenPaymentResponse => TokenPaymentResponse,
+        ApplePaySessionRequest => ApplePaySessionRequest,
+        ApplePaySessionResponse => ApplePaySessionResponse,
+        TokenPayRequest => TokenPayRequest,
+        TokenPayResponse => TokenPayResponse,
+        TokenSplitPaymentRequest => TokenSplitPaymentRequest,
+        TokenSplitPaymentResponse => TokenSplitPaymentResponse,
+        B2bPaymentRequest => B2bPaymentRequest,
+        B2bPaymentResponse => B2bPaymentResponse,
+        B2bPaymentStatusResponse => B2bPaymentStatusResponse,
+        B2bWebhookPayload => B2bWebhookPayload,
+        // ── end of group C ──
     ]
 }
 
@@ -375,32 +389,36 @@ fn every_operation_schema_is_compared() {
     };
     let mut used = BTreeSet::new();
     for (path, item) in spec["paths"].as_object().expect("paths") {
+        // GET reads and JSON-body operations have no x-epoint-payload and no form body.
         let op = if item["post"].is_object() {
             &item["post"]
         } else {
             &item["get"]
         };
-        if op["x-epoint-payload"].is_null() {
-            // Not a signed form (a GET read): only its answer.
-            used.insert(name_of(
-                &op["responses"]["200"]["content"]["application/json"]["schema"],
-            ));
-            continue;
-        }
-        used.insert(name_of(&op["x-epoint-payload"]));
-        used.insert(name_of(
+        for schema in [
+            &op["x-epoint-payload"],
             &op["responses"]["200"]["content"]["application/json"]["schema"],
-        ));
-        used.insert(name_of(
             &op["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"],
-        ));
+            &op["requestBody"]["content"]["application/json"]["schema"],
+        ] {
+            if !schema.is_null() {
+                used.insert(name_of(schema));
+            }
+        }
         for callback in op["callbacks"]
             .as_object()
             .into_iter()
             .flat_map(|c| c.values())
         {
             for cb_item in callback.as_object().expect("callback").values() {
-                used.insert(name_of(&cb_item["post"]["x-epoint-payload"]));
+                let post = &cb_item["post"];
+                let payload = &post["x-epoint-payload"];
+                let json_body = &post["requestBody"]["content"]["application/json"]["schema"];
+                used.insert(name_of(if payload.is_null() {
+                    json_body
+                } else {
+                    payload
+                }));
             }
         }
         assert!(op.is_object(), "{path} has a post operation");

@@ -18,6 +18,7 @@ pub(crate) mod b;
 // ── end of group B ──
 
 // ── group C handler modules (`mod x;` → src/sandbox/gateway/x.rs): Apple Pay / Google Pay tokens, token split payment, B2B transfers ──
+pub(crate) mod c;
 // ── end of group C ──
 
 use serde::{Serialize, de::DeserializeOwned};
@@ -154,6 +155,11 @@ pub(crate) fn dispatch(
         // ── end of group B ──
 
         // ── group C dispatch rows: Apple Pay / Google Pay tokens, token split payment, B2B transfers ──
+        "token_payment"
+        | "apple_pay_session"
+        | "apple_pay"
+        | "google_pay"
+        | "token_split_payment" => c::dispatch(ledger, caller, operation, json),
         // ── end of group C ──
         other => server_error(&format!("operation {other} is not simulated")),
     }

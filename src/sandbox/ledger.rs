@@ -240,6 +240,8 @@ pub(crate) struct Ledger {
     // ── end of group B ──
 
     // ── group C state: Apple Pay / Google Pay tokens, token split payment, B2B transfers ──
+    /// Token payments and B2B transfers (`gateway/c.rs`).
+    pub(crate) group_c: super::gateway::c::GroupC,
     // ── end of group C ──
 }
 

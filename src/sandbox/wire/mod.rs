@@ -162,6 +162,34 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     // ── end of group B ──
 
     // ── group C unsigned routes (router = router.route(…)): Apple Pay / Google Pay tokens, token split payment, B2B transfers ──
+    router = router
+        .route(
+            "/api/1/b2b/payment",
+            post(|State(shared): State<Arc<Shared>>, body: Bytes| {
+                gateway::c::b2b_post(shared, body)
+            }),
+        )
+        .route(
+            "/api/1/b2b/payment/{order_id}",
+            get(
+                |State(shared): State<Arc<Shared>>,
+                 axum::extract::Path(order_id): axum::extract::Path<String>| {
+                    gateway::c::b2b_get(shared, order_id)
+                },
+            ),
+        )
+        .route(
+            "/_sandbox/b2b/{order_id}/settle",
+            post(
+                |State(shared): State<Arc<Shared>>,
+                 axum::extract::Path(order_id): axum::extract::Path<String>,
+                 body: Bytes| {
+                    let success = !form_urlencoded::parse(&body)
+                        .any(|(k, v)| k == "outcome" && v == "failed");
+                    gateway::c::b2b_settle_route(shared, order_id, success)
+                },
+            ),
+        );
     // ── end of group C ──
     router
         .route("/", get(page::index))

@@ -1,0 +1,197 @@
+//! Group C end to end against the embedded sandbox: Apple Pay / Google Pay token payments,
+//! the token split payment, and B2B transfers with their unsigned webhook.
+#![cfg(feature = "sandbox")]
+
+mod sandbox_support;
+
+use std::sync::{Arc, Mutex};
+
+use axum::{Router, body::Bytes, routing::post};
+use epoint::{
+    B2bTransferRequest, B2bTransferState, Error, OperationId, PaymentStatus, sandbox::Sandbox,
+};
+use rust_decimal_macros::dec;
+use serde_json::json;
+
+#[tokio::test]
+async fn apple_pay_completes_a_token_payment_and_get_status_reflects_it() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let client = sandbox.client().expect("client");
+    let payment = client
+        .create_token_payment(dec!(2.50), "token-1", "Coffee")
+        .await
+        .expect("created");
+    assert!(payment.answer.status.is_none(), "success has no status");
+    let tx = payment.answer.transaction.clone().expect("transaction");
+    let state = client.get_transaction_status(&tx).await.expect("status");
+    assert_eq!(state.status, PaymentStatus::New);
+
+    let session = client
+        .apple_pay_session("https://shop.example.com")
+        .await
+        .expect("session");
+    assert_eq!(session.session["domainName"], "shop.example.com");
+    assert!(session.session["merchantSessionIdentifier"].is_string());
+
+    let paid = client
+        .apple_pay(
+            payment.id,
+            json!({"paymentData": {"data": "x"}}),
+            Some(json!({"givenName": "Ada", "familyName": "Lovelace"})),
+        )
+        .await
+        .expect("paid");
+    assert_eq!(paid.status, PaymentStatus::Success);
+    let state = client.get_transaction_status(&tx).await.expect("status");
+    assert_eq!(state.status, PaymentStatus::Success);
+    assert_eq!(state.answer.card_name.as_deref(), Some("ADA LOVELACE"));
+    // Paying twice is refused.
+    let again = client.apple_pay(payment.id, json!("t"), None).await;
+    assert!(matches!(again, Err(Error::Rejected { .. })), "{again:?}");
+    assert_eq!(sandbox.request_count(OperationId::ApplePay), 2);
+    assert_eq!(sandbox.request_count(OperationId::TokenPayment), 1);
+}
+
+#[tokio::test]
+async fn google_pay_declines_when_the_token_asks_and_token_split_payment_is_payable() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let client = sandbox.client().expect("client");
+    let payment = client
+        .create_token_payment(dec!(5), "token-2", "Tea")
+        .await
+        .expect("created");
+    let declined = client
+        .google_pay(payment.id, json!("tok decline-116"), None)
+        .await;
+    match declined {
+        Err(Error::Rejected {
+            status, response, ..
+        }) => {
+            assert_eq!(status, PaymentStatus::Failed);
+            assert_eq!(response["result"]["code"], "116");
+        }
+        other => panic!("expected a decline, got {other:?}"),
+    }
+    let tx = payment.answer.transaction.expect("transaction");
+    let state = client.get_transaction_status(&tx).await.expect("status");
+    assert_eq!(state.status, PaymentStatus::Error);
+
+    let split = client
+        .token_split_pay(dec!(100), "token-split-1", "i000000002", dec!(30))
+        .await
+        .expect("split");
+    let id = split.id.expect("token payment id");
+    client
+        .google_pay(id, json!("ok"), None)
+        .await
+        .expect("paid");
+    let tx = sandbox
+        .transaction(split.transaction.as_deref().expect("transaction"))
+        .expect("in the ledger");
+    assert_eq!(tx.status, PaymentStatus::Success);
+    assert_eq!(tx.split_amount.map(|m| m.amount()), Some(dec!(30)));
+    let unknown_partner = client
+        .token_split_pay(dec!(100), "token-split-2", "i000000404", dec!(30))
+        .await;
+    assert!(matches!(unknown_partner, Err(Error::Rejected { .. })));
+}
+
+#[tokio::test]
+async fn b2b_transfers_settle_and_their_unsigned_webhook_is_confirmed_by_a_status_read() {
+    let received = Arc::new(Mutex::new(Vec::<String>::new()));
+    let store = received.clone();
+    let app = Router::new().route(
+        "/b2b",
+        post(move |body: Bytes| {
+            let store = store.clone();
+            async move {
+                store
+                    .lock()
+                    .expect("lock")
+                    .push(String::from_utf8_lossy(&body).into_owned());
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let hook = format!("http://{}/b2b", listener.local_addr().expect("addr"));
+    let server = tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
+
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let client = sandbox.client().expect("client");
+    let transfer = |order: &str, name: &str| {
+        B2bTransferRequest::new(
+            dec!(1500),
+            order,
+            "Invoice 42",
+            "AZ21NABZ00000000137010001944",
+            name,
+            "1234567892",
+            "505000",
+        )
+        .webhook_url(hook.clone())
+    };
+    let accepted = client
+        .b2b_transfer(&transfer("b2b-1", "Supplier LLC"))
+        .await
+        .expect("accepted");
+    assert_eq!(accepted.order_id, "b2b-1");
+    assert!(accepted.bulk_id.is_some());
+
+    // Reused order_id: a real HTTP 422 with EPoint's JSON body kept.
+    match client
+        .b2b_transfer(&transfer("b2b-1", "Supplier LLC"))
+        .await
+    {
+        Err(Error::Http { status, body }) => {
+            assert_eq!(status, 422);
+            assert!(body.contains("already been used"), "{body}");
+        }
+        other => panic!("expected HTTP 422, got {other:?}"),
+    }
+
+    // Each status read reports, then advances: PENDING, PROCESSING, then settled.
+    let first = client.b2b_transfer_status("b2b-1").await.expect("status");
+    assert_eq!(first.state, B2bTransferState::Pending);
+    let second = client.b2b_transfer_status("b2b-1").await.expect("status");
+    assert_eq!(second.state, B2bTransferState::Processing);
+    let third = client.b2b_transfer_status("b2b-1").await.expect("status");
+    assert_eq!(third.state, B2bTransferState::Success);
+    assert_eq!(third.answer.webhook_sent, Some(true));
+
+    let body = received.lock().expect("lock")[0].clone();
+    let check = client
+        .confirm_b2b_webhook(body.as_bytes())
+        .await
+        .expect("confirmed");
+    assert!(check.agrees);
+    assert_eq!(check.confirmed.state, B2bTransferState::Success);
+
+    // A forged webhook is caught by the status read.
+    let forged = json!({"order_id": "b2b-1", "status": "failed"}).to_string();
+    let check = client
+        .confirm_b2b_webhook(forged.as_bytes())
+        .await
+        .expect("read");
+    assert!(!check.agrees);
+
+    // Settled deterministically by the test.
+    client
+        .b2b_transfer(&transfer("b2b-2", "Other LLC"))
+        .await
+        .expect("accepted");
+    let delivery = sandbox.settle_b2b("b2b-2", false).await.expect("settled");
+    assert!(delivery.delivered());
+    assert_eq!(delivery.payload["status"], "failed");
+    let state = client.b2b_transfer_status("b2b-2").await.expect("status");
+    assert_eq!(state.state, B2bTransferState::Failed);
+    assert!(sandbox.settle_b2b("b2b-2", true).await.is_err(), "terminal");
+
+    let unknown = client.b2b_transfer_status("nope").await;
+    assert!(matches!(unknown, Err(Error::Rejected { .. })));
+    assert_eq!(sandbox.request_count(OperationId::B2bPayment), 3);
+    assert_eq!(received.lock().expect("lock").len(), 2);
+    server.abort();
+}
