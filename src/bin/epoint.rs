@@ -166,7 +166,7 @@ async fn sandbox(
     // The first line is exactly the base URL, for scripts.
     println!("{}", sandbox.base_url());
     println!();
-    println!("EPoint sandbox: POST the ten /api/1/... operations here (form data + signature).");
+    println!("EPoint sandbox: POST the signed /api/1/... operations here (form data + signature).");
     println!(
         "Callbacks go to: {}",
         result_url
