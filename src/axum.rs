@@ -129,7 +129,9 @@ impl CallbackRejection {
     pub fn status(&self) -> StatusCode {
         match &self.0 {
             CallbackError::Signature(_) => StatusCode::UNAUTHORIZED,
-            CallbackError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            CallbackError::TooLarge(_) | CallbackError::BodyTooLarge { .. } => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
             _ => StatusCode::BAD_REQUEST,
         }
     }
