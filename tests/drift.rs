@@ -253,11 +253,7 @@ async fn the_sandbox_handles_every_spec_operation_and_no_other_api_path() {
     for (path, (id, payload, _)) in spec_operations() {
         if payload.is_empty() {
             // Not a signed form (a GET read, a JSON body): served, whatever it answers.
-            let url = format!(
-                "{}{}",
-                sandbox.base_url(),
-                path.replace('{', "").replace('}', "")
-            );
+            let url = format!("{}{}", sandbox.base_url(), path.replace(['{', '}'], ""));
             let get = http.get(&url).send().await.expect("get").status();
             let post = http.post(&url).send().await.expect("post").status();
             assert!(
