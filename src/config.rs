@@ -346,7 +346,7 @@ pub(crate) fn check_url(url: &str) -> Result<(), String> {
     let shown = if url.starts_with("http") {
         shown(url, 80)
     } else {
-        shown(url, 16)
+        shown(url, 24)
     };
     if let Some(c) = url
         .chars()
