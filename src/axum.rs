@@ -67,8 +67,10 @@
 //! The extractor reads the body with axum's `Bytes` extractor, so axum's
 //! [`DefaultBodyLimit`](::axum::extract::DefaultBodyLimit) applies: **2 MB** unless you change
 //! it. A larger body is refused with **413 Payload Too Large** ([`CallbackError::TooLarge`])
-//! before the signature is checked, and the handler does not run. EPoint's callbacks are a few
-//! hundred bytes, so the default is ample; lower it for the callback route if you like:
+//! before the signature is checked, and the handler does not run. Below that, the verifier's
+//! own cap applies: a body over 64 KiB ([`crate::callback::MAX_CALLBACK_BODY`]) is refused
+//! with 413 too ([`CallbackError::BodyTooLarge`]). EPoint's callbacks are a few hundred bytes,
+//! so both are ample; lower axum's limit for the callback route if you like:
 //!
 //! ```no_run
 //! use axum::{Router, extract::DefaultBodyLimit, routing::post};
@@ -129,7 +131,9 @@ impl CallbackRejection {
     pub fn status(&self) -> StatusCode {
         match &self.0 {
             CallbackError::Signature(_) => StatusCode::UNAUTHORIZED,
-            CallbackError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            CallbackError::TooLarge(_) | CallbackError::BodyTooLarge { .. } => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
             _ => StatusCode::BAD_REQUEST,
         }
     }

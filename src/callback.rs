@@ -172,7 +172,55 @@ pub enum CallbackError {
     /// ```
     #[error("callback body is larger than the server accepts: {0}")]
     TooLarge(String),
+    /// The body (or `data` + `signature`) is over [`MAX_CALLBACK_BODY`] bytes; nothing was
+    /// verified. `epoint::axum::EpointCallback` answers 413.
+    ///
+    /// ```
+    /// let err = epoint::CallbackError::BodyTooLarge { length: 70_000, limit: 65_536 };
+    /// assert_eq!(err.to_string(), "callback body is 70000 bytes, over the 65536-byte limit");
+    /// ```
+    #[error("callback body is {length} bytes, over the {limit}-byte limit")]
+    BodyTooLarge {
+        /// The length received.
+        length: usize,
+        /// [`MAX_CALLBACK_BODY`].
+        limit: usize,
+    },
+    /// The signature is valid but the JSON nests deeper than [`MAX_CALLBACK_DEPTH`].
+    ///
+    /// ```
+    /// let err = epoint::CallbackError::TooDeep { limit: 32 };
+    /// assert_eq!(err.to_string(), "callback verified but its JSON nests deeper than 32 levels");
+    /// ```
+    #[error("callback verified but its JSON nests deeper than {limit} levels")]
+    TooDeep {
+        /// [`MAX_CALLBACK_DEPTH`].
+        limit: usize,
+    },
 }
+
+/// The largest callback body [`Keys::verify_callback`] and [`Keys::verify_form`] read: 64 KiB.
+/// A real callback is well under 2 KiB; a larger body is refused with
+/// [`CallbackError::BodyTooLarge`] before any work is done on it.
+///
+/// ```
+/// let keys = epoint::Keys::new("i1", "k");
+/// let body = vec![b'a'; epoint::callback::MAX_CALLBACK_BODY + 1];
+/// assert!(matches!(keys.verify_callback(&body), Err(epoint::CallbackError::BodyTooLarge { .. })));
+/// ```
+pub const MAX_CALLBACK_BODY: usize = 64 * 1024;
+
+/// How deeply the verified callback JSON may nest (objects and arrays): 32. A real callback
+/// is one flat object; deeper JSON is refused with [`CallbackError::TooDeep`], checked without
+/// recursion, so no input can overflow the stack.
+///
+/// ```
+/// let keys = epoint::Keys::new("i1", "k");
+/// let deep = format!("{{\"a\":{}{}}}", "[".repeat(40), "]".repeat(40));
+/// let body = epoint::signing::form_body(&keys.seal_json(deep.as_bytes()));
+/// assert!(matches!(keys.verify_form(body.as_bytes()), Err(epoint::CallbackError::TooDeep { limit: 32 })));
+/// ```
+pub const MAX_CALLBACK_DEPTH: usize = 32;
 
 impl From<OpenError> for CallbackError {
     fn from(value: OpenError) -> Self {
@@ -269,6 +317,7 @@ impl Keys {
     /// assert!(keys.verify_form(body.as_bytes()).is_ok());
     /// ```
     pub fn verify_form(&self, body: &[u8]) -> Result<VerifiedCallback, CallbackError> {
+        too_large(body.len())?;
         let text = std::str::from_utf8(body).map_err(|e| CallbackError::NotAForm(e.to_string()))?;
         let (mut data, mut signature) = (None, None);
         for (key, value) in form_urlencoded::parse(text.trim().as_bytes()) {
@@ -291,6 +340,7 @@ impl Keys {
         data: &str,
         signature: &str,
     ) -> Result<VerifiedCallback, CallbackError> {
+        too_large(data.len().saturating_add(signature.len()))?;
         self.verify(data, signature)?;
         let bytes = STANDARD.decode(data.trim()).map_err(OpenError::NotBase64)?;
         let not_json = |text: String, source: serde_json::Error| {
@@ -303,7 +353,13 @@ impl Keys {
                 serde::de::Error::custom("the callback payload is not UTF-8"),
             )
         })?;
-        // Well-formed JSON, and an object: checked without building a value.
+        // Bounded depth, then well-formed JSON, and an object: checked without building a
+        // value (serde_json skips ignored values without a depth limit of its own).
+        if json_depth_exceeds(&json, MAX_CALLBACK_DEPTH) {
+            return Err(CallbackError::TooDeep {
+                limit: MAX_CALLBACK_DEPTH,
+            });
+        }
         if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&json) {
             return Err(not_json(json, e));
         }
@@ -333,6 +389,45 @@ impl Keys {
     ) -> Result<String, serde_json::Error> {
         Ok(form_body(&self.seal(payload)?))
     }
+}
+
+/// Refuses a length over [`MAX_CALLBACK_BODY`].
+fn too_large(length: usize) -> Result<(), CallbackError> {
+    if length > MAX_CALLBACK_BODY {
+        return Err(CallbackError::BodyTooLarge {
+            length,
+            limit: MAX_CALLBACK_BODY,
+        });
+    }
+    Ok(())
+}
+
+/// Whether `[`/`{` nest deeper than `limit` outside strings: one pass, no recursion.
+fn json_depth_exceeds(json: &str, limit: usize) -> bool {
+    let (mut depth, mut in_string, mut escaped) = (0_usize, false, false);
+    for byte in json.bytes() {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
 }
 
 /// The JSON Schema of the decoded callback payload, e.g. to validate stored callbacks.

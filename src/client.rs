@@ -1940,13 +1940,29 @@ async fn from_progenitor(error: progenitor_client::Error<()>) -> Error {
     }
 }
 
-/// Converts `value` to a generated, spec-constrained newtype (length limits etc.).
+/// Converts `value` to a generated, spec-constrained newtype (length limits etc.). An
+/// `order_id` must also be printable and not blank: it is the merchant's key for matching
+/// callbacks, and a NUL or a line break in it ends up in logs and other systems' records.
 fn field<T>(name: &'static str, value: &str) -> Result<T>
 where
     T: std::str::FromStr,
     T::Err: fmt::Display,
 {
+    if name == "order_id" {
+        check_order_id(value).map_err(|reason| Error::invalid(name, reason))?;
+    }
     value.parse().map_err(|e| Error::invalid(name, e))
+}
+
+/// No control character (NUL, CR, LF, tab, …) and not only whitespace; shared with the sandbox.
+pub(crate) fn check_order_id(value: &str) -> std::result::Result<(), String> {
+    if let Some(c) = value.chars().find(|c| c.is_control()) {
+        return Err(format!("contains the control character {c:?}"));
+    }
+    if !value.is_empty() && value.trim().is_empty() {
+        return Err("is only whitespace".into());
+    }
+    Ok(())
 }
 
 fn money(name: &'static str, amount: Decimal) -> Result<Money> {

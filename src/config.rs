@@ -144,7 +144,7 @@ impl Config {
         if let Some(lang) = get("EPOINT_INTERFACE_LANG") {
             config.language = lang.trim().parse().map_err(|_| ConfigError::Invalid {
                 variable: "EPOINT_INTERFACE_LANG",
-                reason: format!("{lang:?} is not one of az, en, ru"),
+                reason: format!("{} is not one of az, en, ru", shown(&lang, 8)),
             })?;
         }
         config.success_redirect_url = get("EPOINT_SUCCESS_REDIRECT_URL");
@@ -307,8 +307,19 @@ impl Config {
         self.status_retries
     }
 
-    /// Checks the URLs; called by [`crate::Client::new`].
+    /// Checks the private key and the URLs; called by [`crate::Client::new`].
     pub(crate) fn validate(&self) -> Result<(), ConfigError> {
+        // An empty key signs anyway (`sha1(data)`), and every call would be refused by EPoint
+        // with a misleading "Signature did not match".
+        if secrecy::ExposeSecret::expose_secret(&self.private_key)
+            .trim()
+            .is_empty()
+        {
+            return Err(ConfigError::Missing {
+                variable: "EPOINT_PRIVATE_KEY",
+                what: "the merchant's private key from the EPoint cabinet; it is empty or blank",
+            });
+        }
         check_url(&self.base_url).map_err(|reason| ConfigError::Invalid {
             variable: "EPOINT_BASE_URL",
             reason,
@@ -330,15 +341,12 @@ impl Config {
 /// repairs odd forms (`http:///x`, `https:host`, `http:\\host`), which would let a string
 /// through that is not the URL that was checked.
 pub(crate) fn check_url(url: &str) -> Result<(), String> {
-    // Long values are not echoed: a key pasted into the wrong setting must not be printed.
-    let shown = if url.chars().count() > 80 {
-        format!(
-            "{:?}… ({} characters)",
-            url.chars().take(40).collect::<String>(),
-            url.chars().count()
-        )
+    // A key pasted into the wrong setting must not be printed: a value that does not even
+    // start like a URL is shown only when short, a long one only by its beginning.
+    let shown = if url.starts_with("http") {
+        shown(url, 80)
     } else {
-        format!("{url:?}")
+        shown(url, 24)
     };
     if let Some(c) = url
         .chars()
@@ -362,4 +370,21 @@ pub(crate) fn check_url(url: &str) -> Result<(), String> {
         return Err(format!("{shown} has no host"));
     }
     Ok(())
+}
+
+/// `value` quoted when it has at most `max` characters; otherwise only its length, or (for a
+/// value that starts like a URL) its first 40 characters and its length. Errors name the
+/// variable and never echo a long value whole: it may be a key pasted into the wrong variable.
+pub(crate) fn shown(value: &str, max: usize) -> String {
+    let count = value.chars().count();
+    if count <= max {
+        format!("{value:?}")
+    } else if max >= 80 {
+        format!(
+            "{:?}… ({count} characters)",
+            value.chars().take(40).collect::<String>()
+        )
+    } else {
+        format!("a value of {count} characters (not shown)")
+    }
 }

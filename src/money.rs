@@ -13,7 +13,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 /// * Read from EPoint as a JSON number (`30.75`) or a string (`"30.75"`), without going
 ///   through `f64` arithmetic.
 ///
-/// Amounts you send are checked by [`Money::new`]: positive, at most two decimals.
+/// Amounts you send are checked by [`Money::new`]: positive, at most two decimals, at most
+/// [`Money::MAX`].
 ///
 /// ```
 /// use epoint::Money;
@@ -46,10 +47,33 @@ pub enum AmountError {
     /// (no sign `+`, no `_`, no spaces, no exponent, no bare `.5` or `5.`).
     #[error("is not a decimal number like 30.75")]
     NotDecimal,
+    /// Above [`Money::MAX`] (1 000 000 000.00), this crate's own bound: EPoint documents no
+    /// maximum, and no real payment comes near it, so a larger amount is a bug to report
+    /// before anything is sent.
+    ///
+    /// ```
+    /// use epoint::{AmountError, Money};
+    /// assert_eq!(Money::new(epoint::Decimal::MAX), Err(AmountError::TooLarge));
+    /// ```
+    #[error("must be at most 1000000000.00 (this crate's own bound; EPoint documents none)")]
+    TooLarge,
 }
 
 impl Money {
-    /// An amount to send: positive, at most two decimals (`10.500` counts as `10.5`).
+    /// The largest amount [`Money::new`] accepts: 1 000 000 000.00 manat. EPoint documents no
+    /// maximum; this is the crate's own bound, far above any real payment, so that an amount
+    /// like `Decimal::MAX` (a unit mix-up, an overflow) is refused instead of sent.
+    ///
+    /// ```
+    /// use epoint::Money;
+    /// assert!(Money::new(Money::MAX).is_ok());
+    /// assert!(Money::new(Money::MAX + epoint::dec!(0.01)).is_err());
+    /// ```
+    pub const MAX: rust_decimal::Decimal =
+        rust_decimal::Decimal::from_parts(1_000_000_000, 0, 0, false, 0);
+
+    /// An amount to send: positive, at most two decimals (`10.500` counts as `10.5`), at most
+    /// [`Money::MAX`].
     ///
     /// ```
     /// # use epoint::Money;
@@ -59,6 +83,9 @@ impl Money {
     pub fn new(amount: Decimal) -> Result<Self, AmountError> {
         if amount <= Decimal::ZERO {
             return Err(AmountError::NotPositive);
+        }
+        if amount > Self::MAX {
+            return Err(AmountError::TooLarge);
         }
         if amount.normalize().scale() > 2 {
             return Err(AmountError::TooPrecise);

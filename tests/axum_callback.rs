@@ -147,7 +147,8 @@ async fn a_client_as_the_whole_router_state_is_enough() {
 }
 
 /// The extractor reads the body with axum's `Bytes`, so `DefaultBodyLimit` (2 MB) applies:
-/// one byte over is 413 before any verification, and the handler never runs.
+/// one byte over is 413 before any verification, and the handler never runs. Below it, the
+/// verifier's own cap (64 KiB) answers 413 too.
 #[tokio::test]
 async fn a_body_over_axums_default_limit_is_413_and_never_reaches_the_handler() {
     const DEFAULT_LIMIT: usize = 2 * 1024 * 1024;
@@ -166,12 +167,24 @@ async fn a_body_over_axums_default_limit_is_413_and_never_reaches_the_handler() 
         .sign_callback(&json!({"status": "success", "transaction": "te9"}))
         .expect("sign");
 
-    // A valid callback padded with an ignored field, exactly at the limit: read and verified.
+    // A valid callback padded with an ignored field, exactly at the verifier's own cap
+    // (64 KiB, `MAX_CALLBACK_BODY`): read and verified; one byte more is 413 from the
+    // verifier (`CallbackError::BodyTooLarge`), before the signature is checked.
+    let cap = epoint::callback::MAX_CALLBACK_BODY;
+    let padding = cap - signed.len() - "&pad=".len();
+    let at_cap = format!("{signed}&pad={}", "x".repeat(padding));
+    assert_eq!(at_cap.len(), cap);
+    let response = post_form(&url, at_cap.clone()).await;
+    assert_eq!(response.status(), 200);
+    let response = post_form(&url, format!("{at_cap}x")).await;
+    assert_eq!(response.status(), 413);
+
+    // Exactly at axum's limit: read by axum, refused by the verifier's cap.
     let padding = DEFAULT_LIMIT - signed.len() - "&pad=".len();
     let at_limit = format!("{signed}&pad={}", "x".repeat(padding));
     assert_eq!(at_limit.len(), DEFAULT_LIMIT);
     let response = post_form(&url, at_limit.clone()).await;
-    assert_eq!(response.status(), 200);
+    assert_eq!(response.status(), 413);
 
     // One byte more: 413 Payload Too Large, with the reason.
     let over = format!("{at_limit}x");

@@ -81,3 +81,112 @@ fn the_key_comes_only_from_the_environment() {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("not JSON"));
 }
+
+fn form_of(data: &str, signature: &str) -> String {
+    format!(
+        "data={}&signature={}",
+        data.replace('=', "%3D"),
+        signature
+            .replace('+', "%2B")
+            .replace('/', "%2F")
+            .replace('=', "%3D")
+    )
+}
+
+/// The signature of `{"a":1}` under KEY contains a `+` (found by `sign`), so a form that
+/// forgets to percent-encode it arrives with a space.
+#[test]
+fn a_plus_decoded_as_a_space_is_named() {
+    let out = epoint(&["sign", r#"{"order_id":"7"}"#], Some(KEY));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    // Find a payload whose signature has a `+`.
+    let (data, signature) = (0..200)
+        .find_map(|i| {
+            let json = format!(r#"{{"order_id":"{i}"}}"#);
+            let out = epoint(&["sign", &json], Some(KEY));
+            let stdout = text(&out.stdout);
+            let field = |name: &str| {
+                stdout
+                    .lines()
+                    .find_map(|l| l.strip_prefix(name))
+                    .map(str::to_owned)
+            };
+            let signature = field("signature=")?;
+            signature
+                .contains('+')
+                .then(|| (field("data=").unwrap_or_default(), signature))
+        })
+        .expect("a signature with + among 200");
+    assert!(!stdout.is_empty());
+    // `+` left unencoded: the form decoder turns it into a space.
+    let unencoded = format!(
+        "data={}&signature={}",
+        data.replace('=', "%3D"),
+        signature.replace('/', "%2F").replace('=', "%3D")
+    );
+    let out = epoint(&["verify", &unencoded], Some(KEY));
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("%2B"), "{stderr}");
+    // Encoded properly, the same signature verifies.
+    let out = epoint(&["verify", &form_of(&data, &signature)], Some(KEY));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn verify_speaks_of_signed_forms_and_accepts_the_json_envelope() {
+    let out = epoint(
+        &["verify", &form_of(S5_DATA, S5_SIGNATURE)],
+        Some("another_key"),
+    );
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("signed form"), "{stderr}");
+    assert!(!stderr.contains("callback signature"), "{stderr}");
+
+    let envelope = format!(r#"{{"data":"{S5_DATA}","signature":"{S5_SIGNATURE}"}}"#);
+    let out = epoint(&["verify", &envelope], Some(KEY));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains(S5_JSON));
+}
+
+#[test]
+fn sign_reads_standard_input_byte_for_byte_and_wants_an_object() {
+    use std::io::Write;
+    let run_stdin = |input: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_epoint"))
+            .args(["sign", "-"])
+            .env("EPOINT_PRIVATE_KEY", KEY)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write");
+        child.wait_with_output().expect("run")
+    };
+    let with_newline = run_stdin(&format!("{S5_JSON}\n"));
+    assert!(with_newline.status.success());
+    let keys = epoint::Keys::new("i000000001", KEY);
+    let expected = keys.seal_json(format!("{S5_JSON}\n").as_bytes());
+    assert!(
+        text(&with_newline.stdout).contains(&format!("data={}\n", expected.data)),
+        "the newline is signed too: {}",
+        text(&with_newline.stdout)
+    );
+    for not_object in ["[1,2]", "\"text\"", "42", "null"] {
+        let out = epoint(&["sign", not_object], Some(KEY));
+        assert!(!out.status.success(), "{not_object}");
+        assert!(
+            text(&out.stderr).contains("JSON object"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+}

@@ -165,3 +165,356 @@ fn money_text_off_the_wire_is_parsed_strictly() {
         );
     }
 }
+
+// ── Issue 9, the remaining items (2, 6, 7): each failed before its fix ──
+
+use std::time::Duration;
+
+use epoint::{
+    CallbackError, Decimal, OperationId,
+    sandbox::{Fault, Outcome, SandboxError},
+};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+async fn paid(sandbox: &Sandbox, amount: Decimal, order: &str) -> String {
+    let client = sandbox.client().expect("client");
+    let payment = client.pay(amount, order).await.expect("pay");
+    sandbox
+        .complete(&payment.transaction, Outcome::Paid)
+        .await
+        .expect("paid");
+    payment.transaction
+}
+
+#[tokio::test]
+async fn a_latency_fault_past_the_client_timeout_is_still_processed_and_recorded() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let tx = paid(&sandbox, dec!(30.00), "latency").await;
+    sandbox.inject_times(
+        OperationId::Reverse,
+        Fault::Latency(Duration::from_millis(600)),
+        Some(1),
+    );
+    let impatient = Client::new(
+        sandbox
+            .config_for("i000000001")
+            .expect("config")
+            .timeout(Duration::from_millis(150)),
+    )
+    .expect("client");
+    let err = impatient
+        .refund(&tx)
+        .amount(dec!(5.00))
+        .await
+        .expect_err("timed out");
+    assert!(err.may_have_reached_epoint(), "{err:?}");
+    // "Delayed, then processed": poll (bounded) until the sandbox has done it.
+    let client = sandbox.client().expect("client");
+    let mut remaining = None;
+    for _ in 0..40 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        if sandbox.request_count(OperationId::Reverse) == 1 {
+            remaining = sandbox.transaction(&tx).map(|t| t.remaining());
+            break;
+        }
+    }
+    assert_eq!(remaining, Some(dec!(25.00)), "the refund happened");
+    let status = client.get_transaction_status(&tx).await.expect("status");
+    assert_eq!(status.status, epoint::PaymentStatus::Returned);
+}
+
+#[tokio::test]
+async fn idle_and_half_sent_connections_are_closed() {
+    let sandbox = Sandbox::builder()
+        .header_read_timeout(Duration::from_millis(300))
+        .idle_timeout(Duration::from_millis(600))
+        .start()
+        .await
+        .expect("sandbox");
+    let started = std::time::Instant::now();
+    let mut sockets = Vec::new();
+    for i in 0..20 {
+        let mut socket = tokio::net::TcpStream::connect(sandbox.addr())
+            .await
+            .expect("connect");
+        match i % 3 {
+            // Half the headers, then nothing.
+            0 => socket
+                .write_all(b"POST /api/1/request HTTP/1.1\r\nHost: x\r\n")
+                .await
+                .expect("write"),
+            // A trickle: one header byte at a time is still half a request.
+            1 => socket.write_all(b"GET / HT").await.expect("write"),
+            // Connected, never a byte.
+            _ => {}
+        }
+        sockets.push(socket);
+    }
+    for mut socket in sockets {
+        let mut buf = [0_u8; 256];
+        let read = tokio::time::timeout(Duration::from_secs(3), async {
+            loop {
+                match socket.read(&mut buf).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) => {} // hyper may answer 408 before closing
+                }
+            }
+        })
+        .await;
+        assert!(read.is_ok(), "the sandbox closed the connection");
+    }
+    assert!(started.elapsed() < Duration::from_secs(3));
+    // A keep-alive connection after a complete request is closed once idle, too.
+    let mut socket = tokio::net::TcpStream::connect(sandbox.addr())
+        .await
+        .expect("connect");
+    socket
+        .write_all(b"GET /_sandbox/requests HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .expect("write");
+    let mut buf = vec![0_u8; 4096];
+    let closed = tokio::time::timeout(Duration::from_secs(3), async {
+        while !matches!(socket.read(&mut buf).await, Ok(0) | Err(_)) {}
+    })
+    .await;
+    assert!(closed.is_ok(), "idle keep-alive connection closed");
+}
+
+#[tokio::test]
+async fn the_request_log_is_bounded_and_the_count_exact() {
+    let sandbox = Sandbox::builder()
+        .request_log_limit(5)
+        .start()
+        .await
+        .expect("sandbox");
+    let keys = keys1();
+    for i in 0..12 {
+        post_signed(
+            sandbox.base_url(),
+            "/api/1/get-status",
+            &keys,
+            &json!({"public_key": "i000000001", "transaction": format!("te{i}")}),
+        )
+        .await;
+    }
+    assert_eq!(sandbox.request_count(OperationId::GetStatus), 12);
+    let kept = sandbox.all_requests();
+    assert_eq!(kept.len(), 5, "the newest 5 only");
+    assert_eq!(
+        kept.last()
+            .and_then(|r| r.payload.as_ref())
+            .map(|p| p["transaction"].clone()),
+        Some(json!("te11"))
+    );
+    let over_http: Vec<serde_json::Value> =
+        reqwest::get(format!("{}/_sandbox/requests", sandbox.base_url()))
+            .await
+            .expect("get")
+            .json()
+            .await
+            .expect("json");
+    assert_eq!(over_http.len(), 5);
+    assert_eq!(epoint::sandbox::DEFAULT_REQUEST_LOG_LIMIT, 1000);
+}
+
+#[tokio::test]
+async fn a_decline_needs_a_code_other_than_000() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let client = sandbox.client().expect("client");
+    let payment = client.pay(dec!(1.00), "decline-000").await.expect("pay");
+    for code in ["000", "0", ""] {
+        let err = sandbox
+            .complete(&payment.transaction, Outcome::Declined(code.into()))
+            .await
+            .expect_err("refused");
+        assert!(matches!(err, SandboxError::InvalidCard(_)), "{err:?}");
+    }
+    let response = reqwest::Client::new()
+        .post(format!(
+            "{}/_sandbox/complete/{}",
+            sandbox.base_url(),
+            payment.transaction
+        ))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("outcome=declined&code=000")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 422);
+    let answer: serde_json::Value = response.json().await.expect("json");
+    assert!(
+        answer["error"].as_str().is_some_and(|e| e.contains("000")),
+        "{answer}"
+    );
+    let tx = sandbox.transaction(&payment.transaction).expect("tx");
+    assert_eq!(tx.status, epoint::PaymentStatus::New, "nothing approved");
+}
+
+#[tokio::test]
+async fn unreadable_bodies_get_json_errors_with_the_right_status() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let http = reqwest::Client::new();
+    let base = sandbox.base_url();
+    let huge = vec![b'a'; 3 * 1024 * 1024];
+    for (path, body, status, field) in [
+        (
+            "/_sandbox/faults/reverse",
+            b"kind=latency&ms=abc".to_vec(),
+            422,
+            "error",
+        ),
+        ("/_sandbox/faults/reverse", b"ms=5".to_vec(), 422, "error"),
+        ("/_sandbox/complete/te1", huge.clone(), 413, "error"),
+        ("/api/1/request", huge, 413, "message"),
+    ] {
+        let response = http
+            .post(format!("{base}{path}"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(response.status(), status, "{path}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/json",
+            "{path}"
+        );
+        let answer: serde_json::Value = response.json().await.expect("JSON");
+        assert!(answer[field].is_string(), "{path}: {answer}");
+    }
+}
+
+#[test]
+fn an_empty_or_blank_private_key_is_refused() {
+    for key in ["", "   ", "\t\n"] {
+        let err = Client::new(Config::new("i000000001", key)).expect_err("refused");
+        assert!(err.to_string().contains("EPOINT_PRIVATE_KEY"), "{err}");
+    }
+}
+
+#[test]
+fn amounts_have_a_documented_maximum() {
+    assert_eq!(Money::MAX, dec!(1000000000.00));
+    assert!(Money::new(Money::MAX).is_ok());
+    for too_large in [Money::MAX + dec!(0.01), Decimal::MAX] {
+        assert_eq!(Money::new(too_large), Err(epoint::AmountError::TooLarge));
+    }
+    let client = Client::new(Config::new("i000000001", "k")).expect("client");
+    assert!(matches!(
+        client.pay(Decimal::MAX, "o").preview(),
+        Err(Error::InvalidInput {
+            field: "amount",
+            ..
+        })
+    ));
+    assert!(matches!(
+        client.refund("te1").amount(Decimal::MAX).preview(),
+        Err(Error::InvalidInput {
+            field: "amount",
+            ..
+        })
+    ));
+}
+
+#[tokio::test]
+async fn order_ids_with_control_characters_or_only_whitespace_are_refused() {
+    let client = Client::new(Config::new("i000000001", "k")).expect("client");
+    let bad = ["   ", "\t", "a\0b", "a\r\nb", "line\n", "\u{7f}"];
+    for order_id in bad {
+        assert!(
+            matches!(
+                client.pay(dec!(1), order_id).preview(),
+                Err(Error::InvalidInput {
+                    field: "order_id",
+                    ..
+                })
+            ),
+            "{order_id:?}"
+        );
+        assert!(client.payout("ce1", dec!(1), order_id).preview().is_err());
+    }
+    assert!(client.pay(dec!(1), "order 1 · ödəniş").preview().is_ok());
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    for order_id in bad {
+        let answer = post_signed(
+            sandbox.base_url(),
+            "/api/1/request",
+            &keys1(),
+            &json!({"public_key": "i000000001", "amount": "1.00", "currency": "AZN",
+                    "language": "az", "order_id": order_id}),
+        )
+        .await;
+        assert_eq!(answer["status"], "error", "{order_id:?}: {answer}");
+    }
+    assert!(sandbox.transactions().is_empty());
+}
+
+#[test]
+fn callbacks_have_a_size_cap_and_a_depth_bound() {
+    let keys = epoint::Keys::new("i000000001", "k");
+    let big = keys
+        .sign_callback(&json!({"status": "success", "x": "a".repeat(100_000)}))
+        .expect("sign");
+    assert!(matches!(
+        keys.verify_callback(big.as_bytes()),
+        Err(CallbackError::BodyTooLarge { limit: 65_536, .. })
+    ));
+    assert_eq!(epoint::callback::MAX_CALLBACK_BODY, 64 * 1024);
+    let deep = format!(
+        "{{\"status\":\"success\",\"x\":{}{}}}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    // Authentic, but too deep (the body is over the cap too, so check the fields directly).
+    let envelope = keys.seal_json(deep.as_bytes());
+    assert!(matches!(
+        keys.verify_callback_fields(&envelope.data, &envelope.signature),
+        Err(CallbackError::BodyTooLarge { .. })
+    ));
+    let deep = format!("{{\"x\":{}{}}}", "[".repeat(5_000), "]".repeat(5_000));
+    let body = epoint::signing::form_body(&keys.seal_json(deep.as_bytes()));
+    assert!(matches!(
+        keys.verify_form(body.as_bytes()),
+        Err(CallbackError::TooDeep { limit: 32 })
+    ));
+    // 32 levels are fine; brackets inside strings do not count.
+    let ok = format!(
+        "{{\"status\":\"new\",\"x\":{}{},\"s\":\"{}\"}}",
+        "[".repeat(31),
+        "]".repeat(31),
+        "[".repeat(100)
+    );
+    let body = epoint::signing::form_body(&keys.seal_json(ok.as_bytes()));
+    assert!(keys.verify_form(body.as_bytes()).is_ok());
+}
+
+#[test]
+fn a_key_pasted_into_the_wrong_variable_is_not_printed() {
+    let key = "d3hjsl38sd8kdfhbcea0be04eafde9e8e2bad2fb092d";
+    for variable in [
+        "EPOINT_INTERFACE_LANG",
+        "EPOINT_BASE_URL",
+        "EPOINT_SUCCESS_REDIRECT_URL",
+    ] {
+        let err = Config::from_lookup(|name| match name {
+            "EPOINT_PUBLIC_KEY" => Some("i000000001".into()),
+            "EPOINT_PRIVATE_KEY" => Some("k".into()),
+            n if n == variable => Some(key.into()),
+            _ => None,
+        })
+        .expect_err("refused")
+        .to_string();
+        assert!(err.contains(variable), "{err}");
+        assert!(!err.contains(&key[..20]), "{err}");
+    }
+    // A short wrong value is still shown, to help.
+    let err = Config::from_lookup(|name| match name {
+        "EPOINT_PUBLIC_KEY" => Some("i000000001".into()),
+        "EPOINT_PRIVATE_KEY" => Some("k".into()),
+        "EPOINT_INTERFACE_LANG" => Some("tr".into()),
+        _ => None,
+    })
+    .expect_err("refused");
+    assert!(err.to_string().contains("\"tr\""), "{err}");
+}

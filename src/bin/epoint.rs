@@ -35,22 +35,24 @@ enum Command {
         #[arg(long, value_name = "URL")]
         result_url: Option<String>,
     },
-    /// Sign a JSON payload: prints `data`, `signature` and the form body to POST.
+    /// Sign a JSON object: prints `data`, `signature` and the form body to POST.
     ///
     /// The private key is read from the environment variable named by --key-env (default
     /// EPOINT_PRIVATE_KEY), never from the command line.
     Sign {
-        /// The JSON payload (e.g. '{"public_key":"i000000001","transaction":"te000000001"}');
-        /// `-` reads it from standard input. Signed byte for byte as given.
+        /// The JSON object (e.g. '{"public_key":"i000000001","transaction":"te000000001"}');
+        /// `-` reads it from standard input. Signed byte for byte as given, a trailing newline
+        /// included (pipe it with `printf '%s'`, not `echo`, to leave it out).
         json: String,
         /// Environment variable holding the private key.
         #[arg(long, default_value = "EPOINT_PRIVATE_KEY", value_name = "VAR")]
         key_env: String,
     },
-    /// Verify a signed form (a callback, or a request you built): prints the decoded JSON,
+    /// Verify a signed form (a request you built, or a callback): prints the decoded JSON,
     /// or says exactly why the signature is refused.
     Verify {
-        /// The form body `data=...&signature=...`; `-` reads it from standard input.
+        /// The form body `data=...&signature=...`, or the JSON envelope
+        /// `{"data":"...","signature":"..."}`; `-` reads it from standard input, byte for byte.
         form: String,
         /// Environment variable holding the private key.
         #[arg(long, default_value = "EPOINT_PRIVATE_KEY", value_name = "VAR")]
@@ -121,7 +123,8 @@ fn argument_or_stdin(value: &str) -> Result<String, std::io::Error> {
     if value == "-" {
         let mut text = String::new();
         std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)?;
-        Ok(text.trim_end_matches(['\n', '\r']).to_owned())
+        // Byte for byte: what is signed or verified is exactly what was given.
+        Ok(text)
     } else {
         Ok(value.to_owned())
     }
@@ -130,7 +133,11 @@ fn argument_or_stdin(value: &str) -> Result<String, std::io::Error> {
 fn sign(json: &str, key_env: &str) -> CliResult {
     let keys = keys_from_env(key_env)?;
     let json = argument_or_stdin(json)?;
-    serde_json::from_str::<serde_json::Value>(&json).map_err(|e| format!("not JSON: {e}"))?;
+    let value =
+        serde_json::from_str::<serde_json::Value>(&json).map_err(|e| format!("not JSON: {e}"))?;
+    if !value.is_object() {
+        return Err("not a JSON object: EPoint payloads are objects ({...})".into());
+    }
     let envelope = keys.seal_json(json.as_bytes());
     println!("data={}", envelope.data);
     println!("signature={}", envelope.signature);
@@ -140,8 +147,31 @@ fn sign(json: &str, key_env: &str) -> CliResult {
 
 fn verify(form: &str, key_env: &str) -> CliResult {
     let keys = keys_from_env(key_env)?;
-    let form = argument_or_stdin(form)?;
-    let verified = keys.verify_form(form.as_bytes())?;
+    let input = argument_or_stdin(form)?;
+    // The JSON envelope the sandbox also accepts, or the form body.
+    let (form, signature) = if input.trim_start().starts_with('{') {
+        let envelope: epoint::generated::types::SignedEnvelope = serde_json::from_str(&input)
+            .map_err(|e| format!("not a JSON envelope {{\"data\":…,\"signature\":…}}: {e}"))?;
+        let signature = envelope.signature.clone();
+        (epoint::signing::form_body(&envelope), Some(signature))
+    } else {
+        let signature = form_urlencoded::parse(input.trim().as_bytes())
+            .find(|(k, _)| k == "signature")
+            .map(|(_, v)| v.into_owned());
+        (input, signature)
+    };
+    // The most common porting bug: `+` sent unencoded, which a form decoder reads as a space.
+    if signature.as_deref().is_some_and(|s| s.contains(' ')) {
+        return Err("the signature contains a space: a `+` was sent unencoded and decoded as a \
+                    space; in a form body `+` must be sent as `%2B` (and `/` as `%2F`, `=` as `%3D`)"
+            .into());
+    }
+    let verified = keys.verify_form(form.as_bytes()).map_err(|e| match e {
+        epoint::CallbackError::Signature(e) => {
+            format!("signed form (request or callback) refused: {e}")
+        }
+        other => format!("signed form (request or callback): {other}"),
+    })?;
     println!("signature valid");
     println!("{}", verified.json());
     if let Ok(callback) = verified.parse() {

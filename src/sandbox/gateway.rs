@@ -195,6 +195,11 @@ fn decode<T: DeserializeOwned>(json: &Value) -> Result<T, String> {
             }
         }
     }
+    // An `order_id` is printable and not blank, as the client checks it.
+    if let Some(order_id) = json.get("order_id").and_then(Value::as_str) {
+        crate::client::check_order_id(order_id)
+            .map_err(|reason| format!("Invalid request: `order_id` {reason}"))?;
+    }
     // Amounts are never null (a full refund is an absent `amount`, not a null one).
     for field in ["amount", "split_amount", "sum"] {
         if json.get(field).is_some_and(Value::is_null) {

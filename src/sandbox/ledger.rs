@@ -623,6 +623,12 @@ impl CardInput {
     pub(crate) fn from_outcome(outcome: Outcome) -> Result<Self, SandboxError> {
         match outcome {
             Outcome::Paid => Self::typed(APPROVED_CARD, "TEST CARDHOLDER"),
+            // `000` is the approval code: a decline with it would approve.
+            Outcome::Declined(code) if code.is_empty() || code.bytes().all(|b| b == b'0') => {
+                Err(SandboxError::InvalidCard(format!(
+                    "a decline needs a bank code other than 000 (got {code:?}), e.g. 116"
+                )))
+            }
             Outcome::Declined(code) => Ok(Self {
                 number: format!("4169738800000{code:0>3}"),
                 name: "TEST CARDHOLDER".into(),

@@ -106,6 +106,15 @@
 //! [`Sandbox::inject`] makes an operation misbehave, to test error handling over real
 //! sockets: see [`Fault`].
 //!
+//! # Limits
+//!
+//! A long-running sandbox stays small: the request log keeps the newest
+//! [`DEFAULT_REQUEST_LOG_LIMIT`] requests ([`SandboxBuilder::request_log_limit`]) while
+//! [`Sandbox::request_count`] counts them all; a connection is closed when half a request's
+//! headers take longer than [`SandboxBuilder::header_read_timeout`] (10 s), or when it has no
+//! request in progress and no traffic for [`SandboxBuilder::idle_timeout`] (60 s). Bodies over
+//! 2 MB are answered 413 and unreadable `/_sandbox` forms 422, as JSON.
+//!
 //! # Inspection over HTTP
 //!
 //! For tests in other languages the same data is served as JSON: `GET /_sandbox/requests`,
@@ -136,6 +145,8 @@ use std::{
 
 use tokio::{sync::watch, task::JoinHandle};
 
+#[doc(hidden)]
+pub use self::wire::parse_envelope_for_fuzzing;
 pub use self::{
     callbacks::CallbackDelivery,
     ledger::{CardStatus, SavedCard, Transaction},
@@ -145,6 +156,14 @@ pub use self::{
 };
 use self::{model::Merchants, state::Shared};
 use crate::{Client, Config, OperationId};
+
+/// How many requests a sandbox keeps for inspection unless
+/// [`SandboxBuilder::request_log_limit`] says otherwise.
+///
+/// ```
+/// assert_eq!(epoint::sandbox::DEFAULT_REQUEST_LOG_LIMIT, 1000);
+/// ```
+pub const DEFAULT_REQUEST_LOG_LIMIT: usize = 1000;
 
 /// Configures a [`Sandbox`] before it starts.
 ///
@@ -165,6 +184,8 @@ pub struct SandboxBuilder {
     port: u16,
     merchants: Merchants,
     default_result_url: Option<String>,
+    limits: wire::Limits,
+    request_log_limit: usize,
 }
 
 impl Default for SandboxBuilder {
@@ -178,6 +199,8 @@ impl Default for SandboxBuilder {
             port: 0,
             merchants,
             default_result_url: None,
+            limits: wire::Limits::default(),
+            request_log_limit: DEFAULT_REQUEST_LOG_LIMIT,
         }
     }
 }
@@ -241,6 +264,47 @@ impl SandboxBuilder {
         self
     }
 
+    /// How long a client may take to send a request's headers, from its first byte (default
+    /// 10 s). A connection that sends half a request and stops is closed after this.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let builder = epoint::sandbox::Sandbox::builder().header_read_timeout(Duration::from_secs(2));
+    /// # let _ = builder;
+    /// ```
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.header_read = timeout;
+        self
+    }
+
+    /// How long a connection may stay open with no request in progress and nothing sent or
+    /// received (default 60 s); then it is closed. A request being processed (an injected
+    /// latency, say) is never cut.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let builder = epoint::sandbox::Sandbox::builder().idle_timeout(Duration::from_secs(5));
+    /// # let _ = builder;
+    /// ```
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.idle = timeout;
+        self
+    }
+
+    /// How many requests the sandbox keeps for [`Sandbox::requests`],
+    /// [`Sandbox::all_requests`] and `GET /_sandbox/requests` (default
+    /// [`DEFAULT_REQUEST_LOG_LIMIT`], 1000): the newest are kept, the oldest dropped first.
+    /// [`Sandbox::request_count`] counts every request, kept or not. `0` keeps none.
+    ///
+    /// ```
+    /// let builder = epoint::sandbox::Sandbox::builder().request_log_limit(10_000);
+    /// # let _ = builder;
+    /// ```
+    pub fn request_log_limit(mut self, limit: usize) -> Self {
+        self.request_log_limit = limit;
+        self
+    }
+
     /// Binds the listener and starts serving (on the current tokio runtime).
     ///
     /// ```no_run
@@ -280,10 +344,15 @@ impl SandboxBuilder {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| SandboxError::Io(std::io::Error::other(e)))?;
-        let shared = Arc::new(Shared::new(merchants, base_url.clone(), http));
+        let shared = Arc::new(Shared::new(
+            merchants,
+            base_url.clone(),
+            http,
+            self.request_log_limit,
+        ));
         let (stop, stopped) = watch::channel(false);
         let router = wire::router(shared.clone());
-        let task = tokio::spawn(wire::serve(listener, router, stopped));
+        let task = tokio::spawn(wire::serve(listener, router, stopped, self.limits));
         Ok(Sandbox {
             shared,
             addr,
@@ -510,7 +579,8 @@ impl Sandbox {
         self.shared.lock().faults.clear();
     }
 
-    /// The requests one operation received, oldest first.
+    /// The requests one operation received that the log still keeps (the newest
+    /// [`SandboxBuilder::request_log_limit`] of all operations), oldest first.
     ///
     /// ```no_run
     /// # fn f(sandbox: &epoint::sandbox::Sandbox) {
@@ -529,7 +599,8 @@ impl Sandbox {
             .collect()
     }
 
-    /// How many requests one operation received.
+    /// How many requests one operation received: every one, including those the bounded
+    /// log no longer keeps.
     ///
     /// ```no_run
     /// # fn f(sandbox: &epoint::sandbox::Sandbox) {
@@ -537,10 +608,11 @@ impl Sandbox {
     /// # }
     /// ```
     pub fn request_count(&self, operation: OperationId) -> usize {
-        self.requests(operation).len()
+        self.shared.lock().requests.count(operation.operation_id())
     }
 
-    /// Every request received, oldest first.
+    /// Every request the log keeps (the newest [`SandboxBuilder::request_log_limit`]),
+    /// oldest first.
     ///
     /// ```no_run
     /// # fn f(sandbox: &epoint::sandbox::Sandbox) {
@@ -548,7 +620,7 @@ impl Sandbox {
     /// # }
     /// ```
     pub fn all_requests(&self) -> Vec<ReceivedRequest> {
-        self.shared.lock().requests.clone()
+        self.shared.lock().requests.to_vec()
     }
 
     /// Every transaction, by id.

@@ -63,7 +63,9 @@ pub enum Outcome {
     /// Approved with [`APPROVED_CARD`] (code `000`).
     Paid,
     /// Declined with this bank code (e.g. `"116"`). For a card registration: registration
-    /// fails (callback code `500`).
+    /// fails (callback code `500`). The code must not be `000` (approval) or empty:
+    /// [`Sandbox::complete`](crate::sandbox::Sandbox::complete) refuses it with
+    /// [`SandboxError::InvalidCard`].
     Declined(String),
     /// As if the customer typed this card on the page: its last three digits decide.
     Card {

@@ -6,7 +6,7 @@
 //! [`super::model`].
 
 use std::{
-    collections::HashMap,
+    collections::{HashMap, VecDeque},
     sync::{Mutex, MutexGuard, PoisonError},
 };
 
@@ -28,12 +28,17 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    pub(crate) fn new(merchants: Merchants, base_url: String, http: reqwest::Client) -> Self {
+    pub(crate) fn new(
+        merchants: Merchants,
+        base_url: String,
+        http: reqwest::Client,
+        request_log_limit: usize,
+    ) -> Self {
         Self {
             state: Mutex::new(State {
                 merchants,
                 ledger: Ledger::default(),
-                requests: Vec::new(),
+                requests: RequestLog::new(request_log_limit),
                 callbacks: Vec::new(),
                 faults: Faults::default(),
             }),
@@ -51,7 +56,7 @@ impl Shared {
 pub(crate) struct State {
     pub(crate) merchants: Merchants,
     pub(crate) ledger: Ledger,
-    pub(crate) requests: Vec<ReceivedRequest>,
+    pub(crate) requests: RequestLog,
     pub(crate) callbacks: Vec<CallbackDelivery>,
     pub(crate) faults: Faults,
 }
@@ -82,6 +87,51 @@ pub struct ReceivedRequest {
     pub answer: Option<serde_json::Value>,
     /// The fault applied, if any (its `Debug` text).
     pub fault: Option<String>,
+}
+
+/// The requests received: the newest `limit` are kept (the oldest dropped first), and every
+/// request is counted per operation, so counts stay exact however long the sandbox runs.
+pub(crate) struct RequestLog {
+    entries: VecDeque<ReceivedRequest>,
+    limit: usize,
+    counts: HashMap<&'static str, usize>,
+}
+
+impl RequestLog {
+    pub(crate) fn new(limit: usize) -> Self {
+        Self {
+            entries: VecDeque::new(),
+            limit,
+            counts: HashMap::new(),
+        }
+    }
+
+    /// Counts the request and keeps it, dropping the oldest beyond the limit.
+    pub(crate) fn push(&mut self, request: ReceivedRequest) {
+        *self.counts.entry(request.operation).or_default() += 1;
+        if self.limit == 0 {
+            return;
+        }
+        while self.entries.len() >= self.limit {
+            self.entries.pop_front();
+        }
+        self.entries.push_back(request);
+    }
+
+    /// The requests kept, oldest first.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &ReceivedRequest> {
+        self.entries.iter()
+    }
+
+    /// The requests kept, oldest first.
+    pub(crate) fn to_vec(&self) -> Vec<ReceivedRequest> {
+        self.entries.iter().cloned().collect()
+    }
+
+    /// Every request this operation received, kept or not.
+    pub(crate) fn count(&self, operation: &str) -> usize {
+        self.counts.get(operation).copied().unwrap_or(0)
+    }
 }
 
 /// A fault rule: the fault, and how many more requests it applies to (`None`: all).
@@ -145,5 +195,24 @@ mod tests {
         assert_eq!(faults.take("reverse"), Some(Fault::DropConnection));
         assert_eq!(faults.take("reverse"), None);
         assert_eq!(faults.take("get_status"), None);
+    }
+
+    #[test]
+    fn the_request_log_keeps_the_newest_and_counts_all() {
+        let mut log = RequestLog::new(3);
+        for operation in ["reverse", "reverse", "get_status", "reverse", "reverse"] {
+            log.push(ReceivedRequest {
+                operation,
+                path: "/",
+                envelope: "form",
+                payload: None,
+                verified: false,
+                answer: None,
+                fault: None,
+            });
+        }
+        assert_eq!(log.to_vec().len(), 3);
+        assert_eq!((log.count("reverse"), log.count("get_status")), (4, 1));
+        assert_eq!(log.iter().next().map(|r| r.operation), Some("get_status"));
     }
 }

@@ -5,9 +5,14 @@
 
 use std::{
     convert::Infallible,
+    io,
     pin::Pin,
-    sync::Arc,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, AtomicUsize, Ordering},
+    },
     task::{Context, Poll},
+    time::{Duration, Instant},
 };
 
 use axum::{
@@ -18,8 +23,9 @@ use axum::{
 };
 use http_body::Frame;
 use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::{
+    io::{AsyncRead, AsyncWrite, ReadBuf},
     net::{TcpListener, TcpStream},
     sync::{Notify, watch},
     task::JoinSet,
@@ -39,8 +45,32 @@ impl ConnControl {
     }
 }
 
+/// How long a connection may take or wait: see `SandboxBuilder::header_read_timeout` and
+/// `SandboxBuilder::idle_timeout`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Limits {
+    /// From the first byte of a request to the end of its headers.
+    pub(crate) header_read: Duration,
+    /// With no request in progress and no byte sent or received.
+    pub(crate) idle: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            header_read: Duration::from_secs(10),
+            idle: Duration::from_secs(60),
+        }
+    }
+}
+
 /// Serves until `stop` turns true; then closes every connection.
-pub(crate) async fn serve(listener: TcpListener, router: Router, mut stop: watch::Receiver<bool>) {
+pub(crate) async fn serve(
+    listener: TcpListener,
+    router: Router,
+    mut stop: watch::Receiver<bool>,
+    limits: Limits,
+) {
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
@@ -51,7 +81,7 @@ pub(crate) async fn serve(listener: TcpListener, router: Router, mut stop: watch
             }
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
-                    connections.spawn(connection(stream, router.clone(), stop.clone()));
+                    connections.spawn(connection(stream, router.clone(), stop.clone(), limits));
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "sandbox: accept failed");
@@ -76,20 +106,125 @@ pub(crate) async fn serve(listener: TcpListener, router: Router, mut stop: watch
 /// How long [`serve`] waits for requests in flight when stopping.
 const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 
-async fn connection(stream: TcpStream, router: Router, mut stop: watch::Receiver<bool>) {
+/// When a connection last sent or received a byte, and how many requests it has in progress.
+struct Activity {
+    start: Instant,
+    /// Milliseconds after `start`.
+    last_io: AtomicU64,
+    busy: AtomicUsize,
+}
+
+impl Activity {
+    fn touch(&self) {
+        let now = u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.last_io.store(now, Ordering::Relaxed);
+    }
+
+    fn quiet_for(&self) -> Duration {
+        let last = Duration::from_millis(self.last_io.load(Ordering::Relaxed));
+        self.start.elapsed().saturating_sub(last)
+    }
+}
+
+/// Counts a request in progress until dropped.
+struct Busy(Arc<Activity>);
+
+impl Busy {
+    fn new(activity: Arc<Activity>) -> Self {
+        activity.busy.fetch_add(1, Ordering::Relaxed);
+        Self(activity)
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.busy.fetch_sub(1, Ordering::Relaxed);
+        self.0.touch();
+    }
+}
+
+/// The socket, noting every byte read or written in [`Activity`].
+struct Tracked {
+    stream: TcpStream,
+    activity: Arc<Activity>,
+}
+
+impl AsyncRead for Tracked {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        let result = Pin::new(&mut self.stream).poll_read(cx, buf);
+        if buf.filled().len() > before {
+            self.activity.touch();
+        }
+        result
+    }
+}
+
+impl AsyncWrite for Tracked {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let result = Pin::new(&mut self.stream).poll_write(cx, buf);
+        if matches!(result, Poll::Ready(Ok(n)) if n > 0) {
+            self.activity.touch();
+        }
+        result
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+}
+
+async fn connection(
+    stream: TcpStream,
+    router: Router,
+    mut stop: watch::Receiver<bool>,
+    limits: Limits,
+) {
     let _ = stream.set_nodelay(true);
     let control = ConnControl {
         kill: Arc::new(Notify::new()),
     };
     let kill = control.kill.clone();
+    let activity = Arc::new(Activity {
+        start: Instant::now(),
+        last_io: AtomicU64::new(0),
+        busy: AtomicUsize::new(0),
+    });
+    let in_service = activity.clone();
     let service = hyper::service::service_fn(move |request: Request<Incoming>| {
+        let busy = Busy::new(in_service.clone());
         let mut request = request.map(Body::new);
         request.extensions_mut().insert(control.clone());
-        router.clone().oneshot(request)
+        let response = router.clone().oneshot(request);
+        async move {
+            let _busy = busy;
+            response.await
+        }
     });
-    let conn =
-        hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+    let io = TokioIo::new(Tracked {
+        stream,
+        activity: activity.clone(),
+    });
+    let conn = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read)
+        .serve_connection(io, service);
     tokio::pin!(conn);
+    // Half a request's headers is not a request in progress: the idle check closes it too.
+    let check_every = (limits.idle / 4).clamp(Duration::from_millis(10), Duration::from_secs(1));
+    let mut idle_check = tokio::time::interval(check_every);
     let mut stopping = *stop.borrow();
     if stopping {
         conn.as_mut().graceful_shutdown();
@@ -103,6 +238,12 @@ async fn connection(stream: TcpStream, router: Router, mut stop: watch::Receiver
                 return;
             }
             () = kill.notified() => return,
+            _ = idle_check.tick() => {
+                if activity.busy.load(Ordering::Relaxed) == 0 && activity.quiet_for() >= limits.idle {
+                    tracing::debug!("sandbox: closing an idle connection");
+                    return;
+                }
+            }
             _ = stop.changed(), if !stopping => {
                 stopping = true;
                 conn.as_mut().graceful_shutdown();

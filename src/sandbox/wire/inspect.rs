@@ -26,7 +26,7 @@ use crate::sandbox::{
 
 /// `GET /_sandbox/requests`.
 pub(super) async fn requests(State(shared): State<Arc<Shared>>) -> Json<Vec<ReceivedRequest>> {
-    Json(shared.lock().requests.clone())
+    Json(shared.lock().requests.to_vec())
 }
 
 /// `GET /_sandbox/transactions`.
@@ -76,6 +76,11 @@ pub(super) async fn complete(
     };
     match page::complete(&shared, &id, outcome).await {
         Ok(done) => Json(done).into_response(),
+        Err(e @ crate::sandbox::SandboxError::InvalidCard(_)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({"error": e.to_string()})),
+        )
+            .into_response(),
         Err(e) => (StatusCode::CONFLICT, Json(json!({"error": e.to_string()}))).into_response(),
     }
 }

@@ -21,8 +21,8 @@ use axum::{
 };
 use serde_json::Value;
 
-pub(crate) use self::conn::serve;
 use self::conn::{ConnControl, truncated_body};
+pub(crate) use self::conn::{Limits, serve};
 use super::{
     gateway::{self, Caller, Operation, error, server_error},
     model::{Fault, wire_json},
@@ -203,7 +203,36 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/_sandbox/complete/{id}", post(inspect::complete))
         .route("/_sandbox/faults/{operation}", post(inspect::inject_fault))
         .route("/_sandbox/faults", delete(inspect::clear_faults))
+        .layer(axum::middleware::map_response(json_rejections))
         .with_state(shared)
+}
+
+/// axum answers a body it cannot read (over 2 MB: 413; a form it cannot decode: 422; …) in
+/// `text/plain`. Here every such answer becomes JSON with the same status: EPoint's error
+/// shape `{"status":"error","message":…}` on the operations, `{"error":…}` on `/_sandbox/*`
+/// like its other errors.
+async fn json_rejections(uri: axum::http::Uri, response: Response) -> Response {
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if !response.status().is_client_error() || !plain {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let message = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_else(|_| parts.status.to_string());
+    let json = if uri.path().starts_with("/_sandbox") {
+        serde_json::json!({ "error": message })
+    } else {
+        serde_json::json!({ "status": "error", "message": message })
+    };
+    let mut answer = json_text(wire_json(&json));
+    *answer.status_mut() = parts.status;
+    answer
 }
 
 /// `data` + `signature`, and which envelope carried them.
@@ -218,6 +247,26 @@ fn parse_envelope(headers: &HeaderMap, body: &[u8]) -> Result<Envelope, String> 
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.trim_start().starts_with("application/json"));
+    parse_envelope_bytes(is_json, body)
+}
+
+/// What [`parse_envelope`] reads, as a pure function of the body (for the fuzz targets).
+/// `Ok((data, signature, kind))`, or the error message the sandbox answers.
+///
+/// ```
+/// use epoint::sandbox::parse_envelope_for_fuzzing as parse;
+/// assert_eq!(parse(false, b"data=e30%3D&signature=c2ln").unwrap().0, "e30=");
+/// assert!(parse(true, b"[1]").is_err());
+/// ```
+#[doc(hidden)]
+pub fn parse_envelope_for_fuzzing(
+    is_json: bool,
+    body: &[u8],
+) -> Result<(String, String, &'static str), String> {
+    parse_envelope_bytes(is_json, body).map(|e| (e.data, e.signature, e.kind))
+}
+
+fn parse_envelope_bytes(is_json: bool, body: &[u8]) -> Result<Envelope, String> {
     if is_json {
         let envelope: types::SignedEnvelope = serde_json::from_slice(body)
             .map_err(|e| format!("The JSON envelope is invalid: {e}"))?;
@@ -251,7 +300,9 @@ fn parse_envelope(headers: &HeaderMap, body: &[u8]) -> Result<Envelope, String> 
     })
 }
 
-/// One of the spec's operations: faults, verification, processing, recording.
+/// One of the spec's operations, processed in its own task: a client that gives up (during
+/// an injected latency, say) drops this future, not the processing, so the request is still
+/// processed and recorded, as [`Fault::Latency`] promises.
 async fn endpoint(
     shared: Arc<Shared>,
     operation: &'static str,
@@ -260,6 +311,26 @@ async fn endpoint(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let task = tokio::spawn(handle(shared, operation, path, control, headers, body));
+    match task.await {
+        Ok(Some(response)) => response,
+        // The connection is closed under this handler; it never answers.
+        Ok(None) => std::future::pending::<Response>().await,
+        Err(e) => json_text(wire_json(&server_error(&format!(
+            "sandbox task failed: {e}"
+        )))),
+    }
+}
+
+/// Faults, verification, processing, recording; `None` when the connection was dropped.
+async fn handle(
+    shared: Arc<Shared>,
+    operation: &'static str,
+    path: &'static str,
+    control: Option<ConnControl>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Option<Response> {
     let fault = shared.lock().faults.take(operation);
     if let Some(Fault::Latency(delay)) = &fault {
         tokio::time::sleep(*delay).await;
@@ -298,7 +369,7 @@ async fn endpoint(
     };
     if let Some(response) = early {
         shared.lock().requests.push(record);
-        return response;
+        return Some(response);
     }
 
     let answer = {
@@ -314,13 +385,12 @@ async fn endpoint(
     };
     let text = wire_json(&answer);
     match (fault, control) {
-        (Some(Fault::TruncatedBody), Some(control)) => truncated_body(control, text),
+        (Some(Fault::TruncatedBody), Some(control)) => Some(truncated_body(control, text)),
         (Some(Fault::DropConnection), Some(control)) => {
             control.kill();
-            // The connection is closed under this handler; it never answers.
-            std::future::pending::<Response>().await
+            None
         }
-        _ => json_text(text),
+        _ => Some(json_text(text)),
     }
 }
 
