@@ -17,6 +17,7 @@ use crate::{BankCode, Language, Money, PaymentStatus};
 
 // ── group A ledger module (src/sandbox/ledger/a.rs): hosted-page variants, checkout, pre-authorisation, installments, heartbeat ──
 mod a;
+pub(crate) mod c;
 // ── end of group A ──
 
 /// The state of a saved card.
@@ -241,7 +242,7 @@ pub(crate) struct Ledger {
 
     // ── group C state: Apple Pay / Google Pay tokens, token split payment, B2B transfers ──
     /// Token payments and B2B transfers (`gateway/c.rs`).
-    pub(crate) group_c: super::gateway::c::GroupC,
+    pub(crate) group_c: c::GroupC,
     // ── end of group C ──
 }
 

@@ -18,7 +18,6 @@
 //!   callbacks.
 
 use std::{
-    collections::BTreeMap,
     sync::Arc,
     time::{SystemTime, UNIX_EPOCH},
 };
@@ -33,45 +32,21 @@ use serde_json::{Value, json};
 
 use super::{Answer, Caller, Refused, handle, hosted, split};
 use crate::{
-    Money, PaymentStatus,
+    PaymentStatus,
     generated::types,
     sandbox::{
         Sandbox, SandboxError,
         callbacks::CallbackDelivery,
-        ledger::{CardInput, Ledger, Settled, checked},
+        ledger::{
+            CardInput, Ledger, Settled,
+            c::{B2bRecord, GroupC, TokenRecord},
+            checked,
+        },
         model::{Outcome, wire_json},
         state::{ReceivedRequest, Shared},
     },
     signing::decode_data,
 };
-
-/// Group C's part of the ledger.
-#[derive(Default)]
-pub(crate) struct GroupC {
-    tokens: BTreeMap<i64, TokenRecord>,
-    next_token: i64,
-    b2b: BTreeMap<String, B2bRecord>,
-}
-
-struct TokenRecord {
-    merchant: String,
-    transaction: String,
-}
-
-#[derive(Clone)]
-struct B2bRecord {
-    merchant: String,
-    order_id: String,
-    amount: Money,
-    name: String,
-    iban: String,
-    webhook_url: Option<String>,
-    status: &'static str,
-    bulk_id: String,
-    webhook_sent: bool,
-    created_at: String,
-    error_message: Option<String>,
-}
 
 /// A settled transfer's webhook, to deliver.
 pub(crate) struct Webhook {
