@@ -42,7 +42,9 @@ pub(crate) enum CallbackCommand {
     /// POST a correctly signed callback (the merchant's private key from EPOINT_PRIVATE_KEY)
     /// to a callback handler, with the fields EPoint sends for the flow; prints what the
     /// handler answered (exit 0 for 2xx, 3 otherwise, 5 when it cannot be reached).
-    #[command(after_help = "Examples:\n  epoint callback send http://127.0.0.1:8000/epoint/result --status success --transaction te000000001 --amount 30.75\n  epoint callback send http://127.0.0.1:8000/epoint/result --status failed --code 116 --transaction te000000002\n  epoint callback send http://127.0.0.1:8000/epoint/result --flow card-registration --card-id ce000000001\n  epoint callback send http://127.0.0.1:8000/epoint/result --flow split-payment --amount 20 --split-amount 5 --json")]
+    #[command(
+        after_help = "Examples:\n  epoint callback send http://127.0.0.1:8000/epoint/result --status success --transaction te000000001 --amount 30.75\n  epoint callback send http://127.0.0.1:8000/epoint/result --status failed --code 116 --transaction te000000002\n  epoint callback send http://127.0.0.1:8000/epoint/result --flow card-registration --card-id ce000000001\n  epoint callback send http://127.0.0.1:8000/epoint/result --flow split-payment --amount 20 --split-amount 5 --json"
+    )]
     Send {
         /// The handler's URL (your `result_url`).
         url: String,
@@ -81,7 +83,9 @@ pub(crate) enum CallbackCommand {
     /// Receive callbacks: verifies each one's signature (EPOINT_PRIVATE_KEY) and prints it.
     /// The first line is `listening on http://HOST:PORT`. Answers 200 to a verified callback
     /// and 400 (with the reason) to anything else, on any path.
-    #[command(after_help = "Examples:\n  epoint callback serve --port 8000\n  epoint callback serve --port 0 --once --json")]
+    #[command(
+        after_help = "Examples:\n  epoint callback serve --port 8000\n  epoint callback serve --port 0 --once --json"
+    )]
     Serve {
         /// Port to listen on; 0 picks a free port.
         #[arg(long, default_value_t = 8000)]
@@ -321,9 +325,7 @@ async fn serve(
         done,
         once,
     });
-    let app = axum::Router::new()
-        .fallback(receive)
-        .with_state(receiver);
+    let app = axum::Router::new().fallback(receive).with_state(receiver);
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             let stop = async {
@@ -379,10 +381,8 @@ async fn receive(
                         }
                     }
                 }
-                let mut all: Vec<(String, String)> = lines
-                    .into_iter()
-                    .map(|(k, v)| (k.to_owned(), v))
-                    .collect();
+                let mut all: Vec<(String, String)> =
+                    lines.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
                 all.extend(rest);
                 crate::merchant::print_owned_pairs(&all);
                 println!();

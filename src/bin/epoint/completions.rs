@@ -35,7 +35,11 @@ fn options(command: &Command) -> Vec<String> {
 }
 
 /// Every (path of subcommand names, command), depth first.
-fn walk<'a>(prefix: Vec<&'a str>, command: &'a Command, out: &mut Vec<(Vec<&'a str>, &'a Command)>) {
+fn walk<'a>(
+    prefix: Vec<&'a str>,
+    command: &'a Command,
+    out: &mut Vec<(Vec<&'a str>, &'a Command)>,
+) {
     for sub in command.get_subcommands() {
         let mut path = prefix.clone();
         path.push(sub.get_name());
@@ -65,7 +69,11 @@ pub(crate) fn generate(shell: Shell, root: &Command) -> String {
                 s.push_str("#compdef epoint\nautoload -U +X bashcompinit && bashcompinit\n");
             }
             s.push_str("_epoint() {\n    local cur=\"${COMP_WORDS[COMP_CWORD]}\"\n    local path=\"\"\n    local i\n    for ((i = 1; i < COMP_CWORD; i++)); do\n        case \"${COMP_WORDS[i]}\" in\n            -*) ;;\n            *) path=\"${path:+$path }${COMP_WORDS[i]}\" ;;\n        esac\n    done\n    local words\n    case \"$path\" in\n");
-            let _ = writeln!(s, "        \"\") words=\"{} --help --version\" ;;", top.join(" "));
+            let _ = writeln!(
+                s,
+                "        \"\") words=\"{} --help --version\" ;;",
+                top.join(" ")
+            );
             for (path, command) in &commands {
                 let mut words: Vec<String> = command
                     .get_subcommands()
@@ -107,8 +115,14 @@ pub(crate) fn generate(shell: Shell, root: &Command) -> String {
                 }
                 for arg in command.get_arguments() {
                     if let Some(long) = arg.get_long() {
-                        let help = arg.get_help().map(|h| clean(&h.to_string())).unwrap_or_default();
-                        let _ = writeln!(s, "complete -c epoint -n '{condition}' -l {long} -d '{help}'");
+                        let help = arg
+                            .get_help()
+                            .map(|h| clean(&h.to_string()))
+                            .unwrap_or_default();
+                        let _ = writeln!(
+                            s,
+                            "complete -c epoint -n '{condition}' -l {long} -d '{help}'"
+                        );
                     }
                 }
                 if path.as_slice() == ["call"] {
@@ -125,7 +139,10 @@ pub(crate) fn generate(shell: Shell, root: &Command) -> String {
 }
 
 fn about(command: &Command) -> String {
-    command.get_about().map(|a| clean(&a.to_string())).unwrap_or_default()
+    command
+        .get_about()
+        .map(|a| clean(&a.to_string()))
+        .unwrap_or_default()
 }
 
 /// One line, no single quotes (fish descriptions).

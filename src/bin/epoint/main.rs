@@ -89,7 +89,9 @@ enum Command {
     #[command(subcommand)]
     Callback(callbacks::CallbackCommand),
     /// The bank response code table, or one code's meaning.
-    #[command(after_help = "Examples:\n  epoint codes\n  epoint codes 116\n  epoint codes --json 051")]
+    #[command(
+        after_help = "Examples:\n  epoint codes\n  epoint codes 116\n  epoint codes --json 051"
+    )]
     Codes {
         /// A bank response code, e.g. 116.
         code: Option<String>,
@@ -98,13 +100,17 @@ enum Command {
         json: bool,
     },
     /// Print a shell completion script (bash, zsh or fish).
-    #[command(after_help = "Examples:\n  epoint completions bash > /etc/bash_completion.d/epoint\n  epoint completions zsh > \"${fpath[1]}/_epoint\"\n  epoint completions fish > ~/.config/fish/completions/epoint.fish")]
+    #[command(
+        after_help = "Examples:\n  epoint completions bash > /etc/bash_completion.d/epoint\n  epoint completions zsh > \"${fpath[1]}/_epoint\"\n  epoint completions fish > ~/.config/fish/completions/epoint.fish"
+    )]
     Completions {
         /// The shell.
         shell: completions::Shell,
     },
     /// Run the EPoint sandbox (a local simulator of the gateway) until interrupted.
-    #[command(after_help = "Example:\n  epoint sandbox --port 0 --result-url http://127.0.0.1:8000/epoint/result")]
+    #[command(
+        after_help = "Example:\n  epoint sandbox --port 0 --result-url http://127.0.0.1:8000/epoint/result"
+    )]
     Sandbox {
         /// Port to listen on; 0 picks a free port.
         #[arg(long, default_value_t = 0)]
@@ -120,7 +126,9 @@ enum Command {
     ///
     /// The private key is read from the environment variable named by --key-env (default
     /// EPOINT_PRIVATE_KEY), never from the command line.
-    #[command(after_help = "Example:\n  EPOINT_PRIVATE_KEY=test_private_key epoint sign '{\"public_key\":\"i000000001\",\"transaction\":\"te000000001\"}'")]
+    #[command(
+        after_help = "Example:\n  EPOINT_PRIVATE_KEY=test_private_key epoint sign '{\"public_key\":\"i000000001\",\"transaction\":\"te000000001\"}'"
+    )]
     Sign {
         /// The JSON object (e.g. '{"public_key":"i000000001","transaction":"te000000001"}');
         /// `-` reads it from standard input. Signed byte for byte as given, a trailing newline
@@ -132,7 +140,9 @@ enum Command {
     },
     /// Verify a signed form (a request you built, or a callback): prints the decoded JSON,
     /// or says exactly why the signature is refused.
-    #[command(after_help = "Examples:\n  epoint verify 'data=...&signature=...'\n  epoint verify - < callback-body.txt")]
+    #[command(
+        after_help = "Examples:\n  epoint verify 'data=...&signature=...'\n  epoint verify - < callback-body.txt"
+    )]
     Verify {
         /// The form body `data=...&signature=...`, or the JSON envelope
         /// `{"data":"...","signature":"..."}`; `-` reads it from standard input, byte for byte.
@@ -148,7 +158,11 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             // clap's own code for usage errors is 2, which here means "declined".
-            let code = if e.use_stderr() { exit::USAGE } else { exit::SUCCESS };
+            let code = if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::SUCCESS
+            };
             let _ = e.print();
             return ExitCode::from(code);
         }

@@ -123,7 +123,9 @@ pub(crate) enum MerchantCommand {
         opts: Opts,
     },
     /// [hand-made] Is EPoint up? (`GET /api/heartbeat`, unsigned).
-    #[command(after_help = "Examples:\n  epoint heartbeat\n  epoint heartbeat --base-url http://127.0.0.1:40215")]
+    #[command(
+        after_help = "Examples:\n  epoint heartbeat\n  epoint heartbeat --base-url http://127.0.0.1:40215"
+    )]
     Heartbeat {
         #[command(flatten)]
         opts: Opts,
@@ -144,7 +146,7 @@ pub(crate) enum MerchantCommand {
     /// and POSTed to the operation's path as given (EPoint checks it, not this tool); the answer
     /// is printed. Operations that move money (charges, payouts, refunds, payments, pre-auth
     /// completion, B2B transfers) ask for confirmation.
-    #[command(after_help = format!("Examples:\n  epoint call get-status -f transaction=te000000001\n  epoint call execute-pay -f card_id=ce000000001 -f amount=9.99 -f order_id=sub-1 -f currency=AZN --yes\n  epoint call pay_with_wallet -f wallet_id=1 -f amount=5 -f order_id=w-1 -f currency=AZN --dry-run\n  epoint call invoices-create -f sum=12.50 -f display:=true --json\n\nFields: `key=value` is a JSON string; `key:=json` is raw JSON (numbers, true/false, objects).\n\n{ENV_HELP}"))]
+    #[command(after_help = format!("Examples:\n  epoint call get-status -f transaction=te000000001\n  epoint call execute-pay -f card_id=ce000000001 -f amount=9.99 -f order_id=sub-1 -f currency=AZN -f language=az --yes\n  epoint call pay_with_wallet -f wallet_id=1 -f amount=5 -f order_id=w-1 -f currency=AZN -f language=az --dry-run\n  epoint call invoices-create -f sum=12.50 -f display:=true --json\n\nFields: `key=value` is a JSON string; `key:=json` is raw JSON (numbers, true/false, objects).\n\n{ENV_HELP}"))]
     Call {
         /// The operation (see `epoint operations`).
         operation: OperationId,
@@ -317,7 +319,9 @@ fn failure(operation: OperationId, error: &Error) -> Report {
     } else {
         match error {
             Error::InvalidInput { .. } => ("invalid", exit::USAGE, None),
-            Error::Rejected { response, .. } => ("rejected", exit::REJECTED, Some(response.as_ref())),
+            Error::Rejected { response, .. } => {
+                ("rejected", exit::REJECTED, Some(response.as_ref()))
+            }
             Error::Transport { .. } if !error.may_have_reached_epoint() => {
                 ("not_sent", exit::NOT_SENT, None)
             }
@@ -341,7 +345,9 @@ fn failure(operation: OperationId, error: &Error) -> Report {
             object.insert("code".into(), bank.into());
             object.insert(
                 "meaning".into(),
-                BankCode::new(bank).meaning().map_or(Value::Null, Value::from),
+                BankCode::new(bank)
+                    .meaning()
+                    .map_or(Value::Null, Value::from),
             );
         }
         answer_lines(&mut lines, answer);
@@ -674,8 +680,21 @@ async fn call(client: &Client, op: OperationId, fields: &[String], opts: &Opts) 
     }
     match client.send_signed::<Value>(info.path, &payload).await {
         Ok(answer) => success(op, &json!({ "answer": answer })),
+        // `send_signed` reads every answer as a plain one; a status query reports any payment
+        // state (`returned`, `error` of a failed payment, …) as its answer, like the typed client.
+        Err(Error::UnexpectedStatus { response, .. } | Error::Rejected { response, .. })
+            if info.kind == AnswerKind::Status && is_payment_state(&response) =>
+        {
+            success(op, &json!({ "answer": response }))
+        }
         Err(e) => failure(op, &e),
     }
+}
+
+/// A status answer that reports a payment's state rather than refusing the query.
+fn is_payment_state(answer: &Value) -> bool {
+    answer.get("status").and_then(Value::as_str) != Some("server_error")
+        && answer.get("transaction").is_some_and(|t| !t.is_null())
 }
 
 /// `epoint operations`: the table.
@@ -715,7 +734,11 @@ fn operations(json_mode: bool) -> u8 {
             info.method,
             info.path,
             if moves_money(op) { "moves money" } else { "" },
-            if info.callback { " (callback follows)" } else { "" },
+            if info.callback {
+                " (callback follows)"
+            } else {
+                ""
+            },
         );
     }
     exit::SUCCESS
