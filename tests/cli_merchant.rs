@@ -582,3 +582,63 @@ async fn callback_serve_once_prints_a_verified_callback() {
     assert!(rest.contains("flow:"), "{rest}");
     assert!(!rest.contains(PRIVATE));
 }
+
+/// On a terminal (a pseudo-terminal from util-linux `script`), a money-moving command asks:
+/// `n` sends nothing, `y` sends. Skipped where `script` is not installed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_terminal_is_asked_before_money_moves() {
+    if !std::path::Path::new("/usr/bin/script").exists() {
+        eprintln!("skipped: /usr/bin/script (util-linux) is not installed");
+        return;
+    }
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let client = sandbox.client().expect("client");
+    let page = client.pay(epoint::dec!(20), "o-1").await.expect("pay");
+    sandbox
+        .complete(&page.transaction, Outcome::Paid)
+        .await
+        .expect("paid");
+    let ask = |answer: &'static str| {
+        let line = format!(
+            "{} refund {} --amount 1.00 --base-url {}",
+            env!("CARGO_BIN_EXE_epoint"),
+            page.transaction,
+            sandbox.base_url()
+        );
+        async move {
+            tokio::task::spawn_blocking(move || {
+                use std::io::Write;
+                let mut child = Command::new("/usr/bin/script")
+                    .args(["-qec", &line, "/dev/null"])
+                    .env("EPOINT_PUBLIC_KEY", PUBLIC)
+                    .env("EPOINT_PRIVATE_KEY", PRIVATE)
+                    .stdin(Stdio::piped())
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .expect("script");
+                child
+                    .stdin
+                    .take()
+                    .expect("stdin")
+                    .write_all(answer.as_bytes())
+                    .expect("answer");
+                child.wait_with_output().expect("run")
+            })
+            .await
+            .expect("join")
+        }
+    };
+    let no = ask("n\n").await;
+    let text = String::from_utf8_lossy(&no.stdout).into_owned();
+    assert_eq!(no.status.code(), Some(6), "{text}");
+    assert!(text.contains("Send it? [y/N]"), "{text}");
+    assert!(text.contains("About to send"), "{text}");
+    assert!(!text.contains(PRIVATE));
+    assert_eq!(sandbox.request_count(OperationId::Reverse), 0);
+    let yes = ask("y\n").await;
+    let text = String::from_utf8_lossy(&yes.stdout).into_owned();
+    assert_eq!(yes.status.code(), Some(0), "{text}");
+    assert!(!text.contains(PRIVATE));
+    assert_eq!(sandbox.request_count(OperationId::Reverse), 1);
+}
