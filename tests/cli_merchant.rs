@@ -439,6 +439,25 @@ async fn codes_operations_and_completions() {
             script.stdout
         );
     }
+    // The bash script parses and completes nested subcommands' options.
+    let script = run_with(vec!["completions".into(), "bash".into()], None).await;
+    let file = std::env::temp_dir().join(format!("epoint-completion-{}", std::process::id()));
+    std::fs::write(&file, &script.stdout).expect("write script");
+    let completed = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "source '{}' && COMP_WORDS=(epoint callback send --fl) && COMP_CWORD=3 && _epoint && echo \"${{COMPREPLY[@]}}\"",
+            file.display()
+        ))
+        .output()
+        .expect("bash");
+    let _ = std::fs::remove_file(&file);
+    assert!(
+        completed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&completed.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&completed.stdout).trim(), "--flow");
 }
 
 /// `callback serve` prints the verified callbacks that `callback send` posts, for every flow.

@@ -74,7 +74,10 @@ pub(crate) fn generate(shell: Shell, root: &Command) -> String {
                 "        \"\") words=\"{} --help --version\" ;;",
                 top.join(" ")
             );
-            for (path, command) in &commands {
+            // Deepest first: `callback send …` before `callback …`.
+            let mut deepest_first: Vec<_> = commands.iter().collect();
+            deepest_first.sort_by_key(|(path, _)| std::cmp::Reverse(path.len()));
+            for (path, command) in deepest_first {
                 let mut words: Vec<String> = command
                     .get_subcommands()
                     .map(|c| c.get_name().to_owned())
