@@ -1,21 +1,81 @@
 //! The `epoint` command line tool.
 //!
+//! For the people who run the shop, on the same signed client as the library:
+//!
 //! ```text
-//! epoint sandbox --port 0 --result-url http://127.0.0.1:8000/epoint/result
+//! export EPOINT_PUBLIC_KEY=i000000001 EPOINT_PRIVATE_KEY=...
+//! epoint status te000000001
+//! epoint pay 30.75 order-1001 --description "2 coffees"
+//! epoint refund te000000001 --amount 10.00
+//! epoint payout ce000000009 250.00 payout-77
+//! epoint call execute-pay -f card_id=ce000000001 -f amount=9.99 -f order_id=sub-1 -f currency=AZN
+//! epoint codes 116
+//! epoint callback send http://127.0.0.1:8000/epoint/result --status success --transaction te000000001
 //! ```
 //!
-//! starts the EPoint sandbox as a standalone server for other-language teams and manual
-//! testers. The first line of its output is exactly the base URL (`http://127.0.0.1:PORT`);
-//! the merchant keys and test cards follow. It runs until Ctrl-C or SIGTERM and then shuts
-//! down cleanly.
+//! and for developers: `epoint sandbox` (the EPoint simulator as a standalone server; the
+//! first line of its output is exactly the base URL), `epoint sign` and `epoint verify`.
+//!
+//! Exit codes: 0 success, 1 other failure, 2 declined by the bank, 3 rejected by EPoint (or by
+//! the callback receiver), 4 outcome unknown (the request may have reached EPoint), 5 not sent
+//! (EPoint unreachable), 6 not confirmed (nothing sent), 64 usage or configuration error.
+
+mod callbacks;
+mod completions;
+mod merchant;
 
 use std::{net::IpAddr, process::ExitCode};
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use epoint::sandbox::{SEEDED_MERCHANTS, Sandbox, SandboxError, TEST_CARDS};
 
+/// The exit codes, documented in `--help` and the README.
+pub(crate) mod exit {
+    /// The call succeeded.
+    pub const SUCCESS: u8 = 0;
+    /// Any other failure (e.g. `verify` refused a signature).
+    pub const FAILURE: u8 = 1;
+    /// The bank declined the charge or payout (the bank code says why).
+    pub const DECLINED: u8 = 2;
+    /// EPoint rejected the request (nothing was charged), or a callback receiver refused it.
+    pub const REJECTED: u8 = 3;
+    /// The request may have reached EPoint but its outcome is unknown: check the status.
+    pub const UNKNOWN: u8 = 4;
+    /// The request was not sent (EPoint could not be reached); nothing happened.
+    pub const NOT_SENT: u8 = 5;
+    /// A money-moving command was not confirmed (no terminal and no `--yes`, or answered no).
+    pub const NOT_CONFIRMED: u8 = 6;
+    /// Usage or configuration error (sysexits `EX_USAGE`); nothing was sent.
+    pub const USAGE: u8 = 64;
+}
+
+const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0   success
+  1   other failure (e.g. `verify` refused a signature)
+  2   declined by the bank (the bank code and its meaning are printed)
+  3   rejected by EPoint, nothing charged (or `callback send`: the receiver answered non-2xx)
+  4   outcome unknown: the request may have reached EPoint; check `epoint status` before retrying
+  5   not sent: EPoint could not be reached, nothing happened
+  6   not confirmed: a money-moving command without a terminal and without --yes (nothing sent)
+  64  usage or configuration error (bad arguments, EPOINT_* variables missing); nothing sent
+
+Environment:
+  EPOINT_PUBLIC_KEY, EPOINT_PRIVATE_KEY  the merchant keys (never passed as arguments)
+  EPOINT_BASE_URL                        default https://epoint.az (or --base-url)
+  EPOINT_INTERFACE_LANG                  az | en | ru
+
+Hand-made commands for the daily jobs: status, pay, refund, payout, pay-with-saved-card,
+save-card, card-status, heartbeat. Every other operation of the spec: `epoint operations`
+lists them and `epoint call OPERATION -f key=value ...` sends any of them (table-driven).";
+
 #[derive(Debug, Parser)]
-#[command(name = "epoint", version, about = "EPoint (epoint.az) tools")]
+#[command(
+    name = "epoint",
+    version,
+    about = "EPoint (epoint.az) tools: payments, refunds, payouts, bank codes and callbacks from a terminal; sandbox, sign and verify for developers",
+    after_help = EXIT_CODES_HELP
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -23,7 +83,34 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    #[command(flatten)]
+    Merchant(merchant::MerchantCommand),
+    /// Test callback handlers: send a signed callback, or receive and verify them.
+    #[command(subcommand)]
+    Callback(callbacks::CallbackCommand),
+    /// The bank response code table, or one code's meaning.
+    #[command(
+        after_help = "Examples:\n  epoint codes\n  epoint codes 116\n  epoint codes --json 051"
+    )]
+    Codes {
+        /// A bank response code, e.g. 116.
+        code: Option<String>,
+        /// One JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a shell completion script (bash, zsh or fish).
+    #[command(
+        after_help = "Examples:\n  epoint completions bash > /etc/bash_completion.d/epoint\n  epoint completions zsh > \"${fpath[1]}/_epoint\"\n  epoint completions fish > ~/.config/fish/completions/epoint.fish"
+    )]
+    Completions {
+        /// The shell.
+        shell: completions::Shell,
+    },
     /// Run the EPoint sandbox (a local simulator of the gateway) until interrupted.
+    #[command(
+        after_help = "Example:\n  epoint sandbox --port 0 --result-url http://127.0.0.1:8000/epoint/result"
+    )]
     Sandbox {
         /// Port to listen on; 0 picks a free port.
         #[arg(long, default_value_t = 0)]
@@ -39,6 +126,9 @@ enum Command {
     ///
     /// The private key is read from the environment variable named by --key-env (default
     /// EPOINT_PRIVATE_KEY), never from the command line.
+    #[command(
+        after_help = "Example:\n  EPOINT_PRIVATE_KEY=test_private_key epoint sign '{\"public_key\":\"i000000001\",\"transaction\":\"te000000001\"}'"
+    )]
     Sign {
         /// The JSON object (e.g. '{"public_key":"i000000001","transaction":"te000000001"}');
         /// `-` reads it from standard input. Signed byte for byte as given, a trailing newline
@@ -50,6 +140,9 @@ enum Command {
     },
     /// Verify a signed form (a request you built, or a callback): prints the decoded JSON,
     /// or says exactly why the signature is refused.
+    #[command(
+        after_help = "Examples:\n  epoint verify 'data=...&signature=...'\n  epoint verify - < callback-body.txt"
+    )]
     Verify {
         /// The form body `data=...&signature=...`, or the JSON envelope
         /// `{"data":"...","signature":"..."}`; `-` reads it from standard input, byte for byte.
@@ -61,11 +154,30 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap's own code for usage errors is 2, which here means "declined".
+            let code = if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::SUCCESS
+            };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
     let offline = match &cli.command {
         Command::Sign { json, key_env } => Some(sign(json, key_env)),
         Command::Verify { form, key_env } => Some(verify(form, key_env)),
-        Command::Sandbox { .. } => None,
+        Command::Codes { code, json } => {
+            return ExitCode::from(merchant::codes(code.as_deref(), *json));
+        }
+        Command::Completions { shell } => {
+            print!("{}", completions::generate(*shell, &Cli::command()));
+            return ExitCode::SUCCESS;
+        }
+        Command::Sandbox { .. } | Command::Merchant(_) | Command::Callback(_) => None,
     };
     if let Some(result) = offline {
         return match result {
@@ -86,30 +198,35 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let result = runtime.block_on(async {
+    let code = runtime.block_on(async {
         match cli.command {
             Command::Sandbox {
                 port,
                 host,
                 result_url,
-            } => sandbox(host, port, result_url).await,
-            Command::Sign { .. } | Command::Verify { .. } => Ok(()),
+            } => match sandbox(host, port, result_url).await {
+                Ok(()) => exit::SUCCESS,
+                Err(e) => {
+                    eprintln!("epoint: {e}");
+                    exit::FAILURE
+                }
+            },
+            Command::Merchant(command) => merchant::run(command).await,
+            Command::Callback(command) => callbacks::run(command).await,
+            Command::Sign { .. }
+            | Command::Verify { .. }
+            | Command::Codes { .. }
+            | Command::Completions { .. } => exit::SUCCESS,
         }
     });
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("epoint: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    ExitCode::from(code)
 }
 
 type CliResult = Result<(), Box<dyn std::error::Error>>;
 
 /// The keys for `sign` / `verify`: the private key from the environment, never an argument
 /// (arguments are visible to every user of the machine).
-fn keys_from_env(var: &str) -> Result<epoint::Keys, String> {
+pub(crate) fn keys_from_env(var: &str) -> Result<epoint::Keys, String> {
     let private = std::env::var(var)
         .ok()
         .filter(|v| !v.is_empty())

@@ -1,0 +1,814 @@
+//! The merchant's commands: hand-made ones for the daily jobs (status, pay, refund, payout, …)
+//! and `call`, which sends any operation of the spec's table with fields given as `key=value`.
+//!
+//! Every command reads the keys from the environment (`Config::from_env`), prints either
+//! aligned `key: value` lines or, with `--json`, one JSON object, and maps the outcome to an
+//! exit code (see [`crate::exit`]). Money-moving commands print the request first and ask for
+//! confirmation (`--yes` skips it; without a terminal and without `--yes` they refuse).
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use epoint::{
+    BankCode, Call, Client, Config, Decimal, Error, OperationId, Preview,
+    operation::{AnswerKind, Operation},
+};
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+use crate::exit;
+
+/// Options every merchant command takes.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct Opts {
+    /// Send to this base URL (e.g. a sandbox's) instead of EPOINT_BASE_URL / https://epoint.az.
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+    /// Print one JSON object on stdout (for scripts) instead of `key: value` lines.
+    #[arg(long)]
+    json: bool,
+    /// Print what would be sent (URL, JSON, data, signature, form body) and send nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Money-moving commands: send without asking (for scripts). Without it they ask on a
+    /// terminal, and refuse (exit 6) when standard input is not a terminal.
+    #[arg(long, short = 'y')]
+    yes: bool,
+}
+
+const ENV_HELP: &str = "Keys come from EPOINT_PUBLIC_KEY and EPOINT_PRIVATE_KEY (never from arguments); \
+EPOINT_BASE_URL or --base-url says where to send. See `epoint --help` for the exit codes.";
+
+/// The merchant's commands (flattened into the top-level command list).
+#[derive(Debug, clap::Subcommand)]
+pub(crate) enum MerchantCommand {
+    /// [hand-made] The status of a transaction (`/api/1/get-status`). Read-only.
+    #[command(after_help = format!("Examples:\n  epoint status te000000001\n  epoint status te000000001 --json\n  epoint status te000000001 --base-url http://127.0.0.1:40215\n\n{ENV_HELP}"))]
+    Status {
+        /// The transaction id (`te…`).
+        transaction: String,
+        #[command(flatten)]
+        opts: Opts,
+    },
+    /// [hand-made] Create a payment on EPoint's hosted page (`/api/1/request`) and print the
+    /// redirect URL to send the customer to. Asks for confirmation.
+    #[command(after_help = format!("Examples:\n  epoint pay 30.75 order-1001 --description \"2 coffees\"\n  epoint pay 30.75 order-1001 --yes --json\n  epoint pay 30.75 order-1001 --dry-run\n\n{ENV_HELP}"))]
+    Pay {
+        /// The amount in AZN, e.g. 30.75.
+        amount: Decimal,
+        /// Your order id.
+        order_id: String,
+        /// The description shown on the page.
+        #[arg(long)]
+        description: Option<String>,
+        #[command(flatten)]
+        opts: Opts,
+    },
+    /// [hand-made] Refund a payment (`/api/1/reverse`), in full or `--amount` of it. Moves
+    /// money: asks for confirmation.
+    #[command(after_help = format!("Examples:\n  epoint refund te000000001 --amount 10.00\n  epoint refund te000000001 --yes\n  epoint refund te000000001 --dry-run\n\n{ENV_HELP}"))]
+    Refund {
+        /// The transaction id of the payment (`te…`).
+        transaction: String,
+        /// Refund only this much (AZN); without it, the whole remaining amount.
+        #[arg(long)]
+        amount: Option<Decimal>,
+        #[command(flatten)]
+        opts: Opts,
+    },
+    /// [hand-made] Pay out to a card saved for payouts (`/api/1/refund-request`). Moves money:
+    /// asks for confirmation.
+    #[command(after_help = format!("Examples:\n  epoint payout ce000000009 250.00 payout-77\n  epoint payout ce000000009 250.00 payout-77 --yes --json\n\n{ENV_HELP}"))]
+    Payout {
+        /// The saved card (`ce…`), registered with `save-card --for-payouts`.
+        card_id: String,
+        /// The amount in AZN.
+        amount: Decimal,
+        /// Your order id for this payout.
+        order_id: String,
+        #[command(flatten)]
+        opts: Opts,
+    },
+    /// [hand-made] Charge a saved card (`/api/1/execute-pay`). Moves money: asks for
+    /// confirmation.
+    #[command(after_help = format!("Examples:\n  epoint pay-with-saved-card ce000000001 9.99 sub-2026-11\n  epoint pay-with-saved-card ce000000001 9.99 sub-2026-11 --yes\n\n{ENV_HELP}"))]
+    PayWithSavedCard {
+        /// The saved card (`ce…`).
+        card_id: String,
+        /// The amount in AZN.
+        amount: Decimal,
+        /// Your order id.
+        order_id: String,
+        #[command(flatten)]
+        opts: Opts,
+    },
+    /// [hand-made] Save a card without charging it (`/api/1/card-registration`): prints the
+    /// card id and the page to send the customer to.
+    #[command(after_help = format!("Examples:\n  epoint save-card\n  epoint save-card --for-payouts --description \"Payout card\"\n\n{ENV_HELP}"))]
+    SaveCard {
+        /// Register the card for payouts (money to the card) instead of charges.
+        #[arg(long)]
+        for_payouts: bool,
+        /// The description shown on the page.
+        #[arg(long)]
+        description: Option<String>,
+        #[command(flatten)]
+        opts: Opts,
+    },
+    /// [hand-made] The state of a saved card (`/api/1/get-status-card`). Read-only.
+    #[command(after_help = format!("Examples:\n  epoint card-status ce000000001\n  epoint card-status ce000000001 --json\n\n{ENV_HELP}"))]
+    CardStatus {
+        /// The saved card (`ce…`).
+        card_id: String,
+        #[command(flatten)]
+        opts: Opts,
+    },
+    /// [hand-made] Is EPoint up? (`GET /api/heartbeat`, unsigned).
+    #[command(
+        after_help = "Examples:\n  epoint heartbeat\n  epoint heartbeat --base-url http://127.0.0.1:40215"
+    )]
+    Heartbeat {
+        #[command(flatten)]
+        opts: Opts,
+    },
+    /// [table-driven] Every operation of the spec: name, path, answer kind, whether it moves
+    /// money (and so asks for confirmation under `call`).
+    #[command(after_help = "Examples:\n  epoint operations\n  epoint operations --json")]
+    Operations {
+        /// One JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// [table-driven] Send any signed operation of the spec, its payload built from fields.
+    ///
+    /// OPERATION is any spelling of the operation: the operationId (`execute_pay`), the path
+    /// (`/api/1/execute-pay` or `execute-pay`) or the method name (`pay_with_saved_card`); see
+    /// `epoint operations`. `public_key` is added from EPOINT_PUBLIC_KEY. The payload is signed
+    /// and POSTed to the operation's path as given (EPoint checks it, not this tool); the answer
+    /// is printed. Operations that move money (charges, payouts, refunds, payments, pre-auth
+    /// completion, B2B transfers) ask for confirmation.
+    #[command(after_help = format!("Examples:\n  epoint call get-status -f transaction=te000000001\n  epoint call execute-pay -f card_id=ce000000001 -f amount=9.99 -f order_id=sub-1 -f currency=AZN -f language=az --yes\n  epoint call pay_with_wallet -f wallet_id=1 -f amount=5 -f order_id=w-1 -f currency=AZN -f language=az --dry-run\n  epoint call invoices-create -f sum=12.50 -f display:=true --json\n\nFields: `key=value` is a JSON string; `key:=json` is raw JSON (numbers, true/false, objects).\n\n{ENV_HELP}"))]
+    Call {
+        /// The operation (see `epoint operations`).
+        operation: OperationId,
+        /// A payload field: `key=value` (a string) or `key:=json` (raw JSON). Repeatable.
+        #[arg(long = "field", short = 'f', value_name = "KEY=VALUE")]
+        fields: Vec<String>,
+        #[command(flatten)]
+        opts: Opts,
+    },
+}
+
+/// Whether an operation moves money (or creates a payment), so `call` asks for confirmation:
+/// decided from the table (charges and payouts, refunds, hosted payment pages) and, for the
+/// operations the spec gives no answer kind, by name.
+pub(crate) fn moves_money(op: OperationId) -> bool {
+    let info = op.info();
+    match info.kind {
+        AnswerKind::Charge | AnswerKind::Refund => true,
+        // Every hosted page takes a payment, except saving a card.
+        AnswerKind::HostedPage => info.name != "save_card",
+        _ => matches!(
+            info.name,
+            "complete_pre_authorization"
+                | "change_payment_amount"
+                | "b2b_transfer"
+                | "apple_pay"
+                | "google_pay"
+                | "token_split_pay"
+                | "create_token_payment"
+                | "checkout_form"
+        ),
+    }
+}
+
+/// What a command prints and how it exits.
+struct Report {
+    exit: u8,
+    /// The `--json` object.
+    value: Value,
+    /// The human lines, in order.
+    lines: Vec<(String, String)>,
+    /// A one-line explanation for stderr, for failures.
+    error: Option<String>,
+}
+
+impl Report {
+    fn print(&self, json_mode: bool) -> u8 {
+        if json_mode {
+            println!("{}", self.value);
+        } else {
+            print_lines(&mut std::io::stdout(), &self.lines);
+        }
+        if let Some(error) = &self.error {
+            eprintln!("epoint: {error}");
+        }
+        self.exit
+    }
+
+    fn usage(message: impl Into<String>) -> Self {
+        let message = message.into();
+        Self {
+            exit: exit::USAGE,
+            value: json!({"ok": false, "outcome": "usage", "exit_code": exit::USAGE, "error": message}),
+            lines: Vec::new(),
+            error: Some(message),
+        }
+    }
+}
+
+/// `key: value` lines with the values aligned.
+fn print_lines(out: &mut impl Write, lines: &[(String, String)]) {
+    let width = lines.iter().map(|(k, _)| k.len()).max().unwrap_or(0) + 1;
+    for (key, value) in lines {
+        let _ = writeln!(out, "{:<width$} {value}", format!("{key}:"));
+    }
+}
+
+/// A JSON value as one line of text (strings without quotes).
+fn text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The lines of an answer object: its fields, plus the meaning of a bank `code`.
+fn answer_lines(lines: &mut Vec<(String, String)>, answer: &Value) {
+    let Value::Object(map) = answer else {
+        if !answer.is_null() {
+            lines.push(("answer".into(), text(answer)));
+        }
+        return;
+    };
+    for (key, value) in map {
+        if value.is_null() || lines.iter().any(|(k, _)| k == key) {
+            continue;
+        }
+        if let Value::Object(inner) = value
+            && inner.is_empty()
+        {
+            continue;
+        }
+        lines.push((key.clone(), text(value)));
+        if key == "code"
+            && let Value::String(code) = value
+            && let Some(meaning) = BankCode::new(code.as_str()).meaning()
+        {
+            lines.push(("meaning".into(), meaning.to_owned()));
+        }
+    }
+}
+
+/// The report of a successful call: `lead` fields first, then the rest of EPoint's answer.
+fn success(operation: OperationId, output: &impl Serialize) -> Report {
+    let value = serde_json::to_value(output).unwrap_or(Value::Null);
+    let mut lines = vec![
+        ("outcome".to_owned(), "success".to_owned()),
+        ("operation".to_owned(), operation.name().to_owned()),
+    ];
+    let mut object = Map::new();
+    object.insert("ok".into(), Value::Bool(true));
+    object.insert("outcome".into(), "success".into());
+    object.insert("operation".into(), operation.name().into());
+    let mut answer = Value::Null;
+    if let Value::Object(map) = &value {
+        for (key, field) in map {
+            if key == "answer" {
+                answer = field.clone();
+            } else {
+                object.insert(key.clone(), field.clone());
+                if !field.is_null() {
+                    lines.push((key.clone(), text(field)));
+                }
+            }
+        }
+    } else {
+        answer = value;
+    }
+    answer_lines(&mut lines, &answer);
+    object.insert("answer".into(), answer);
+    Report {
+        exit: exit::SUCCESS,
+        value: Value::Object(object),
+        lines,
+        error: None,
+    }
+}
+
+/// The report of a failed call, with the exit code that says what happened.
+fn failure(operation: OperationId, error: &Error) -> Report {
+    let mut object = Map::new();
+    object.insert("ok".into(), Value::Bool(false));
+    object.insert("operation".into(), operation.name().into());
+    let mut lines = Vec::new();
+    let declined_answer = match error {
+        // `call` reads every answer as a plain one; for a charge or payout an answer naming a
+        // bank code or a transaction is the bank's decline, as the typed client reads it.
+        Error::Rejected { response, .. }
+            if operation.info().kind == AnswerKind::Charge
+                && (response.get("code").is_some_and(|c| !c.is_null())
+                    || response.get("transaction").is_some_and(|t| !t.is_null())) =>
+        {
+            Some(response.as_ref())
+        }
+        Error::Declined { response, .. } => Some(response.as_ref()),
+        _ => None,
+    };
+    let (outcome, code, answer) = if let Some(answer) = declined_answer {
+        ("declined", exit::DECLINED, Some(answer))
+    } else {
+        match error {
+            Error::InvalidInput { .. } => ("invalid", exit::USAGE, None),
+            Error::Rejected { response, .. } => {
+                ("rejected", exit::REJECTED, Some(response.as_ref()))
+            }
+            Error::Transport { .. } if !error.may_have_reached_epoint() => {
+                ("not_sent", exit::NOT_SENT, None)
+            }
+            Error::UnexpectedStatus { response, .. } | Error::IncompleteAnswer { response, .. } => {
+                ("unknown", exit::UNKNOWN, Some(response.as_ref()))
+            }
+            _ => ("unknown", exit::UNKNOWN, None),
+        }
+    };
+    lines.push(("outcome".into(), outcome.into()));
+    lines.push(("operation".into(), operation.name().into()));
+    object.insert("outcome".into(), outcome.into());
+    object.insert("exit_code".into(), code.into());
+    object.insert("error".into(), error.to_string().into());
+    object.insert(
+        "may_have_reached_epoint".into(),
+        error.may_have_reached_epoint().into(),
+    );
+    if let Some(answer) = answer {
+        if let Some(bank) = answer.get("code").and_then(Value::as_str) {
+            object.insert("code".into(), bank.into());
+            object.insert(
+                "meaning".into(),
+                BankCode::new(bank)
+                    .meaning()
+                    .map_or(Value::Null, Value::from),
+            );
+        }
+        answer_lines(&mut lines, answer);
+        object.insert("answer".into(), answer.clone());
+    } else {
+        lines.push(("error".into(), error.to_string()));
+    }
+    let hint = match outcome {
+        "unknown" => " — check `epoint status` (or your order id) before trying again",
+        _ => "",
+    };
+    Report {
+        exit: code,
+        value: Value::Object(object),
+        lines,
+        error: Some(format!("{error}{hint}")),
+    }
+}
+
+/// The lines of a preview: everything sent, none of the signature's secret inputs (the
+/// private key is never printed; `data` and `signature` are public on the wire anyway).
+fn preview_lines(preview: &PreviewView) -> Vec<(String, String)> {
+    vec![
+        ("operation".into(), preview.operation.to_owned()),
+        ("method".into(), "POST".into()),
+        ("url".into(), preview.url.clone()),
+        ("json".into(), preview.json.clone()),
+        ("data".into(), preview.data.clone()),
+        ("signature".into(), preview.signature.clone()),
+        ("form_body".into(), preview.form_body.clone()),
+    ]
+}
+
+/// A preview of a typed call or of a `call`.
+struct PreviewView {
+    operation: &'static str,
+    url: String,
+    json: String,
+    data: String,
+    signature: String,
+    form_body: String,
+}
+
+impl PreviewView {
+    fn of(preview: &Preview) -> Self {
+        Self {
+            operation: preview.operation.name(),
+            url: preview.url.clone(),
+            json: preview.json.clone(),
+            data: preview.envelope.data.clone(),
+            signature: preview.envelope.signature.clone(),
+            form_body: preview.form_body.clone(),
+        }
+    }
+
+    fn value(&self) -> Value {
+        json!({
+            "ok": true,
+            "outcome": "dry_run",
+            "operation": self.operation,
+            "method": "POST",
+            "url": self.url,
+            "payload": serde_json::from_str::<Value>(&self.json).unwrap_or(Value::Null),
+            "json": self.json,
+            "data": self.data,
+            "signature": self.signature,
+            "form_body": self.form_body,
+        })
+    }
+}
+
+/// `--dry-run` (the preview, nothing sent) or the confirmation of a money-moving command.
+/// `Some(report)` means: stop here with this report.
+fn before_sending(preview: &PreviewView, opts: &Opts, moves_money: bool) -> Option<Report> {
+    if opts.dry_run {
+        let mut lines = vec![("outcome".to_owned(), "dry run, nothing sent".to_owned())];
+        lines.extend(preview_lines(preview));
+        return Some(Report {
+            exit: exit::SUCCESS,
+            value: preview.value(),
+            lines,
+            error: None,
+        });
+    }
+    if !moves_money {
+        return None;
+    }
+    // What will be sent, on stderr so that stdout stays the result (one JSON object).
+    if !(opts.yes && opts.json) {
+        let mut err = std::io::stderr();
+        let _ = writeln!(err, "About to send (this moves money):");
+        print_lines(&mut err, &preview_lines(preview));
+    }
+    if opts.yes {
+        return None;
+    }
+    let refused = |message: &str| {
+        Some(Report {
+            exit: exit::NOT_CONFIRMED,
+            value: json!({"ok": false, "outcome": "not_confirmed", "operation": preview.operation,
+                          "exit_code": exit::NOT_CONFIRMED, "error": message}),
+            lines: vec![
+                ("outcome".into(), "not confirmed, nothing sent".into()),
+                ("operation".into(), preview.operation.into()),
+            ],
+            error: Some(message.to_owned()),
+        })
+    };
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return refused(
+            "refusing to move money without confirmation: standard input is not a terminal; \
+             pass --yes to send from a script (nothing was sent)",
+        );
+    }
+    eprint!("Send it? [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    if stdin.lock().read_line(&mut answer).is_err() {
+        return refused("no answer read; nothing was sent");
+    }
+    match answer.trim().to_ascii_lowercase().as_str() {
+        "y" | "yes" => None,
+        _ => refused("not confirmed; nothing was sent"),
+    }
+}
+
+/// The client from the environment, pointed at `--base-url` when given.
+fn client(opts: &Opts) -> Result<Client, Report> {
+    let mut config = Config::from_env().map_err(|e| {
+        Report::usage(format!(
+            "{e} (set EPOINT_PUBLIC_KEY and EPOINT_PRIVATE_KEY; keys are never arguments)"
+        ))
+    })?;
+    if let Some(url) = &opts.base_url {
+        config = config.base_url(url.clone());
+    }
+    Client::new(config).map_err(|e| Report::usage(format!("--base-url / EPOINT_BASE_URL: {e}")))
+}
+
+/// Previews, confirms and sends a typed call.
+async fn typed<O: Operation>(call: Call<'_, O>, opts: &Opts, moves_money: bool) -> Report
+where
+    O::Output: Serialize,
+{
+    let preview = match call.preview() {
+        Ok(preview) => PreviewView::of(&preview),
+        Err(e) => return failure(O::ID, &e),
+    };
+    if let Some(report) = before_sending(&preview, opts, moves_money) {
+        return report;
+    }
+    match call.send().await {
+        Ok(output) => success(O::ID, &output),
+        Err(e) => failure(O::ID, &e),
+    }
+}
+
+/// Runs one merchant command and returns its exit code.
+pub(crate) async fn run(command: MerchantCommand) -> u8 {
+    if let MerchantCommand::Operations { json } = command {
+        return operations(json);
+    }
+    let opts = match &command {
+        MerchantCommand::Status { opts, .. }
+        | MerchantCommand::Pay { opts, .. }
+        | MerchantCommand::Refund { opts, .. }
+        | MerchantCommand::Payout { opts, .. }
+        | MerchantCommand::PayWithSavedCard { opts, .. }
+        | MerchantCommand::SaveCard { opts, .. }
+        | MerchantCommand::CardStatus { opts, .. }
+        | MerchantCommand::Heartbeat { opts }
+        | MerchantCommand::Call { opts, .. } => opts.clone(),
+        MerchantCommand::Operations { .. } => return exit::SUCCESS,
+    };
+    let client = match client(&opts) {
+        Ok(client) => client,
+        Err(report) => return report.print(opts.json),
+    };
+    let report = match command {
+        MerchantCommand::Status { transaction, .. } => {
+            typed(client.get_transaction_status(transaction), &opts, false).await
+        }
+        MerchantCommand::Pay {
+            amount,
+            order_id,
+            description,
+            ..
+        } => {
+            let mut call = client.pay(amount, order_id);
+            if let Some(description) = description {
+                call = call.description(description);
+            }
+            typed(call, &opts, true).await
+        }
+        MerchantCommand::Refund {
+            transaction,
+            amount,
+            ..
+        } => {
+            let mut call = client.refund(transaction);
+            if let Some(amount) = amount {
+                call = call.amount(amount);
+            }
+            typed(call, &opts, true).await
+        }
+        MerchantCommand::Payout {
+            card_id,
+            amount,
+            order_id,
+            ..
+        } => typed(client.payout(card_id, amount, order_id), &opts, true).await,
+        MerchantCommand::PayWithSavedCard {
+            card_id,
+            amount,
+            order_id,
+            ..
+        } => {
+            typed(
+                client.pay_with_saved_card(card_id, amount, order_id),
+                &opts,
+                true,
+            )
+            .await
+        }
+        MerchantCommand::SaveCard {
+            for_payouts,
+            description,
+            ..
+        } => {
+            let mut call = client.save_card().for_payouts(for_payouts);
+            if let Some(description) = description {
+                call = call.description(description);
+            }
+            typed(call, &opts, false).await
+        }
+        MerchantCommand::CardStatus { card_id, .. } => {
+            typed(client.get_card_status(card_id), &opts, false).await
+        }
+        MerchantCommand::Heartbeat { .. } => heartbeat(&client, &opts).await,
+        MerchantCommand::Call {
+            operation, fields, ..
+        } => call(&client, operation, &fields, &opts).await,
+        MerchantCommand::Operations { .. } => return exit::SUCCESS,
+    };
+    report.print(opts.json)
+}
+
+async fn heartbeat(client: &Client, opts: &Opts) -> Report {
+    let op = OperationId::Heartbeat;
+    if opts.dry_run {
+        let url = format!(
+            "{}{}",
+            client.config().get_base_url().trim_end_matches('/'),
+            op.path()
+        );
+        return Report {
+            exit: exit::SUCCESS,
+            value: json!({"ok": true, "outcome": "dry_run", "operation": op.name(), "method": "GET", "url": url}),
+            lines: vec![
+                ("outcome".into(), "dry run, nothing sent".into()),
+                ("method".into(), "GET".into()),
+                ("url".into(), url),
+            ],
+            error: None,
+        };
+    }
+    match client.heartbeat().await {
+        Ok(answer) => success(op, &answer),
+        Err(e) => failure(op, &e),
+    }
+}
+
+/// Builds a payload object from `key=value` (string) and `key:=json` (raw JSON) fields.
+fn payload_of(fields: &[String], public_key: &str) -> Result<Map<String, Value>, String> {
+    let mut payload = Map::new();
+    for field in fields {
+        let (key, value) = if let Some((key, raw)) = field.split_once(":=") {
+            let value = serde_json::from_str(raw)
+                .map_err(|e| format!("--field {key}:=…: not JSON ({e}); use {key}=… for text"))?;
+            (key, value)
+        } else if let Some((key, text)) = field.split_once('=') {
+            (key, Value::String(text.to_owned()))
+        } else {
+            return Err(format!(
+                "--field `{field}`: expected key=value (text) or key:=json"
+            ));
+        };
+        if key.is_empty() {
+            return Err(format!("--field `{field}`: the key is empty"));
+        }
+        payload.insert(key.to_owned(), value);
+    }
+    payload
+        .entry("public_key")
+        .or_insert_with(|| Value::String(public_key.to_owned()));
+    Ok(payload)
+}
+
+/// `epoint call OPERATION -f …`: table-driven, for every signed operation.
+async fn call(client: &Client, op: OperationId, fields: &[String], opts: &Opts) -> Report {
+    let info = op.info();
+    if info.method != "POST" {
+        return Report::usage(format!(
+            "`{}` is an unsigned {} {}; use `epoint heartbeat`",
+            info.name, info.method, info.path
+        ));
+    }
+    let payload = match payload_of(fields, client.keys().public_key()) {
+        Ok(payload) => Value::Object(payload),
+        Err(message) => return Report::usage(message),
+    };
+    // `send_signed` signs exactly this text (serde_json writes an object the same way twice).
+    let json = payload.to_string();
+    let envelope = client.keys().seal_json(json.as_bytes());
+    let preview = PreviewView {
+        operation: info.name,
+        url: format!(
+            "{}{}",
+            client.config().get_base_url().trim_end_matches('/'),
+            info.path
+        ),
+        form_body: epoint::signing::form_body(&envelope),
+        data: envelope.data,
+        signature: envelope.signature,
+        json,
+    };
+    if let Some(report) = before_sending(&preview, opts, moves_money(op)) {
+        return report;
+    }
+    match client.send_signed::<Value>(info.path, &payload).await {
+        Ok(answer) => success(op, &json!({ "answer": answer })),
+        // `send_signed` reads every answer as a plain one; a status query reports any payment
+        // state (`returned`, `error` of a failed payment, …) as its answer, like the typed client.
+        Err(Error::UnexpectedStatus { response, .. } | Error::Rejected { response, .. })
+            if info.kind == AnswerKind::Status && is_payment_state(&response) =>
+        {
+            success(op, &json!({ "answer": response }))
+        }
+        Err(e) => failure(op, &e),
+    }
+}
+
+/// A status answer that reports a payment's state rather than refusing the query.
+fn is_payment_state(answer: &Value) -> bool {
+    answer.get("status").and_then(Value::as_str) != Some("server_error")
+        && answer.get("transaction").is_some_and(|t| !t.is_null())
+}
+
+/// `epoint operations`: the table.
+fn operations(json_mode: bool) -> u8 {
+    let rows: Vec<Value> = OperationId::all()
+        .map(|op| {
+            let info = op.info();
+            json!({
+                "name": info.name,
+                "operation_id": info.operation_id,
+                "method": info.method,
+                "path": info.path,
+                "payload": info.payload,
+                "kind": format!("{:?}", info.kind),
+                "moves_money": moves_money(op),
+                "callback": info.callback,
+            })
+        })
+        .collect();
+    if json_mode {
+        println!("{}", json!({ "operations": rows }));
+        return exit::SUCCESS;
+    }
+    let width = OperationId::all()
+        .map(|op| op.name().len())
+        .max()
+        .unwrap_or(0);
+    let path_width = OperationId::all()
+        .map(|op| op.path().len())
+        .max()
+        .unwrap_or(0);
+    for op in OperationId::all() {
+        let info = op.info();
+        println!(
+            "{:<width$}  {:<4} {:<path_width$}  {}{}",
+            info.name,
+            info.method,
+            info.path,
+            if moves_money(op) { "moves money" } else { "" },
+            if info.callback {
+                " (callback follows)"
+            } else {
+                ""
+            },
+        );
+    }
+    exit::SUCCESS
+}
+
+/// `epoint codes [CODE]`.
+pub(crate) fn codes(code: Option<&str>, json_mode: bool) -> u8 {
+    match code {
+        None => {
+            if json_mode {
+                let table: Map<String, Value> = BankCode::table()
+                    .iter()
+                    .map(|(code, meaning)| ((*code).to_owned(), Value::from(*meaning)))
+                    .collect();
+                println!("{}", json!({ "codes": table }));
+            } else {
+                for (code, meaning) in BankCode::table() {
+                    println!("{code}  {meaning}");
+                }
+            }
+            exit::SUCCESS
+        }
+        Some(code) => {
+            let bank = BankCode::new(code);
+            let meaning = bank.meaning();
+            if json_mode {
+                println!(
+                    "{}",
+                    json!({"code": code, "known": meaning.is_some(), "approved": bank.is_approved(), "meaning": meaning})
+                );
+            } else {
+                print_lines(
+                    &mut std::io::stdout(),
+                    &[
+                        ("code".into(), code.to_owned()),
+                        (
+                            "meaning".into(),
+                            meaning.unwrap_or("(not in EPoint's table)").to_owned(),
+                        ),
+                        ("approved".into(), bank.is_approved().to_string()),
+                    ],
+                );
+            }
+            if meaning.is_some() {
+                exit::SUCCESS
+            } else {
+                if !json_mode {
+                    eprintln!("epoint: code {code} is not in EPoint's table of bank codes");
+                }
+                exit::FAILURE
+            }
+        }
+    }
+}
+
+/// Prints aligned `key: value` lines on stdout.
+pub(crate) fn print_pairs(lines: &[(&str, String)]) {
+    let owned: Vec<(String, String)> = lines
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect();
+    print_owned_pairs(&owned);
+}
+
+/// Prints aligned `key: value` lines on stdout.
+pub(crate) fn print_owned_pairs(lines: &[(String, String)]) {
+    print_lines(&mut std::io::stdout(), lines);
+}
+
+/// A JSON value as one line of text (strings without quotes).
+pub(crate) fn text_of(value: &Value) -> String {
+    text(value)
+}

@@ -1,0 +1,663 @@
+//! The merchant's `epoint` commands, run as the real binary against the embedded sandbox
+//! started in this test process: output, `--json`, exit codes, confirmation, `--dry-run`,
+//! `codes`, `callback send` / `callback serve`, and that the private key is never printed.
+#![cfg(feature = "cli")]
+
+use std::{
+    io::{BufRead, BufReader},
+    process::{Command, Output, Stdio},
+};
+
+use epoint::{
+    OperationId,
+    sandbox::{Fault, Outcome, SEEDED_MERCHANTS, Sandbox},
+};
+use serde_json::Value;
+
+const PUBLIC: &str = SEEDED_MERCHANTS[0].0;
+const PRIVATE: &str = SEEDED_MERCHANTS[0].1;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(self.stdout.trim())
+            .unwrap_or_else(|e| panic!("one JSON object on stdout ({e}): {}", self.stdout))
+    }
+}
+
+fn command(args: &[&str], private_key: Option<&str>) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_epoint"));
+    cmd.args(args)
+        .env_remove("EPOINT_PRIVATE_KEY")
+        .env_remove("EPOINT_BASE_URL")
+        .env("EPOINT_PUBLIC_KEY", PUBLIC)
+        .stdin(Stdio::null());
+    if let Some(key) = private_key {
+        cmd.env("EPOINT_PRIVATE_KEY", key);
+    }
+    cmd
+}
+
+/// Runs the binary (stdin not a terminal) and checks the private key appears nowhere.
+async fn run_with(args: Vec<String>, private_key: Option<&'static str>) -> Run {
+    let out: Output = tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        command(&args, private_key).output().expect("run epoint")
+    })
+    .await
+    .expect("join");
+    let run = Run {
+        code: out.status.code().expect("exit code"),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    for secret in [PRIVATE, "wrong_private_key"] {
+        assert!(
+            !run.stdout.contains(secret) && !run.stderr.contains(secret),
+            "the private key is never printed: {}\n{}",
+            run.stdout,
+            run.stderr
+        );
+    }
+    run
+}
+
+async fn run(sandbox: &Sandbox, args: &[&str]) -> Run {
+    let mut all: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
+    all.extend(["--base-url".to_owned(), sandbox.base_url().to_owned()]);
+    run_with(all, Some(PRIVATE)).await
+}
+
+/// A card saved for payouts (or charges) with this test card number.
+async fn saved_card(sandbox: &Sandbox, number: &str, payouts: bool) -> String {
+    let client = sandbox.client().expect("client");
+    let card = client
+        .save_card()
+        .for_payouts(payouts)
+        .await
+        .expect("card page");
+    sandbox
+        .complete(
+            &card.card_id,
+            Outcome::Card {
+                number: number.into(),
+                name: "TEST".into(),
+            },
+        )
+        .await
+        .expect("complete");
+    card.card_id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pay_status_refund_for_people_and_scripts() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+
+    let pay = run(
+        &sandbox,
+        &[
+            "pay",
+            "30.75",
+            "order-1",
+            "--description",
+            "2 coffees",
+            "--yes",
+        ],
+    )
+    .await;
+    assert_eq!(pay.code, 0, "{}{}", pay.stdout, pay.stderr);
+    assert!(
+        pay.stdout.contains("outcome:      success"),
+        "{}",
+        pay.stdout
+    );
+    assert!(
+        pay.stdout.contains("redirect_url: http://"),
+        "{}",
+        pay.stdout
+    );
+    assert!(
+        pay.stderr.contains("About to send"),
+        "preview first: {}",
+        pay.stderr
+    );
+
+    let pay = run(&sandbox, &["pay", "12.00", "order-2", "--yes", "--json"]).await;
+    assert_eq!(pay.code, 0, "{}", pay.stderr);
+    let answer = pay.json();
+    assert_eq!(answer["ok"], true);
+    let tx = answer["transaction"]
+        .as_str()
+        .expect("transaction")
+        .to_owned();
+    assert!(answer["redirect_url"].as_str().expect("url").contains(&tx));
+    assert_eq!(sandbox.request_count(OperationId::PaymentRequest), 2);
+
+    let status = run(&sandbox, &["status", &tx, "--json"]).await;
+    assert_eq!(status.code, 0, "{}", status.stderr);
+    assert_eq!(status.json()["status"], "new");
+    sandbox.complete(&tx, Outcome::Paid).await.expect("paid");
+    let status = run(&sandbox, &["status", &tx]).await;
+    assert_eq!(status.code, 0);
+    assert!(status.stdout.contains("status:"), "{}", status.stdout);
+    assert!(status.stdout.contains("success"), "{}", status.stdout);
+
+    let refund = run(&sandbox, &["refund", &tx, "--amount", "5.00", "--yes"]).await;
+    assert_eq!(refund.code, 0, "{}{}", refund.stdout, refund.stderr);
+    assert!(
+        refund
+            .stdout
+            .lines()
+            .any(|l| l.starts_with("operation:") && l.ends_with(" refund")),
+        "{}",
+        refund.stdout
+    );
+    assert_eq!(sandbox.request_count(OperationId::Reverse), 1);
+    let returned = run(&sandbox, &["status", &tx, "--json"]).await;
+    assert_eq!(returned.json()["status"], "returned");
+
+    // The table-driven `call`, any spelling of the operation.
+    let call = run(
+        &sandbox,
+        &[
+            "call",
+            "get-status",
+            "-f",
+            &format!("transaction={tx}"),
+            "--json",
+        ],
+    )
+    .await;
+    assert_eq!(call.code, 0, "{}", call.stderr);
+    assert_eq!(call.json()["answer"]["status"], "returned");
+    let heartbeat = run(&sandbox, &["heartbeat"]).await;
+    assert_eq!(heartbeat.code, 0, "{}", heartbeat.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_sends_nothing_and_money_needs_confirmation() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let card = saved_card(&sandbox, "4169738800000000", true).await;
+
+    let dry = run(&sandbox, &["refund", "te000000001", "--dry-run"]).await;
+    assert_eq!(dry.code, 0, "{}", dry.stderr);
+    assert!(
+        dry.stdout.contains("dry run, nothing sent"),
+        "{}",
+        dry.stdout
+    );
+    assert!(dry.stdout.contains("signature:"), "{}", dry.stdout);
+    assert!(dry.stdout.contains("/api/1/reverse"), "{}", dry.stdout);
+    let dry = run(
+        &sandbox,
+        &["payout", &card, "1.00", "p-1", "--dry-run", "--json"],
+    )
+    .await;
+    assert_eq!(dry.code, 0);
+    let preview = dry.json();
+    assert_eq!(preview["outcome"], "dry_run");
+    assert_eq!(preview["payload"]["card_id"], card.as_str());
+    assert!(
+        preview["form_body"]
+            .as_str()
+            .expect("body")
+            .starts_with("data=")
+    );
+    let dry = run(
+        &sandbox,
+        &[
+            "call",
+            "execute-pay",
+            "-f",
+            "card_id=ce1",
+            "-f",
+            "amount=1",
+            "--dry-run",
+        ],
+    )
+    .await;
+    assert_eq!(dry.code, 0);
+    assert_eq!(sandbox.request_count(OperationId::Reverse), 0);
+    assert_eq!(sandbox.request_count(OperationId::RefundRequest), 0);
+    assert_eq!(sandbox.request_count(OperationId::ExecutePay), 0);
+
+    // No terminal, no --yes: refused with its own exit code, nothing sent.
+    for args in [
+        vec!["refund", "te000000001"],
+        vec!["payout", card.as_str(), "1.00", "p-2"],
+        vec!["pay", "1.00", "o-3"],
+        vec!["call", "refund-request", "-f", "card_id=ce1"],
+    ] {
+        let refused = run(&sandbox, &args).await;
+        assert_eq!(
+            refused.code, 6,
+            "{args:?}: {}{}",
+            refused.stdout, refused.stderr
+        );
+        assert!(refused.stderr.contains("--yes"), "{}", refused.stderr);
+        assert!(
+            refused.stderr.contains("not a terminal"),
+            "{}",
+            refused.stderr
+        );
+    }
+    let refused = run(&sandbox, &["refund", "te000000001", "--json"]).await;
+    assert_eq!(refused.json()["outcome"], "not_confirmed");
+    assert_eq!(sandbox.request_count(OperationId::Reverse), 0);
+    assert_eq!(sandbox.request_count(OperationId::RefundRequest), 0);
+    assert_eq!(sandbox.request_count(OperationId::PaymentRequest), 0);
+    // Read-only commands need no confirmation.
+    let status = run(&sandbox, &["card-status", &card]).await;
+    assert_eq!(status.code, 0, "{}", status.stderr);
+    assert!(status.stdout.contains("active"), "{}", status.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exit_codes_tell_declined_rejected_unknown_and_usage() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let poor = saved_card(&sandbox, "4169738800000116", true).await;
+
+    // Declined: the bank code and its meaning.
+    let declined = run(&sandbox, &["payout", &poor, "5.00", "p-1", "--yes"]).await;
+    assert_eq!(declined.code, 2, "{}{}", declined.stdout, declined.stderr);
+    assert!(declined.stdout.contains("outcome:"), "{}", declined.stdout);
+    assert!(declined.stdout.contains("116"), "{}", declined.stdout);
+    assert!(
+        declined.stdout.contains("Declined, insufficient funds"),
+        "{}",
+        declined.stdout
+    );
+    let declined = run(
+        &sandbox,
+        &["payout", &poor, "5.00", "p-2", "--yes", "--json"],
+    )
+    .await;
+    assert_eq!(declined.code, 2);
+    let answer = declined.json();
+    assert_eq!(answer["outcome"], "declined");
+    assert_eq!(answer["code"], "116");
+    assert_eq!(answer["meaning"], "Declined, insufficient funds");
+    // The same decline through the table-driven `call`.
+    let declined = run(
+        &sandbox,
+        &[
+            "call",
+            "payout",
+            "-f",
+            &format!("card_id={poor}"),
+            "-f",
+            "amount=5.00",
+            "-f",
+            "order_id=p-3",
+            "-f",
+            "currency=AZN",
+            "-f",
+            "language=az",
+            "--yes",
+            "--json",
+        ],
+    )
+    .await;
+    assert_eq!(declined.code, 2, "{}{}", declined.stdout, declined.stderr);
+    assert_eq!(declined.json()["code"], "116");
+
+    // Rejected: a wrong key, or an unknown transaction.
+    let wrong = run_with(
+        vec![
+            "status".into(),
+            "te000000001".into(),
+            "--base-url".into(),
+            sandbox.base_url().into(),
+        ],
+        Some("wrong_private_key"),
+    )
+    .await;
+    assert_eq!(wrong.code, 3, "{}{}", wrong.stdout, wrong.stderr);
+    assert!(
+        wrong.stdout.contains("Signature did not match"),
+        "{}",
+        wrong.stdout
+    );
+    let unknown = run(&sandbox, &["refund", "te999999999", "--yes", "--json"]).await;
+    assert_eq!(unknown.code, 3, "{}{}", unknown.stdout, unknown.stderr);
+    assert_eq!(unknown.json()["outcome"], "rejected");
+
+    // Unknown outcome: processed, then the answer was lost.
+    let client = sandbox.client().expect("client");
+    let page = client.pay(epoint::dec!(20), "o-9").await.expect("pay");
+    sandbox
+        .complete(&page.transaction, Outcome::Paid)
+        .await
+        .expect("paid");
+    sandbox.inject(OperationId::Reverse, Fault::DropConnection);
+    let lost = run(&sandbox, &["refund", &page.transaction, "--yes"]).await;
+    assert_eq!(lost.code, 4, "{}{}", lost.stdout, lost.stderr);
+    assert!(lost.stderr.contains("epoint status"), "{}", lost.stderr);
+    sandbox.clear_faults();
+
+    // Not sent: nothing listens there.
+    let not_sent = run_with(
+        vec![
+            "status".into(),
+            "te1".into(),
+            "--base-url".into(),
+            "http://127.0.0.1:1".into(),
+        ],
+        Some(PRIVATE),
+    )
+    .await;
+    assert_eq!(not_sent.code, 5, "{}", not_sent.stderr);
+
+    // Usage and configuration: 64, never clap's 2.
+    for args in [
+        vec!["status"],
+        vec!["pay", "abc", "o-1"],
+        vec!["call", "pay_later"],
+        vec!["call", "get-status", "-f", "novalue"],
+        vec!["pay", "0", "o-1", "--yes"],
+    ] {
+        let usage = run(&sandbox, &args).await;
+        assert_eq!(usage.code, 64, "{args:?}: {}{}", usage.stdout, usage.stderr);
+    }
+    let no_key = run_with(
+        vec![
+            "status".into(),
+            "te1".into(),
+            "--base-url".into(),
+            sandbox.base_url().into(),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(no_key.code, 64, "{}", no_key.stderr);
+    assert!(
+        no_key.stderr.contains("EPOINT_PRIVATE_KEY"),
+        "{}",
+        no_key.stderr
+    );
+    let help = run_with(vec!["--help".into()], None).await;
+    assert_eq!(help.code, 0);
+    for documented in [
+        "Exit codes",
+        "64",
+        "not confirmed",
+        "EPOINT_PRIVATE_KEY",
+        "[table-driven]",
+    ] {
+        assert!(
+            help.stdout.contains(documented),
+            "{documented}: {}",
+            help.stdout
+        );
+    }
+    let help = run_with(vec!["payout".into(), "--help".into()], None).await;
+    assert!(help.stdout.contains("Examples:"), "{}", help.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn codes_operations_and_completions() {
+    let one = run_with(vec!["codes".into(), "116".into()], None).await;
+    assert_eq!(one.code, 0);
+    assert!(
+        one.stdout.contains("Declined, insufficient funds"),
+        "{}",
+        one.stdout
+    );
+    let json = run_with(vec!["codes".into(), "--json".into(), "000".into()], None).await;
+    assert_eq!(json.json()["meaning"], "Confirmed");
+    let table = run_with(vec!["codes".into()], None).await;
+    assert_eq!(
+        table.stdout.lines().count(),
+        epoint::BankCode::table().len()
+    );
+    let unknown = run_with(vec!["codes".into(), "999".into()], None).await;
+    assert_eq!(unknown.code, 1);
+
+    let ops = run_with(vec!["operations".into(), "--json".into()], None).await;
+    let rows = ops.json()["operations"].as_array().expect("rows").len();
+    assert_eq!(rows, epoint::OPERATIONS.len());
+    let ops = run_with(vec!["operations".into()], None).await;
+    assert!(
+        ops.stdout.contains("/api/1/refund-request"),
+        "{}",
+        ops.stdout
+    );
+
+    for shell in ["bash", "zsh", "fish"] {
+        let script = run_with(vec!["completions".into(), shell.into()], None).await;
+        assert_eq!(script.code, 0);
+        assert!(script.stdout.contains("epoint"), "{}", script.stdout);
+        assert!(script.stdout.contains("refund"), "{}", script.stdout);
+        assert!(
+            script.stdout.contains("pay_with_saved_card"),
+            "{}",
+            script.stdout
+        );
+    }
+    // The bash script parses and completes nested subcommands' options.
+    let script = run_with(vec!["completions".into(), "bash".into()], None).await;
+    let file = std::env::temp_dir().join(format!("epoint-completion-{}", std::process::id()));
+    std::fs::write(&file, &script.stdout).expect("write script");
+    let completed = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "source '{}' && COMP_WORDS=(epoint callback send --fl) && COMP_CWORD=3 && _epoint && echo \"${{COMPREPLY[@]}}\"",
+            file.display()
+        ))
+        .output()
+        .expect("bash");
+    let _ = std::fs::remove_file(&file);
+    assert!(
+        completed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&completed.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&completed.stdout).trim(), "--flow");
+}
+
+/// `callback serve` prints the verified callbacks that `callback send` posts, for every flow.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn callback_send_reaches_serve_which_verifies_it() {
+    let mut serve = command(
+        &["callback", "serve", "--port", "0", "--json"],
+        Some(PRIVATE),
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("serve");
+    let mut lines = BufReader::new(serve.stdout.take().expect("stdout")).lines();
+    let first = lines.next().expect("a line").expect("read");
+    let url = first
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("first line: {first}"))
+        .to_owned();
+
+    let flows = [
+        ("payment", "payment"),
+        ("card-registration", "card-registration"),
+        (
+            "payment-with-card-registration",
+            "payment-with-card-registration",
+        ),
+        ("split-payment", "split-payment"),
+        (
+            "split-payment-with-card-registration",
+            "split-payment-with-card-registration",
+        ),
+    ];
+    for (flow, _) in flows {
+        let sent = run_with(
+            vec![
+                "callback".into(),
+                "send".into(),
+                format!("{url}/epoint/result"),
+                "--flow".into(),
+                flow.into(),
+                "--transaction".into(),
+                "te000000042".into(),
+                "--amount".into(),
+                "30.75".into(),
+            ],
+            Some(PRIVATE),
+        )
+        .await;
+        assert_eq!(sent.code, 0, "{flow}: {}{}", sent.stdout, sent.stderr);
+        assert!(sent.stdout.contains("200"), "{}", sent.stdout);
+    }
+    // Signed with another key: the receiver refuses it and `send` says so.
+    let refused = run_with(
+        vec![
+            "callback".into(),
+            "send".into(),
+            url.clone(),
+            "--status".into(),
+            "failed".into(),
+        ],
+        Some("wrong_private_key"),
+    )
+    .await;
+    assert_eq!(refused.code, 3, "{}{}", refused.stdout, refused.stderr);
+    assert!(refused.stdout.contains("400"), "{}", refused.stdout);
+
+    serve.kill().expect("stop serve");
+    let mut received = Vec::new();
+    for line in lines {
+        let line = line.expect("read");
+        if !line.trim().is_empty() {
+            received.push(serde_json::from_str::<Value>(&line).expect("JSON line"));
+        }
+    }
+    let _ = serve.wait();
+    assert_eq!(received.len(), flows.len() + 1, "{received:?}");
+    for ((_, expected), got) in flows.iter().zip(&received) {
+        assert_eq!(got["verified"], true, "{got}");
+        assert_eq!(got["flow"], *expected, "{got}");
+        assert_eq!(got["path"], "/epoint/result");
+    }
+    assert_eq!(received[0]["payload"]["transaction"], "te000000042");
+    assert_eq!(received[0]["payload"]["amount"], 30.75);
+    assert!(
+        received[1]["payload"].get("transaction").is_none(),
+        "{}",
+        received[1]
+    );
+    assert_eq!(received[flows.len()]["verified"], false);
+}
+
+/// `callback serve --once` prints a human-readable verified callback and exits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn callback_serve_once_prints_a_verified_callback() {
+    let mut serve = command(
+        &["callback", "serve", "--port", "0", "--once"],
+        Some(PRIVATE),
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("serve");
+    let mut stdout = BufReader::new(serve.stdout.take().expect("stdout"));
+    let mut first = String::new();
+    stdout.read_line(&mut first).expect("read");
+    let url = first
+        .trim()
+        .strip_prefix("listening on ")
+        .expect("url")
+        .to_owned();
+    // A callback as EPoint signs it, posted by the test itself.
+    let keys = epoint::Keys::new(PUBLIC, PRIVATE);
+    let body = keys
+        .sign_callback(&serde_json::json!({
+            "status": "failed", "code": "116", "transaction": "te000000007",
+            "order_id": "o-7", "amount": 9.99, "operation_code": "100"
+        }))
+        .expect("sign");
+    let answer = reqwest::Client::new()
+        .post(&url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(answer.status().as_u16(), 200);
+    let status = tokio::task::spawn_blocking(move || serve.wait())
+        .await
+        .expect("join")
+        .expect("wait");
+    assert!(status.success());
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).expect("read");
+    assert!(rest.contains("signature valid"), "{rest}");
+    assert!(rest.contains("te000000007"), "{rest}");
+    assert!(
+        rest.contains("116 (Declined, insufficient funds)"),
+        "{rest}"
+    );
+    assert!(rest.contains("flow:"), "{rest}");
+    assert!(!rest.contains(PRIVATE));
+}
+
+/// On a terminal (a pseudo-terminal from util-linux `script`), a money-moving command asks:
+/// `n` sends nothing, `y` sends. Skipped where `script` is not installed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_terminal_is_asked_before_money_moves() {
+    if !std::path::Path::new("/usr/bin/script").exists() {
+        eprintln!("skipped: /usr/bin/script (util-linux) is not installed");
+        return;
+    }
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let client = sandbox.client().expect("client");
+    let page = client.pay(epoint::dec!(20), "o-1").await.expect("pay");
+    sandbox
+        .complete(&page.transaction, Outcome::Paid)
+        .await
+        .expect("paid");
+    let ask = |answer: &'static str| {
+        let line = format!(
+            "{} refund {} --amount 1.00 --base-url {}",
+            env!("CARGO_BIN_EXE_epoint"),
+            page.transaction,
+            sandbox.base_url()
+        );
+        async move {
+            tokio::task::spawn_blocking(move || {
+                use std::io::Write;
+                let mut child = Command::new("/usr/bin/script")
+                    .args(["-qec", &line, "/dev/null"])
+                    .env("EPOINT_PUBLIC_KEY", PUBLIC)
+                    .env("EPOINT_PRIVATE_KEY", PRIVATE)
+                    .stdin(Stdio::piped())
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .expect("script");
+                child
+                    .stdin
+                    .take()
+                    .expect("stdin")
+                    .write_all(answer.as_bytes())
+                    .expect("answer");
+                child.wait_with_output().expect("run")
+            })
+            .await
+            .expect("join")
+        }
+    };
+    let no = ask("n\n").await;
+    let text = String::from_utf8_lossy(&no.stdout).into_owned();
+    assert_eq!(no.status.code(), Some(6), "{text}");
+    assert!(text.contains("Send it? [y/N]"), "{text}");
+    assert!(text.contains("About to send"), "{text}");
+    assert!(!text.contains(PRIVATE));
+    assert_eq!(sandbox.request_count(OperationId::Reverse), 0);
+    let yes = ask("y\n").await;
+    let text = String::from_utf8_lossy(&yes.stdout).into_owned();
+    assert_eq!(yes.status.code(), Some(0), "{text}");
+    assert!(!text.contains(PRIVATE));
+    assert_eq!(sandbox.request_count(OperationId::Reverse), 1);
+}
