@@ -433,11 +433,7 @@ async fn codes_operations_and_completions() {
         assert_eq!(script.code, 0);
         assert!(script.stdout.contains("epoint"), "{}", script.stdout);
         assert!(script.stdout.contains("refund"), "{}", script.stdout);
-        assert!(
-            script.stdout.contains("pay_with_saved_card"),
-            "{}",
-            script.stdout
-        );
+        assert!(script.stdout.contains("callback"), "{}", script.stdout);
     }
     // The bash script parses and completes nested subcommands' options.
     let script = run_with(vec!["completions".into(), "bash".into()], None).await;
@@ -446,7 +442,7 @@ async fn codes_operations_and_completions() {
     let completed = Command::new("bash")
         .arg("-c")
         .arg(format!(
-            "source '{}' && COMP_WORDS=(epoint callback send --fl) && COMP_CWORD=3 && _epoint && echo \"${{COMPREPLY[@]}}\"",
+            "source '{}' && COMP_WORDS=(epoint callback send --fl) && COMP_CWORD=3 && _epoint epoint --fl send && echo \"${{COMPREPLY[@]}}\"",
             file.display()
         ))
         .output()

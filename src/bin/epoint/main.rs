@@ -21,7 +21,6 @@
 //! (EPoint unreachable), 6 not confirmed (nothing sent), 64 usage or configuration error.
 
 mod callbacks;
-mod completions;
 mod merchant;
 
 use std::{net::IpAddr, process::ExitCode};
@@ -105,7 +104,7 @@ enum Command {
     )]
     Completions {
         /// The shell.
-        shell: completions::Shell,
+        shell: clap_complete::Shell,
     },
     /// Run the EPoint sandbox (a local simulator of the gateway) until interrupted.
     #[command(
@@ -174,7 +173,12 @@ fn main() -> ExitCode {
             return ExitCode::from(merchant::codes(code.as_deref(), *json));
         }
         Command::Completions { shell } => {
-            print!("{}", completions::generate(*shell, &Cli::command()));
+            clap_complete::generate(
+                *shell,
+                &mut Cli::command(),
+                "epoint",
+                &mut std::io::stdout(),
+            );
             return ExitCode::SUCCESS;
         }
         Command::Sandbox { .. } | Command::Merchant(_) | Command::Callback(_) => None,
