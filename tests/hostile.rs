@@ -518,3 +518,47 @@ fn a_key_pasted_into_the_wrong_variable_is_not_printed() {
     .expect_err("refused");
     assert!(err.to_string().contains("\"tr\""), "{err}");
 }
+
+#[tokio::test]
+async fn a_request_whose_body_stalls_is_closed_after_the_idle_timeout() {
+    let sandbox = Sandbox::builder()
+        .idle_timeout(Duration::from_millis(500))
+        .start()
+        .await
+        .expect("sandbox");
+    let started = std::time::Instant::now();
+    let mut socket = tokio::net::TcpStream::connect(sandbox.addr())
+        .await
+        .expect("connect");
+    // Complete headers announcing 100 bytes, then 10 of them, then nothing.
+    socket
+        .write_all(
+            b"POST /api/1/request HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ndata=eyJhI",
+        )
+        .await
+        .expect("write");
+    let mut buf = [0_u8; 512];
+    let closed = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match socket.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+        }
+    })
+    .await;
+    assert!(
+        closed.is_ok(),
+        "the stalled request's connection was closed"
+    );
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(450),
+        "not before the idle timeout: {waited:?}"
+    );
+    assert_eq!(
+        sandbox.request_count(epoint::OperationId::PaymentRequest),
+        0,
+        "a body that never arrived is not a request"
+    );
+}

@@ -112,7 +112,8 @@
 //! [`DEFAULT_REQUEST_LOG_LIMIT`] requests ([`SandboxBuilder::request_log_limit`]) while
 //! [`Sandbox::request_count`] counts them all; a connection is closed when half a request's
 //! headers take longer than [`SandboxBuilder::header_read_timeout`] (10 s), or when it has no
-//! request in progress and no traffic for [`SandboxBuilder::idle_timeout`] (60 s). Bodies over
+//! request in progress, or a request whose body stopped arriving, and no traffic for
+//! [`SandboxBuilder::idle_timeout`] (60 s). Bodies over
 //! 2 MB are answered 413 and unreadable `/_sandbox` forms 422, as JSON.
 //!
 //! # Inspection over HTTP
@@ -277,9 +278,10 @@ impl SandboxBuilder {
         self
     }
 
-    /// How long a connection may stay open with no request in progress and nothing sent or
-    /// received (default 60 s); then it is closed. A request being processed (an injected
-    /// latency, say) is never cut.
+    /// How long a connection may stay open with nothing sent or received while it has no
+    /// request in progress, or while a request's body has stopped arriving (default 60 s);
+    /// then it is closed. A request being processed, its body read (an injected latency, say),
+    /// is never cut.
     ///
     /// ```
     /// use std::time::Duration;

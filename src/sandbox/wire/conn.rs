@@ -112,6 +112,8 @@ struct Activity {
     /// Milliseconds after `start`.
     last_io: AtomicU64,
     busy: AtomicUsize,
+    /// Requests whose body has not been read to its end yet.
+    reading: AtomicUsize,
 }
 
 impl Activity {
@@ -140,6 +142,67 @@ impl Drop for Busy {
     fn drop(&mut self) {
         self.0.busy.fetch_sub(1, Ordering::Relaxed);
         self.0.touch();
+    }
+}
+
+/// A request body, counted in [`Activity::reading`] until it ends (or is dropped unread).
+struct Reading {
+    inner: Incoming,
+    activity: Option<Arc<Activity>>,
+}
+
+impl Reading {
+    fn new(inner: Incoming, activity: Arc<Activity>) -> Self {
+        use http_body::Body as _;
+        if inner.is_end_stream() {
+            return Self {
+                inner,
+                activity: None,
+            };
+        }
+        activity.reading.fetch_add(1, Ordering::Relaxed);
+        Self {
+            inner,
+            activity: Some(activity),
+        }
+    }
+
+    fn done(&mut self) {
+        if let Some(activity) = self.activity.take() {
+            activity.reading.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+}
+
+impl Drop for Reading {
+    fn drop(&mut self) {
+        self.done();
+    }
+}
+
+impl http_body::Body for Reading {
+    type Data = Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+        let polled = Pin::new(&mut self.inner).poll_frame(cx);
+        if matches!(polled, Poll::Ready(None) | Poll::Ready(Some(Err(_))))
+            || http_body::Body::is_end_stream(&self.inner)
+        {
+            self.done();
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
     }
 }
 
@@ -201,11 +264,12 @@ async fn connection(
         start: Instant::now(),
         last_io: AtomicU64::new(0),
         busy: AtomicUsize::new(0),
+        reading: AtomicUsize::new(0),
     });
     let in_service = activity.clone();
     let service = hyper::service::service_fn(move |request: Request<Incoming>| {
         let busy = Busy::new(in_service.clone());
-        let mut request = request.map(Body::new);
+        let mut request = request.map(|body| Body::new(Reading::new(body, in_service.clone())));
         request.extensions_mut().insert(control.clone());
         let response = router.clone().oneshot(request);
         async move {
@@ -239,8 +303,12 @@ async fn connection(
             }
             () = kill.notified() => return,
             _ = idle_check.tick() => {
-                if activity.busy.load(Ordering::Relaxed) == 0 && activity.quiet_for() >= limits.idle {
-                    tracing::debug!("sandbox: closing an idle connection");
+                // Idle: no request in progress. Stalled: a request whose body stopped arriving
+                // (a request being processed, with its body read, is never cut).
+                let idle = activity.busy.load(Ordering::Relaxed) == 0;
+                let stalled = activity.reading.load(Ordering::Relaxed) > 0;
+                if (idle || stalled) && activity.quiet_for() >= limits.idle {
+                    tracing::debug!(idle, stalled, "sandbox: closing a quiet connection");
                     return;
                 }
             }
