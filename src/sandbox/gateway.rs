@@ -324,23 +324,22 @@ fn get_status(
         .transaction_of(caller.key(), &p.transaction)
         .ok_or("Transaction not found")?;
     let success = matches!(tx.status, PaymentStatus::Success | PaymentStatus::Returned);
-    Ok(types::StatusResponse {
-        extra: Default::default(),
-        status: tx.status.clone(),
-        code: tx.code.clone(),
-        message: tx.message.clone(),
-        transaction: Some(tx.id.clone()),
-        order_id: None,
-        bank_transaction: tx.bank_transaction.clone(),
-        bank_response: tx.message.clone().filter(|_| success),
-        operation_code: operation_code(tx.operation).map(str::to_owned),
-        rrn: tx.rrn.clone(),
-        card_name: tx.card_name.clone(),
-        card_mask: tx.card_mask.clone(),
-        amount: Some(tx.amount),
-        other_attr: tx.other_attr.clone(),
-        trace_id: None,
-    })
+    built(
+        types::StatusResponse::builder()
+            .status(tx.status.clone())
+            .code(tx.code.clone())
+            .message(tx.message.clone())
+            .transaction(Some(tx.id.clone()))
+            .bank_transaction(tx.bank_transaction.clone())
+            .bank_response(tx.message.clone().filter(|_| success))
+            .operation_code(operation_code(tx.operation).map(str::to_owned))
+            .rrn(tx.rrn.clone())
+            .card_name(tx.card_name.clone())
+            .card_mask(tx.card_mask.clone())
+            .amount(Some(tx.amount))
+            .other_attr(tx.other_attr.clone())
+            .extra(serde_json::Map::new()),
+    )
 }
 
 /// `/api/1/execute-pay`: charges a saved card, synchronously.
@@ -358,7 +357,7 @@ fn execute_pay(
         amount,
         None,
     )?;
-    Ok(charge_answer(tx))
+    charge_answer(tx)
 }
 
 /// `/api/1/split-execute-pay`: charges a saved card, shared with a partner, synchronously.
@@ -376,7 +375,7 @@ fn split_execute_pay(
         amount,
         Some((p.split_user.to_string(), share)),
     )?;
-    Ok(charge_answer(tx))
+    charge_answer(tx)
 }
 
 /// `/api/1/refund-request`: pays out to a card saved for payouts, synchronously.
@@ -394,7 +393,7 @@ fn refund_request(
         amount,
         None,
     )?;
-    Ok(charge_answer(tx))
+    charge_answer(tx)
 }
 
 /// `/api/1/reverse`: a full or partial refund of what remains.
@@ -404,13 +403,12 @@ fn reverse(
     p: &types::ReverseRequest,
 ) -> Answer<types::ReverseResponse> {
     let tx = ledger.refund(caller.key(), &p.transaction, p.amount)?;
-    Ok(types::ReverseResponse {
-        extra: Default::default(),
-        status: PaymentStatus::Success,
-        message: None,
-        transaction: Some(tx.id.clone()),
-        trace_id: None,
-    })
+    built(
+        types::ReverseResponse::builder()
+            .status(PaymentStatus::Success)
+            .transaction(Some(tx.id.clone()))
+            .extra(serde_json::Map::new()),
+    )
 }
 
 /// `amount` and `split_amount`, checked, with a known partner that is not the merchant.
@@ -447,49 +445,46 @@ fn hosted(
         (None, Some(card)) => format!("{base_url}/card/{card}"),
         (None, None) => base_url.to_owned(),
     };
-    types::RedirectResponse::builder()
+    let page = types::RedirectResponse::builder()
         .status(PaymentStatus::Success)
         .transaction(transaction)
         .card_id(card_id)
         .redirect_url(Some(redirect_url))
-        .extra(serde_json::Map::new())
-        .try_into()
-        .map_err(|e: types::error::ConversionError| Refused(e.to_string()))
+        .extra(serde_json::Map::new());
+    built(page)
 }
 
-/// The answer of a synchronous charge or payout, from the transaction it made.
-fn charge_answer(tx: &Transaction) -> types::ChargeResponse {
-    if tx.status == PaymentStatus::Success {
-        types::ChargeResponse {
-            extra: Default::default(),
-            status: PaymentStatus::Success,
-            code: tx.code.clone(),
-            message: tx.message.clone(),
-            transaction: Some(tx.id.clone()),
-            bank_transaction: tx.bank_transaction.clone(),
-            bank_response: tx.message.clone(),
-            rrn: tx.rrn.clone(),
-            card_name: tx.card_name.clone(),
-            card_mask: tx.card_mask.clone(),
-            amount: Some(tx.amount),
-            split_amount: tx.split_amount,
-            trace_id: None,
-        }
-    } else {
-        types::ChargeResponse {
-            extra: Default::default(),
-            status: PaymentStatus::Failed,
-            code: tx.code.clone(),
-            message: tx.message.clone(),
-            transaction: Some(tx.id.clone()),
-            bank_transaction: None,
-            bank_response: None,
-            rrn: None,
-            card_name: None,
-            card_mask: None,
-            amount: None,
-            split_amount: None,
-            trace_id: None,
-        }
-    }
+/// The answer of a synchronous charge or payout, from the transaction it made (the bank's
+/// details only on success).
+fn charge_answer(tx: &Transaction) -> Answer<types::ChargeResponse> {
+    let approved = tx.status == PaymentStatus::Success;
+    let on_success = |v: Option<String>| v.filter(|_| approved);
+    built(
+        types::ChargeResponse::builder()
+            .status(if approved {
+                PaymentStatus::Success
+            } else {
+                PaymentStatus::Failed
+            })
+            .code(tx.code.clone())
+            .message(tx.message.clone())
+            .transaction(Some(tx.id.clone()))
+            .bank_transaction(on_success(tx.bank_transaction.clone()))
+            .bank_response(on_success(tx.message.clone()))
+            .rrn(on_success(tx.rrn.clone()))
+            .card_name(on_success(tx.card_name.clone()))
+            .card_mask(on_success(tx.card_mask.clone()))
+            .amount(Some(tx.amount).filter(|_| approved))
+            .split_amount(tx.split_amount.filter(|_| approved))
+            .extra(serde_json::Map::new()),
+    )
+}
+
+/// Finishes a generated answer builder: answers are built with the builders, so fields the
+/// spec adds to an answer need no change here.
+pub(crate) fn built<B, T>(builder: B) -> Answer<T>
+where
+    B: TryInto<T, Error = types::error::ConversionError>,
+{
+    builder.try_into().map_err(|e| Refused(e.to_string()))
 }

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::{Answer, Caller, Refused, hosted};
+use super::{Answer, Caller, built, hosted};
 use crate::{
     PaymentStatus,
     generated::types,
@@ -71,17 +71,17 @@ pub(super) fn payment_change_sum(
     p: &types::CheckoutRequest,
 ) -> Answer<types::RedirectResponse> {
     let tx = ledger.change_sum(caller.key(), &p.order_id, p.amount)?;
-    types::RedirectResponse::builder()
-        .status(PaymentStatus::Success)
-        .redirect_url(Some(format!("{}/pay/{}", caller.base_url, tx.id)))
-        .message(Some(format!(
-            "The amount of order {} is now {}",
-            p.order_id.as_str(),
-            tx.amount
-        )))
-        .extra(serde_json::Map::new())
-        .try_into()
-        .map_err(|e: types::error::ConversionError| Refused::from(e.to_string()))
+    built(
+        types::RedirectResponse::builder()
+            .status(PaymentStatus::Success)
+            .redirect_url(Some(format!("{}/pay/{}", caller.base_url, tx.id)))
+            .message(Some(format!(
+                "The amount of order {} is now {}",
+                p.order_id.as_str(),
+                tx.amount
+            )))
+            .extra(serde_json::Map::new()),
+    )
 }
 
 /// `/api/1/pre-auth-request`: a payment whose money is held after the page.
