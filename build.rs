@@ -44,9 +44,98 @@ fn main() {
     let spec: openapiv3::OpenAPI = serde_json::from_value(yaml.clone())
         .unwrap_or_else(|e| panic!("{SPEC} is not an OpenAPI 3.0 document: {e}"));
 
+    // Two passes over the same spec: the builder pass gives the wire types their builders
+    // (`types::PaymentRequest::builder()`, so a field added to the spec compiles without touching
+    // `src/`); the positional pass gives the client its operations as plain `async fn`s taking
+    // the body by reference (no per-call builder, no error strings allocated and dropped, no
+    // envelope copy). The file keeps the positional client and the builder pass's `types`.
+    let mut file = generate(&spec, InterfaceStyle::Positional);
+    let with_builders = generate(&spec, InterfaceStyle::Builder);
+    let types_of = |file: &syn::File| {
+        file.items
+            .iter()
+            .position(|item| matches!(item, syn::Item::Mod(m) if m.ident == "types"))
+    };
+    let at = types_of(&file).expect("progenitor emits a `types` module");
+    let types = with_builders.items
+        [types_of(&with_builders).expect("progenitor emits a `types` module")]
+    .clone();
+    file.items[at] = types;
+    strip_api_version_header(&mut file);
+    carry_schema_limits(&yaml, &mut file);
+    let out = Path::new(&env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("epoint.rs");
+    fs::write(&out, prettyplease::unparse(&file))
+        .unwrap_or_else(|e| panic!("cannot write {}: {e}", out.display()));
+    // For tests/generated_surface.rs, which snapshots the generated API surface.
+    println!("cargo:rustc-env=EPOINT_GENERATED_RS={}", out.display());
+    println!("cargo:rustc-env=EPOINT_SPEC_PATH={}", spec_path.display());
+
+    let table = operation_table(&yaml);
+    let out =
+        Path::new(&env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("operations.rs");
+    fs::write(&out, table).unwrap_or_else(|e| panic!("cannot write {}: {e}", out.display()));
+}
+
+/// Removes the `api-version` header progenitor adds to every request (a Dropshot convention;
+/// EPoint defines no such header and the spec declares none), so the generated operations
+/// send exactly what the spec says, and build no header map per call. An operation that has
+/// header parameters of its own keeps its header map for them.
+fn strip_api_version_header(file: &mut syn::File) {
+    use quote::ToTokens;
+    fn text(t: &impl ToTokens) -> String {
+        t.to_token_stream().to_string()
+    }
+    fn drop_headers_call(expr: &mut syn::Expr) {
+        match expr {
+            syn::Expr::MethodCall(call)
+                if call.method == "headers" && text(&call.args) == "header_map" =>
+            {
+                *expr = (*call.receiver).clone();
+                drop_headers_call(expr);
+            }
+            syn::Expr::MethodCall(call) => drop_headers_call(&mut call.receiver),
+            syn::Expr::Try(t) => drop_headers_call(&mut t.expr),
+            _ => {}
+        }
+    }
+    for item in &mut file.items {
+        let syn::Item::Impl(block) = item else {
+            continue;
+        };
+        if block.trait_.is_some() || text(&block.self_ty) != "Client" {
+            continue;
+        }
+        for member in &mut block.items {
+            let syn::ImplItem::Fn(method) = member else {
+                continue;
+            };
+            let stmts = &mut method.block.stmts;
+            stmts.retain(|s| !text(s).contains("from_static (\"api-version\")"));
+            let uses = stmts
+                .iter()
+                .filter(|s| text(s).contains("header_map"))
+                .count();
+            // Left: `let mut header_map = …;` and `….headers(header_map)`, nothing else.
+            if uses == 2 {
+                stmts.retain(|s| !text(s).starts_with("let mut header_map"));
+                for stmt in stmts.iter_mut() {
+                    if let syn::Stmt::Local(syn::Local {
+                        init: Some(init), ..
+                    }) = stmt
+                    {
+                        drop_headers_call(&mut init.expr);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Runs progenitor over the spec with this crate's settings and the given interface style.
+fn generate(spec: &openapiv3::OpenAPI, style: InterfaceStyle) -> syn::File {
     let mut settings = GenerationSettings::default();
     settings
-        .with_interface(InterfaceStyle::Builder)
+        .with_interface(style)
         .with_tag(TagStyle::Merged)
         // Exact money: every `$ref: Money` becomes `rust_decimal`-backed `crate::Money`.
         .with_replacement(
@@ -70,23 +159,10 @@ fn main() {
         // `additionalProperties: {…}` into a flattened `extra: serde_json::Map`.
         .with_derive("PartialEq")
         .with_derive("::schemars::JsonSchema");
-
     let tokens = Generator::new(&settings)
-        .generate_tokens(&spec)
+        .generate_tokens(spec)
         .unwrap_or_else(|e| panic!("progenitor could not generate {SPEC}: {e}"));
-    let mut file: syn::File = syn::parse2(tokens).expect("progenitor emits valid Rust");
-    carry_schema_limits(&yaml, &mut file);
-    let out = Path::new(&env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("epoint.rs");
-    fs::write(&out, prettyplease::unparse(&file))
-        .unwrap_or_else(|e| panic!("cannot write {}: {e}", out.display()));
-    // For tests/generated_surface.rs, which snapshots the generated API surface.
-    println!("cargo:rustc-env=EPOINT_GENERATED_RS={}", out.display());
-    println!("cargo:rustc-env=EPOINT_SPEC_PATH={}", spec_path.display());
-
-    let table = operation_table(&yaml);
-    let out =
-        Path::new(&env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("operations.rs");
-    fs::write(&out, table).unwrap_or_else(|e| panic!("cannot write {}: {e}", out.display()));
+    syn::parse2(tokens).expect("progenitor emits valid Rust")
 }
 
 /// One operation of the spec, as the operation table needs it.
@@ -292,7 +368,7 @@ fn operation_table(spec: &serde_json::Value) -> String {
         .unwrap();
         writeln!(
             s,
-            "    impl super::sealed::Sealed for {v} {{}}\n    impl super::Operation for {v} {{\n        type Payload = crate::generated::types::{payload};\n        type Response = crate::generated::types::{response};\n        type Output = {output};\n        const ID: super::OperationId = super::OperationId::{v};\n        const KIND: super::AnswerKind = super::AnswerKind::{kind};\n        fn send_raw(raw: &crate::generated::Client, envelope: crate::generated::types::SignedEnvelope) -> impl ::std::future::Future<Output = ::std::result::Result<::progenitor_client::ResponseValue<Self::Response>, ::progenitor_client::Error<()>>> + Send {{\n            raw.{id}().body(envelope).send()\n        }}\n    }}",
+            "    impl super::sealed::Sealed for {v} {{}}\n    impl super::Operation for {v} {{\n        type Payload = crate::generated::types::{payload};\n        type Response = crate::generated::types::{response};\n        type Output = {output};\n        const ID: super::OperationId = super::OperationId::{v};\n        const KIND: super::AnswerKind = super::AnswerKind::{kind};\n        fn send_raw<'a>(raw: &'a crate::generated::Client, envelope: &'a crate::generated::types::SignedEnvelope) -> impl ::std::future::Future<Output = ::std::result::Result<::progenitor_client::ResponseValue<Self::Response>, ::progenitor_client::Error<()>>> + Send + 'a {{\n            raw.{id}(envelope)\n        }}\n    }}",
             v = op.variant,
             id = op.id,
         )

@@ -15,6 +15,10 @@
 //! - `pay`: `epoint::Client::pay(..).await`;
 //! - `status`: `epoint::Client::get_transaction_status(..).await`.
 //!
+//! `count MODE CALLS URL` makes CALLS calls one after another on a single-threaded runtime, for
+//! counting instructions per call without the noise of a shared machine:
+//! `valgrind --tool=callgrind loadgen count pay 3000 URL` minus the same with 1000 calls, / 2000.
+//!
 //! `bench` flags: `--rounds N` (3), `--seconds S` per measurement (3), `--warmup S` (1),
 //! `--concurrency 1,16,64,256,1024`, `--modes floor,raw,pay,status`, `--sandbox` (the embedded
 //! sandbox as the server instead of the echo server), `--json FILE` (results for
@@ -44,8 +48,9 @@ fn main() {
         Some("serve") => serve(args.iter().any(|a| a == "--sandbox")),
         Some("run") => run_command(&args[1..]),
         Some("bench") => bench(&args[1..]),
+        Some("count") => count(&args[1..]),
         _ => Err(
-            "usage: loadgen serve [--sandbox] | run MODE CONCURRENCY URL [SECONDS WARMUP] | bench [flags]"
+            "usage: loadgen serve [--sandbox] | run MODE CONCURRENCY URL [SECONDS WARMUP] | count MODE CALLS URL | bench [flags]"
                 .into(),
         ),
     };
@@ -274,6 +279,44 @@ fn run_command(args: &[String]) -> Result<(), BoxError> {
     Ok(())
 }
 
+fn count(args: &[String]) -> Result<(), BoxError> {
+    let [mode, calls, url] = args else {
+        return Err("count MODE CALLS URL".into());
+    };
+    let calls: u64 = calls.parse()?;
+    let target = target(Mode::parse(mode)?, url)?;
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(async move {
+            for _ in 0..calls {
+                target.call().await?;
+            }
+            Ok::<_, BoxError>(())
+        })?;
+    println!("{calls} calls");
+    Ok(())
+}
+
+/// The crate with `Client::new`'s defaults; raw reqwest with `reqwest::Client::new()`'s.
+fn target(mode: Mode, base_url: &str) -> Result<Target, BoxError> {
+    let client = Client::new(Config::new(PUBLIC_KEY, PRIVATE_KEY).base_url(base_url))?;
+    let path = match mode {
+        Mode::Status => "/api/1/get-status",
+        _ => "/api/1/request",
+    };
+    let json = format!(
+        r#"{{"public_key":"{PUBLIC_KEY}","amount":"30.75","currency":"AZN","language":"az","order_id":"{ORDER}"}}"#
+    );
+    Ok(Target {
+        mode,
+        url: format!("{base_url}{path}"),
+        client,
+        http: reqwest::Client::new(),
+        floor_body: Bytes::from(raw_sign(json.as_bytes())),
+    })
+}
+
 fn run(
     mode: Mode,
     concurrency: usize,
@@ -285,22 +328,7 @@ fn run(
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        // The crate with `Client::new`'s defaults; raw reqwest with `reqwest::Client::new()`'s.
-        let client = Client::new(Config::new(PUBLIC_KEY, PRIVATE_KEY).base_url(base_url))?;
-        let path = match mode {
-            Mode::Status => "/api/1/get-status",
-            _ => "/api/1/request",
-        };
-        let json = format!(
-            r#"{{"public_key":"{PUBLIC_KEY}","amount":"30.75","currency":"AZN","language":"az","order_id":"{ORDER}"}}"#
-        );
-        let target = Arc::new(Target {
-            mode,
-            url: format!("{base_url}{path}"),
-            client,
-            http: reqwest::Client::new(),
-            floor_body: Bytes::from(raw_sign(json.as_bytes())),
-        });
+        let target = Arc::new(target(mode, base_url)?);
         // Fails fast (before measuring) if the server does not answer this mode as expected.
         target.call().await?;
 
@@ -444,7 +472,11 @@ fn bench(args: &[String]) -> Result<(), BoxError> {
         .map_err(|e| format!("server printed {url:?}: {e}"))?;
     eprintln!(
         "server: {url} ({}); {} round(s) of {} s (+{} s warm-up) per point",
-        if args.sandbox { "embedded sandbox" } else { "echo" },
+        if args.sandbox {
+            "embedded sandbox"
+        } else {
+            "echo"
+        },
         args.rounds,
         args.seconds,
         args.warmup

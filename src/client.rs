@@ -55,6 +55,16 @@ impl fmt::Debug for Client {
     }
 }
 
+/// The environment variables reqwest reads proxies from (`NO_PROXY` only exempts hosts).
+const PROXY_VARIABLES: [&str; 6] = [
+    "HTTP_PROXY",
+    "http_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+];
+
 impl Client {
     /// A client from a [`Config`]. Fails if a URL in it is not an absolute http(s) URL.
     ///
@@ -64,15 +74,23 @@ impl Client {
     /// ```
     pub fn new(config: Config) -> Result<Self, crate::ConfigError> {
         config.validate()?;
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
             .timeout(config.timeout)
-            .user_agent(concat!("epoint-rust/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| crate::ConfigError::Invalid {
-                variable: "HTTP client",
-                reason: e.to_string(),
-            })?;
+            .user_agent(concat!("epoint-rust/", env!("CARGO_PKG_VERSION")));
+        // reqwest (built without its `system-proxy` feature) takes proxies only from these
+        // variables, and then checks every request against them; with none set there is nothing
+        // to check, so the check is left out. Set one and the client uses it as before.
+        if !PROXY_VARIABLES
+            .iter()
+            .any(|v| std::env::var_os(v).is_some())
+        {
+            http = http.no_proxy();
+        }
+        let http = http.build().map_err(|e| crate::ConfigError::Invalid {
+            variable: "HTTP client",
+            reason: e.to_string(),
+        })?;
         Ok(Self::with_http_client(config, http))
     }
 
@@ -817,7 +835,7 @@ impl Client {
     /// ```
     pub async fn heartbeat(&self) -> Result<types::HeartbeatResponse> {
         let started = Instant::now();
-        let result = match self.raw.heartbeat().send().await {
+        let result = match self.raw.heartbeat().await {
             Ok(answer) => {
                 let answer = answer.into_inner();
                 if answer.status.as_str() == "ok" {
@@ -1267,7 +1285,7 @@ impl Client {
             .keys
             .seal(&payload)
             .map_err(|e| Error::invalid("payload", e))?;
-        let answer = match self.raw.b2b_payment().body(envelope).send().await {
+        let answer = match self.raw.b2b_payment(&envelope).await {
             Ok(answer) => answer.into_inner(),
             Err(e) => return Err(from_progenitor(e).await),
         };
@@ -1297,13 +1315,7 @@ impl Client {
         if order_id.is_empty() || order_id.chars().count() > 255 {
             return Err(Error::invalid("order_id", "must have 1 to 255 characters"));
         }
-        let answer = match self
-            .raw
-            .b2b_payment_status()
-            .order_id(order_id)
-            .send()
-            .await
-        {
+        let answer = match self.raw.b2b_payment_status(order_id).await {
             Ok(answer) => answer.into_inner(),
             Err(e) => return Err(from_progenitor(e).await),
         };
@@ -1458,7 +1470,7 @@ impl<'c, O: Operation> Call<'c, O> {
         };
         let mut attempt: u8 = 0;
         let result = loop {
-            let result = match O::send_raw(&self.client.raw, envelope.clone()).await {
+            let result = match O::send_raw(&self.client.raw, &envelope).await {
                 Ok(answer) => interpret::<O>(answer.into_inner()),
                 Err(e) => Err(from_progenitor(e).await),
             };

@@ -159,7 +159,43 @@ fn is_wire_decimal(s: &str) -> bool {
 
 impl Serialize for Money {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        let mut buffer = [0_u8; 40];
+        match self.two_decimals(&mut buffer) {
+            Some(text) => serializer.serialize_str(text),
+            None => serializer.collect_str(self),
+        }
+    }
+}
+
+impl Money {
+    /// The amount as `Display` writes it ("30.75", "30.00") when it has at most two decimals,
+    /// written digit by digit into `buffer`: every amount sent goes through here, and this is
+    /// several times cheaper than `Decimal`'s formatter. `None` for anything else.
+    fn two_decimals<'b>(&self, buffer: &'b mut [u8; 40]) -> Option<&'b str> {
+        let mut value = self.0;
+        if value.scale() > 2 {
+            value = value.normalize();
+        }
+        if value.scale() > 2 {
+            return None;
+        }
+        let cents = u128::try_from(value.mantissa())
+            .ok()?
+            .checked_mul(10_u128.pow(2 - value.scale()))?;
+        let mut at = buffer.len();
+        let mut rest = cents;
+        let mut digits = 0;
+        while rest > 0 || digits < 3 {
+            if digits == 2 {
+                at -= 1;
+                buffer[at] = b'.';
+            }
+            at -= 1;
+            buffer[at] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            digits += 1;
+        }
+        std::str::from_utf8(&buffer[at..]).ok()
     }
 }
 
@@ -301,6 +337,26 @@ pub const fn parse_decimal(text: &str) -> Option<Decimal> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn serialized_text_is_the_display_text() {
+        // The fast writer against `Decimal`'s own formatter, over every shape an amount takes:
+        // whole, one and two decimals, trailing zeros beyond two, the smallest and the largest.
+        let mut cases: Vec<Decimal> = Vec::new();
+        for cents in (0_i64..2_000).chain([99_999, 100_000, 123_456_789, 100_000_000_000]) {
+            for scale in 0..=6 {
+                let value = Decimal::new(cents * 10_i64.pow(scale), scale + 2);
+                cases.push(value);
+                cases.push(Decimal::new(cents, scale));
+            }
+        }
+        cases.extend([Decimal::MAX, Decimal::new(1, 28), Decimal::new(-3075, 2)]);
+        for value in cases {
+            let money = super::Money(value);
+            let json = serde_json::to_string(&money).expect("serialises");
+            assert_eq!(json, format!("\"{money}\""), "{value:?}");
+        }
+    }
+
     #[test]
     fn dec_literals_parse_exactly_or_not_at_all() {
         use std::str::FromStr;

@@ -40,15 +40,16 @@ pub trait Operation: sealed::Sealed + Send + Sync + 'static {
     const KIND: AnswerKind;
 
     #[doc(hidden)]
-    fn send_raw(
-        raw: &generated::Client,
-        envelope: SignedEnvelope,
+    fn send_raw<'a>(
+        raw: &'a generated::Client,
+        envelope: &'a SignedEnvelope,
     ) -> impl Future<
         Output = Result<
             progenitor_client::ResponseValue<Self::Response>,
             progenitor_client::Error<()>,
         >,
-    > + Send;
+    > + Send
+    + 'a;
 }
 
 /// One operation of the spec (see [`OPERATIONS`]).

@@ -4,7 +4,8 @@
 //! `EPOINT_GENERATED_RS`. This test parses that file with `syn` and lists, in
 //! `tests/snapshots/generated_surface__generated_surface.snap`:
 //! * every operation: method name (= operationId), HTTP method and path, payload schema
-//!   (`x-epoint-payload`, from the spec), request body type and encoding, answer type;
+//!   (`x-epoint-payload`, from the spec), request body type and encoding, answer type (and
+//!   that no operation sends progenitor's `api-version` header, which `build.rs` removes);
 //! * every type in `epoint::types`: struct fields with their Rust types and serde renames,
 //!   enum variants with their wire names, newtypes with their inner type and schema limits.
 //!
@@ -16,8 +17,8 @@ use std::{collections::BTreeMap, fmt::Write as _, fs, path::Path};
 use quote::ToTokens;
 use serde_json::Value;
 use syn::{
-    Attribute, Expr, Fields, GenericArgument, ImplItem, Item, ItemEnum, ItemStruct, PathArguments,
-    ReturnType, Type,
+    Attribute, Expr, Fields, FnArg, GenericArgument, ImplItem, Item, ItemEnum, ItemStruct,
+    PathArguments, ReturnType, Type,
 };
 
 /// A type as people write it: last path segment plus generic arguments
@@ -165,10 +166,11 @@ fn module<'a>(items: &'a [Item], name: &str) -> &'a [Item] {
 
 struct Operation {
     method: String,
-    builder: String,
+    facts: BTreeMap<&'static str, String>,
 }
 
-/// `impl Client { pub fn op(&self) -> builder::Op<'_> }`.
+/// `impl Client { pub async fn op<'a>(&'a self, body: &'a types::X) -> Result<…> { … } }`
+/// (progenitor's positional interface): HTTP verb, path, body type and encoding, answer type.
 fn client_operations(items: &[Item]) -> Vec<Operation> {
     let mut ops = Vec::new();
     for item in items {
@@ -178,88 +180,68 @@ fn client_operations(items: &[Item]) -> Vec<Operation> {
         }
         for member in &imp.items {
             let ImplItem::Fn(f) = member else { continue };
-            let ReturnType::Type(_, ret) = &f.sig.output else {
+            if f.sig.asyncness.is_none() || f.sig.receiver().is_none() {
                 continue;
-            };
-            let Type::Path(p) = ret.as_ref() else {
-                continue;
-            };
-            if p.path
-                .segments
-                .first()
-                .is_some_and(|s| s.ident == "builder")
-            {
-                ops.push(Operation {
-                    method: f.sig.ident.to_string(),
-                    builder: p.path.segments.last().expect("segment").ident.to_string(),
-                });
             }
+            let mut facts = BTreeMap::new();
+            for input in &f.sig.inputs {
+                let FnArg::Typed(arg) = input else { continue };
+                let name = arg.pat.to_token_stream().to_string();
+                // `&'a types::SignedEnvelope` → `SignedEnvelope`; `&'a str` → `&str`.
+                let t = match arg.ty.as_ref() {
+                    Type::Reference(r) if matches!(r.elem.as_ref(), Type::Path(_)) => {
+                        let inner = ty(&r.elem);
+                        if inner == "str" {
+                            "&str".to_owned()
+                        } else {
+                            inner
+                        }
+                    }
+                    other => ty(other),
+                };
+                facts.insert(
+                    "body",
+                    if name == "body" {
+                        t
+                    } else {
+                        format!("{t} (field `{name}`)")
+                    },
+                );
+            }
+            if let ReturnType::Type(_, ret) = &f.sig.output {
+                facts.insert("answer", ty(ret));
+            }
+            let tokens = f.block.to_token_stream().to_string();
+            for verb in ["get", "post", "put", "delete", "patch"] {
+                if tokens.contains(&format!(". {verb} (url)")) {
+                    facts.insert("http", verb.to_uppercase());
+                }
+            }
+            if let Some(start) = tokens.find("\"{}/") {
+                let rest = &tokens[start + 3..];
+                let end = rest.find('"').expect("closing quote");
+                facts.insert("path", rest[..end].to_owned());
+            }
+            let encoding = if tokens.contains("form_urlencoded") {
+                "application/x-www-form-urlencoded"
+            } else if tokens.contains(". json (") {
+                "application/json"
+            } else {
+                "none"
+            };
+            facts.insert("encoding", encoding.to_owned());
+            assert!(
+                !tokens.contains("api-version"),
+                "{}: sends progenitor's `api-version` header, which build.rs removes",
+                f.sig.ident
+            );
+            ops.push(Operation {
+                method: f.sig.ident.to_string(),
+                facts,
+            });
         }
     }
     ops
-}
-
-/// What `builder::Op::send` does: HTTP verb, path, body type and encoding, answer type.
-fn describe_send(builders: &[Item], name: &str) -> BTreeMap<&'static str, String> {
-    let mut facts = BTreeMap::new();
-    for item in builders {
-        match item {
-            Item::Struct(s) if s.ident == name => {
-                for f in &s.fields {
-                    let field = f.ident.as_ref().expect("named").to_string();
-                    if field != "client" {
-                        // Result<types::builder::SignedEnvelope, String> → SignedEnvelope
-                        let t = ty(&f.ty);
-                        let t = t
-                            .strip_prefix("Result<")
-                            .and_then(|t| t.strip_suffix(", String>"))
-                            .unwrap_or(&t)
-                            .to_owned();
-                        facts.insert(
-                            "body",
-                            if field == "body" {
-                                t
-                            } else {
-                                format!("{t} (field `{field}`)")
-                            },
-                        );
-                    }
-                }
-            }
-            Item::Impl(imp) if ty(&imp.self_ty) == name => {
-                for member in &imp.items {
-                    let ImplItem::Fn(f) = member else { continue };
-                    if f.sig.ident != "send" {
-                        continue;
-                    }
-                    if let ReturnType::Type(_, ret) = &f.sig.output {
-                        facts.insert("answer", ty(ret));
-                    }
-                    let tokens = f.block.to_token_stream().to_string();
-                    for verb in ["get", "post", "put", "delete", "patch"] {
-                        if tokens.contains(&format!(". {verb} (url)")) {
-                            facts.insert("http", verb.to_uppercase());
-                        }
-                    }
-                    if let Some(start) = tokens.find("\"{}/") {
-                        let rest = &tokens[start + 3..];
-                        let end = rest.find('"').expect("closing quote");
-                        facts.insert("path", rest[..end].to_owned());
-                    }
-                    let encoding = if tokens.contains("form_urlencoded") {
-                        "application/x-www-form-urlencoded"
-                    } else if tokens.contains(". json (") {
-                        "application/json"
-                    } else {
-                        "none"
-                    };
-                    facts.insert("encoding", encoding.to_owned());
-                }
-            }
-            _ => {}
-        }
-    }
-    facts
 }
 
 fn spec_payloads() -> BTreeMap<String, (String, String)> {
@@ -288,13 +270,11 @@ fn surface() -> String {
     let mut out = String::new();
 
     let ops = client_operations(&file.items);
-    let builders = module(&file.items, "builder");
     writeln!(out, "operations ({}):", ops.len()).expect("write");
     let mut sorted: Vec<&Operation> = ops.iter().collect();
     sorted.sort_by(|a, b| a.method.cmp(&b.method));
     for op in sorted {
-        let facts = describe_send(builders, &op.builder);
-        let get = |k: &str| facts.get(k).cloned().unwrap_or_else(|| "?".into());
+        let get = |k: &str| op.facts.get(k).cloned().unwrap_or_else(|| "?".into());
         let (spec_route, payload) = spec
             .get(&op.method)
             .cloned()
