@@ -1456,24 +1456,20 @@ impl<'c, O: Operation> Call<'c, O> {
     /// # Ok(()) }
     /// ```
     pub async fn send(self) -> Result<O::Output> {
-        let payload = self.payload?;
-        let envelope = self
-            .client
+        let client = self.client;
+        let envelope = client
             .keys
-            .seal(&payload)
+            .seal(&self.payload?)
             .map_err(|e| Error::invalid("payload", e))?;
         let started = Instant::now();
         // Only read-only status queries are repeated; everything else is sent exactly once.
         let retries = match O::KIND {
-            AnswerKind::Status => self.client.config.status_retries,
+            AnswerKind::Status => client.config.status_retries,
             _ => 0,
         };
         let mut attempt: u8 = 0;
         let result = loop {
-            let result = match O::send_raw(&self.client.raw, &envelope).await {
-                Ok(answer) => interpret::<O>(answer.into_inner()),
-                Err(e) => Err(from_progenitor(e).await),
-            };
+            let result = exchange::<O>(&client.raw, &envelope).await;
             match &result {
                 Err(e) if attempt < retries && is_retryable(e) => {
                     attempt += 1;
@@ -1905,6 +1901,17 @@ impl Answer for JsonAnswer {
 }
 
 /// Worth repeating a read-only call: the network failed, or a proxy said "try again".
+/// One request of `O` and its answer, read into `O`'s result.
+async fn exchange<O: Operation>(
+    raw: &generated::Client,
+    envelope: &SignedEnvelope,
+) -> Result<O::Output> {
+    match O::send_raw(raw, envelope).await {
+        Ok(answer) => interpret::<O>(answer.into_inner()),
+        Err(e) => Err(from_progenitor(e).await),
+    }
+}
+
 fn is_retryable(error: &Error) -> bool {
     match error {
         Error::Transport { .. } => true,
