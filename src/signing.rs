@@ -120,7 +120,9 @@ impl Keys {
         &self,
         payload: &T,
     ) -> Result<SignedEnvelope, serde_json::Error> {
-        let json = serde_json::to_vec(payload)?;
+        // Sized for a typical request, so serialising rarely reallocates.
+        let mut json = Vec::with_capacity(512);
+        serde_json::to_writer(&mut json, payload)?;
         Ok(self.seal_json(&json))
     }
 
