@@ -9,6 +9,8 @@
 //! idempotently, keyed on `transaction` (or `card_id` for card registration), and confirm
 //! with [`crate::Client::get_transaction_status`] when in doubt.
 
+use std::borrow::Cow;
+
 use base64::{Engine, engine::general_purpose::STANDARD};
 use serde::Serialize;
 
@@ -290,7 +292,8 @@ impl Keys {
     /// assert!(keys.verify_callback(tampered.as_bytes()).is_err());
     /// ```
     pub fn verify_callback(&self, body: &[u8]) -> Result<Callback, CallbackError> {
-        self.verify_form(body)?.parse()
+        let (data, signature) = form_fields(body)?;
+        parse_payload(self.verified_json(&data, &signature)?)
     }
 
     /// Verifies `data` and `signature` already taken from the form (e.g. by a web framework).
@@ -306,7 +309,7 @@ impl Keys {
         data: &str,
         signature: &str,
     ) -> Result<Callback, CallbackError> {
-        self.verify_fields(data, signature)?.parse()
+        parse_payload(self.verified_json(data, signature)?)
     }
 
     /// Verifies a callback's raw form body without parsing the payload.
@@ -317,35 +320,21 @@ impl Keys {
     /// assert!(keys.verify_form(body.as_bytes()).is_ok());
     /// ```
     pub fn verify_form(&self, body: &[u8]) -> Result<VerifiedCallback, CallbackError> {
-        too_large(body.len())?;
-        let text = std::str::from_utf8(body).map_err(|e| CallbackError::NotAForm(e.to_string()))?;
-        let (mut data, mut signature) = (None, None);
-        for (key, value) in form_urlencoded::parse(text.trim().as_bytes()) {
-            let (slot, name) = match key.as_ref() {
-                "data" => (&mut data, "data"),
-                "signature" => (&mut signature, "signature"),
-                _ => continue,
-            };
-            if slot.replace(value.into_owned()).is_some() {
-                return Err(CallbackError::DuplicateField(name));
-            }
-        }
-        let data = data.ok_or(CallbackError::MissingField("data"))?;
-        let signature = signature.ok_or(CallbackError::MissingField("signature"))?;
-        self.verify_fields(&data, &signature)
+        let (data, signature) = form_fields(body)?;
+        let json = self.verified_json(&data, &signature)?;
+        let json = json_object(json)?;
+        Ok(VerifiedCallback {
+            data: data.into_owned(),
+            json,
+        })
     }
 
-    fn verify_fields(
-        &self,
-        data: &str,
-        signature: &str,
-    ) -> Result<VerifiedCallback, CallbackError> {
+    /// The signature check, then `data` decoded to JSON text nesting at most
+    /// [`MAX_CALLBACK_DEPTH`] deep (not yet checked to be well-formed).
+    fn verified_json(&self, data: &str, signature: &str) -> Result<String, CallbackError> {
         too_large(data.len().saturating_add(signature.len()))?;
         self.verify(data, signature)?;
         let bytes = STANDARD.decode(data.trim()).map_err(OpenError::NotBase64)?;
-        let not_json = |text: String, source: serde_json::Error| {
-            CallbackError::Decode(OpenError::NotJson { text, source })
-        };
         let json = String::from_utf8(bytes).map_err(|e| {
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
             not_json(
@@ -353,26 +342,14 @@ impl Keys {
                 serde::de::Error::custom("the callback payload is not UTF-8"),
             )
         })?;
-        // Bounded depth, then well-formed JSON, and an object: checked without building a
-        // value (serde_json skips ignored values without a depth limit of its own).
+        // Bounded depth before any parsing (serde_json skips ignored values without a depth
+        // limit of its own).
         if json_depth_exceeds(&json, MAX_CALLBACK_DEPTH) {
             return Err(CallbackError::TooDeep {
                 limit: MAX_CALLBACK_DEPTH,
             });
         }
-        if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&json) {
-            return Err(not_json(json, e));
-        }
-        if !json.trim_start().starts_with('{') {
-            return Err(not_json(
-                json,
-                serde::de::Error::custom("the callback payload is not a JSON object"),
-            ));
-        }
-        Ok(VerifiedCallback {
-            data: data.to_owned(),
-            json,
-        })
+        Ok(json)
     }
 
     /// Produces the form body EPoint would POST for `payload`, signed with these keys: for
@@ -391,6 +368,137 @@ impl Keys {
     }
 }
 
+/// A verified payload that is not the callback JSON.
+fn not_json(text: String, source: serde_json::Error) -> CallbackError {
+    CallbackError::Decode(OpenError::NotJson { text, source })
+}
+
+/// `json` if it is well-formed JSON and an object: checked without building a value.
+fn json_object(json: String) -> Result<String, CallbackError> {
+    if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&json) {
+        return Err(not_json(json, e));
+    }
+    if !json.trim_start().starts_with('{') {
+        return Err(not_json(
+            json,
+            serde::de::Error::custom("the callback payload is not a JSON object"),
+        ));
+    }
+    Ok(json)
+}
+
+/// Parses verified, depth-checked JSON straight into a [`Callback`], in one pass over the
+/// text. The errors are those of [`json_object`] then [`VerifiedCallback::parse`]: they are
+/// told apart only once parsing has failed, so a callback that parses is read once.
+fn parse_payload(json: String) -> Result<Callback, CallbackError> {
+    // Not an object: refused as `json_object` refuses it (an array would otherwise parse as
+    // the struct's fields in order).
+    let json = if json.trim_start().starts_with('{') {
+        json
+    } else {
+        json_object(json)?
+    };
+    match serde_json::from_str::<CallbackPayload>(&json) {
+        Ok(payload) => Ok(Callback {
+            flow: CallbackFlow::of(&payload),
+            payload,
+            json,
+        }),
+        Err(source) => match serde_json::from_str::<serde::de::IgnoredAny>(&json) {
+            Err(malformed) => Err(not_json(json, malformed)),
+            Ok(_) => Err(not_json(json, source)),
+        },
+    }
+}
+
+/// The `data` and `signature` fields of a form body, percent-decoded as
+/// `application/x-www-form-urlencoded` (`+` is a space; invalid UTF-8 after decoding is
+/// replaced, as `form_urlencoded` does). One pass over the body; a field is copied only when
+/// it has escapes to decode. Refuses a body over [`MAX_CALLBACK_BODY`], a body that is not
+/// UTF-8, a missing field and a field that appears twice.
+fn form_fields(body: &[u8]) -> Result<(Cow<'_, str>, Cow<'_, str>), CallbackError> {
+    too_large(body.len())?;
+    let text = std::str::from_utf8(body).map_err(|e| CallbackError::NotAForm(e.to_string()))?;
+    let (mut data, mut signature) = (None, None);
+    for pair in text.trim().split('&') {
+        if pair.is_empty() {
+            continue;
+        }
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let (slot, name) = match form_decode(key).as_ref() {
+            "data" => (&mut data, "data"),
+            "signature" => (&mut signature, "signature"),
+            _ => continue,
+        };
+        if slot.replace(value).is_some() {
+            return Err(CallbackError::DuplicateField(name));
+        }
+    }
+    let data = data.ok_or(CallbackError::MissingField("data"))?;
+    let signature = signature.ok_or(CallbackError::MissingField("signature"))?;
+    Ok((form_decode(data), form_decode(signature)))
+}
+
+/// Decodes one form-urlencoded name or value: `+` → space, `%XX` → byte (a `%` not followed
+/// by two hex digits stays as it is). Borrows when there is nothing to decode.
+fn form_decode(input: &str) -> Cow<'_, str> {
+    let special = |b: &u8| matches!(b, b'%' | b'+');
+    let bytes = input.as_bytes();
+    let Some(mut at) = bytes.iter().position(special) else {
+        return Cow::Borrowed(input);
+    };
+    let mut out = String::with_capacity(input.len());
+    out.push_str(&input[..at]);
+    while at < bytes.len() {
+        let (byte, width) = match bytes[at] {
+            b'+' => (b' ', 1),
+            _ => match percent_byte(bytes, at) {
+                Some(byte) => (byte, 3),
+                None => (b'%', 1),
+            },
+        };
+        if !byte.is_ascii() {
+            return Cow::Owned(form_decode_bytes(bytes));
+        }
+        out.push(char::from(byte));
+        at += width;
+        // Between escapes the text is copied as is: `%` and `+` are ASCII, so `at` and the
+        // next escape fall on character boundaries.
+        let end = bytes[at..]
+            .iter()
+            .position(special)
+            .map_or(bytes.len(), |n| at + n);
+        out.push_str(&input[at..end]);
+        at = end;
+    }
+    Cow::Owned(out)
+}
+
+/// [`form_decode`] for text whose escapes decode to non-ASCII bytes.
+fn form_decode_bytes(bytes: &[u8]) -> String {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        let (byte, width) = match bytes[at] {
+            b'+' => (b' ', 1),
+            b'%' => percent_byte(bytes, at).map_or((b'%', 1), |byte| (byte, 3)),
+            other => (other, 1),
+        };
+        out.push(byte);
+        at += width;
+    }
+    match String::from_utf8(out) {
+        Ok(text) => text,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    }
+}
+
+/// The byte of the `%XX` escape at `at`, if the two characters after `%` are hex digits.
+fn percent_byte(bytes: &[u8], at: usize) -> Option<u8> {
+    let hex = |i: usize| char::from(*bytes.get(i)?).to_digit(16);
+    Some((hex(at + 1)? * 16 + hex(at + 2)?) as u8)
+}
+
 /// Refuses a length over [`MAX_CALLBACK_BODY`].
 fn too_large(length: usize) -> Result<(), CallbackError> {
     if length > MAX_CALLBACK_BODY {
@@ -404,6 +512,12 @@ fn too_large(length: usize) -> Result<(), CallbackError> {
 
 /// Whether `[`/`{` nest deeper than `limit` outside strings: one pass, no recursion.
 fn json_depth_exceeds(json: &str, limit: usize) -> bool {
+    // Nesting needs an opening bracket per level: with no more than `limit` of them in the
+    // whole text (a real callback has one or two), it cannot be exceeded. Counting vectorises.
+    let openers = json.bytes().filter(|b| matches!(b, b'[' | b'{')).count();
+    if openers <= limit {
+        return false;
+    }
     let (mut depth, mut in_string, mut escaped) = (0_usize, false, false);
     for byte in json.bytes() {
         if in_string {
@@ -438,4 +552,110 @@ fn json_depth_exceeds(json: &str, limit: usize) -> bool {
 /// ```
 pub fn payload_schema() -> serde_json::Value {
     serde_json::to_value(schemars::schema_for!(CallbackPayload)).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// How the form was read before the one-pass reader: `form_urlencoded`, owned copies.
+    fn form_fields_reference(body: &[u8]) -> Result<(String, String), CallbackError> {
+        too_large(body.len())?;
+        let text = std::str::from_utf8(body).map_err(|e| CallbackError::NotAForm(e.to_string()))?;
+        let (mut data, mut signature) = (None, None);
+        for (key, value) in form_urlencoded::parse(text.trim().as_bytes()) {
+            let (slot, name) = match key.as_ref() {
+                "data" => (&mut data, "data"),
+                "signature" => (&mut signature, "signature"),
+                _ => continue,
+            };
+            if slot.replace(value.into_owned()).is_some() {
+                return Err(CallbackError::DuplicateField(name));
+            }
+        }
+        let data = data.ok_or(CallbackError::MissingField("data"))?;
+        let signature = signature.ok_or(CallbackError::MissingField("signature"))?;
+        Ok((data, signature))
+    }
+
+    /// How verified JSON was parsed before: validated as an object first, then parsed.
+    fn parse_payload_reference(json: String) -> Result<Callback, CallbackError> {
+        VerifiedCallback {
+            data: String::new(),
+            json: json_object(json)?,
+        }
+        .parse()
+    }
+
+    fn pieces(alphabet: &'static [&'static str], max: usize) -> impl Strategy<Value = String> {
+        prop::collection::vec(prop::sample::select(alphabet), 0..max).prop_map(|p| p.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn form_fields_read_the_form_as_form_urlencoded(
+            body in pieces(&[
+                "data", "signature", "d%61ta", "sign", "=", "&", "&&", "%", "%2", "%2B", "%2b",
+                "%3D", "%zz", "%C3", "%A9", "%FF", "%e9", "+", " ", "\t", "é", "a", "Zm9v", "x",
+            ], 24)
+        ) {
+            let fields = form_fields(body.as_bytes()).map(|(d, s)| (d.into_owned(), s.into_owned()));
+            let reference = form_fields_reference(body.as_bytes());
+            prop_assert_eq!(format!("{fields:?}"), format!("{reference:?}"));
+        }
+
+        #[test]
+        fn form_decode_decodes_as_form_urlencoded(
+            text in pieces(&["%", "%2", "%2B", "%41", "%4g", "%C3%A9", "%C3", "%FF", "+", "é", "a", "="], 16)
+        ) {
+            let reference = form_urlencoded::parse(format!("k={text}").as_bytes())
+                .next()
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default();
+            prop_assert_eq!(form_decode(&text).into_owned(), reference);
+        }
+
+        #[test]
+        fn parse_payload_answers_as_validating_then_parsing(
+            json in pieces(&[
+                "{", "}", "[", "]", ":", ",", " ", "\"status\"", "\"success\"", "\"amount\"",
+                "30.75", "\"30.75\"", "null", "1", "\"other_attr\"", "\"order_id\"", "\"x\"",
+                "\"\\u00e9\"", "\"\\ud800\"", "true", "\u{a0}",
+            ], 14)
+        ) {
+            let parsed = parse_payload(json.clone());
+            let reference = parse_payload_reference(json);
+            prop_assert_eq!(format!("{parsed:?}"), format!("{reference:?}"));
+        }
+    }
+
+    #[test]
+    fn parse_payload_matches_on_callbacks_that_parse() {
+        for json in [
+            r#"{"status":"success","amount":30.75,"other_attr":{"a":[1,{"b":2}]}}"#,
+            r#" {"status":"new","unknown":[[[]]],"order_id":"1"} "#,
+            r#"{"status":"success","status":"failed"}"#,
+            r#"["success"]"#,
+            r#"{"status":"success"} x"#,
+            r#"{"status":"success""#,
+            "\"text\"",
+        ] {
+            let parsed = parse_payload(json.to_owned());
+            let reference = parse_payload_reference(json.to_owned());
+            assert_eq!(format!("{parsed:?}"), format!("{reference:?}"), "{json}");
+        }
+    }
+
+    #[test]
+    fn depth_count_shortcut_agrees_with_the_scan() {
+        let deep = format!("{}{}", "[".repeat(33), "]".repeat(33));
+        assert!(json_depth_exceeds(&deep, 32));
+        let flat = "[],".repeat(40);
+        assert!(!json_depth_exceeds(&flat, 32));
+        let in_string = format!("{{\"a\":\"{}\"}}", "[".repeat(40));
+        assert!(!json_depth_exceeds(&in_string, 32));
+        assert!(!json_depth_exceeds(&"[".repeat(32), 32));
+    }
 }

@@ -120,7 +120,9 @@ impl Keys {
         &self,
         payload: &T,
     ) -> Result<SignedEnvelope, serde_json::Error> {
-        let json = serde_json::to_vec(payload)?;
+        // Sized for a typical request, so serialising rarely reallocates.
+        let mut json = Vec::with_capacity(512);
+        serde_json::to_writer(&mut json, payload)?;
         Ok(self.seal_json(&json))
     }
 
@@ -152,14 +154,15 @@ impl Keys {
         let malformed = SignatureError::MalformedSignature {
             length: signature.len(),
         };
-        let received = STANDARD
-            .decode(signature.trim())
-            .map_err(|_| malformed.clone())?;
-        if received.len() != 20 {
-            return Err(malformed);
-        }
+        // Decoded on the stack: anything that is not exactly 20 bytes is malformed, and a
+        // signature too long for the buffer is too long to be 20 bytes.
+        let mut received = [0_u8; 32];
+        let received = match STANDARD.decode_slice(signature.trim(), &mut received) {
+            Ok(20) => &received[..20],
+            _ => return Err(malformed),
+        };
         let expected = self.digest(data);
-        if bool::from(expected.as_slice().ct_eq(&received)) {
+        if bool::from(expected.as_slice().ct_eq(received)) {
             Ok(())
         } else {
             Err(SignatureError::Mismatch)
