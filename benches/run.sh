@@ -2,6 +2,7 @@
 # Measures everything BENCHMARKS.md reports and redraws its pictures, in one run:
 #   benches/run.sh            # full: 3 rounds of 3 s per point, and the build-time comparison
 #   benches/run.sh --quick    # 1 round of 1 s, no build-time comparison (a smoke run)
+#   benches/run.sh --no-build # everything but the build-time comparison (its last result stays)
 # Results go to target/bench-results/*.json; benches/report.py turns them into
 # benches/img/*.svg and the measured section of BENCHMARKS.md. Needs python3; valgrind is
 # optional (instructions per call). Run it on a quiet machine: everything shares 2 cores.
@@ -10,7 +11,10 @@ cd "$(dirname "$0")/.."
 out=target/bench-results
 mkdir -p "$out"
 rounds=3 seconds=3 warmup=1 build_time=1
-if [[ "${1:-}" == "--quick" ]]; then rounds=1 seconds=1 warmup=0.5 build_time=0; fi
+case "${1:-}" in
+    --quick) rounds=1 seconds=1 warmup=0.5 build_time=0 ;;
+    --no-build) build_time=0 ;;
+esac
 ulimit -n 8192 2>/dev/null || true  # c=1024 needs more than 1024 descriptors
 
 cargo build --release --features sandbox --example loadgen
