@@ -74,7 +74,7 @@ impl Client {
     /// ```
     pub fn new(config: Config) -> Result<Self, crate::ConfigError> {
         config.validate()?;
-        let mut http = reqwest::Client::builder()
+        let mut http = crate::http_client_builder()?
             .connect_timeout(config.connect_timeout)
             .timeout(config.timeout)
             .user_agent(concat!("epoint-rust/", env!("CARGO_PKG_VERSION")));
@@ -95,11 +95,13 @@ impl Client {
     }
 
     /// A client with your own `reqwest::Client` (proxies, TLS roots, timeouts).
-    /// The config's URLs are assumed valid; see [`Client::new`].
+    /// The config's URLs are assumed valid; see [`Client::new`]. Start from
+    /// [`crate::http_client_builder`] unless your program enables a reqwest TLS provider itself.
     ///
     /// ```
-    /// let http = reqwest::Client::new();
+    /// let http = epoint::http_client_builder()?.build()?;
     /// let client = epoint::Client::with_http_client(epoint::Config::new("i1", "k"), http);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn with_http_client(config: Config, http: reqwest::Client) -> Self {
         let base = config.base_url.trim_end_matches('/');

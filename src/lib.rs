@@ -23,6 +23,7 @@ pub mod operation;
 pub mod sandbox;
 pub mod signing;
 mod status;
+mod tls;
 
 pub use answer::{CardPage, Charge, PaymentAndCardPage, PaymentPage, Refund, TransactionStatus};
 // ── group A re-exports: hosted-page variants, checkout, pre-authorisation, installments, heartbeat ──
@@ -59,6 +60,7 @@ pub use operation::{OPERATIONS, OperationId, ops};
 pub use rust_decimal::Decimal;
 pub use signing::{Keys, SignatureError};
 pub use status::PaymentStatus;
+pub use tls::http_client_builder;
 
 #[doc(hidden)]
 pub mod __private {

@@ -16,7 +16,7 @@ const SOURCES: [&str; 3] = ["official-document-1.0.3", "developer-site", "peer-c
 /// for the few operations that are not a signed form —, domain name from `x-epoint-name`).
 fn spec_operations() -> BTreeMap<String, (String, String, String)> {
     let text = fs::read_to_string(root().join("openapi/epoint.yaml")).expect("read spec");
-    let spec: Value = serde_yaml::from_str(&text).expect("spec is YAML");
+    let spec: Value = serde_norway::from_str(&text).expect("spec is YAML");
     let mut ops = BTreeMap::new();
     for (path, item) in spec["paths"].as_object().expect("paths") {
         for (method, op) in item.as_object().expect("path item") {
@@ -104,7 +104,7 @@ fn client_method_names() -> std::collections::BTreeSet<String> {
 /// Whether the payload schema requires any field besides `public_key`.
 fn needs_more_than_public_key(payload: &str) -> bool {
     let text = fs::read_to_string(root().join("openapi/epoint.yaml")).expect("read spec");
-    let spec: Value = serde_yaml::from_str(&text).expect("spec is YAML");
+    let spec: Value = serde_norway::from_str(&text).expect("spec is YAML");
     spec["components"]["schemas"][payload]["required"]
         .as_array()
         .is_some_and(|r| r.iter().any(|f| f != "public_key"))

@@ -247,7 +247,7 @@ fn client_operations(items: &[Item]) -> Vec<Operation> {
 fn spec_payloads() -> BTreeMap<String, (String, String)> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi/epoint.yaml");
     let spec: Value =
-        serde_yaml::from_str(&fs::read_to_string(path).expect("spec")).expect("spec YAML");
+        serde_norway::from_str(&fs::read_to_string(path).expect("spec")).expect("spec YAML");
     let mut map = BTreeMap::new();
     for (path, item) in spec["paths"].as_object().expect("paths") {
         for (verb, op) in item.as_object().expect("path item") {

@@ -21,7 +21,7 @@ impl Spec {
         let text =
             std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/epoint.yaml"))
                 .expect("read the spec");
-        let doc: Value = serde_yaml::from_str(&text).expect("YAML");
+        let doc: Value = serde_norway::from_str(&text).expect("YAML");
         Self { doc }
     }
 

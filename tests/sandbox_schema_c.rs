@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 fn validator(component: &str) -> jsonschema::Validator {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/epoint.yaml"))
         .expect("spec");
-    let doc: Value = serde_yaml::from_str(&text).expect("YAML");
+    let doc: Value = serde_norway::from_str(&text).expect("YAML");
     let mut components = doc["components"].clone();
     for strict in [
         "TokenPaymentResponse",

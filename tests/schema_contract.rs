@@ -29,7 +29,7 @@ use serde_json::{Map, Value, json};
 fn spec() -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi/epoint.yaml");
     let text = fs::read_to_string(&path).expect("spec is readable");
-    serde_yaml::from_str(&text).expect("spec is YAML")
+    serde_norway::from_str(&text).expect("spec is YAML")
 }
 
 /// Where `$ref`s point: the spec document or one schemars root schema.

@@ -341,7 +341,8 @@ impl SandboxBuilder {
                 (key, merchant)
             })
             .collect();
-        let http = reqwest::Client::builder()
+        let http = crate::http_client_builder()
+            .map_err(|e| SandboxError::Io(std::io::Error::other(e)))?
             .timeout(Duration::from_secs(5))
             .redirect(reqwest::redirect::Policy::none())
             .build()

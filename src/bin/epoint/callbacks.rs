@@ -257,7 +257,15 @@ async fn send(url: &str, fields: &Fields, json_mode: bool) -> u8 {
         Ok(body) => body,
         Err(e) => return fail(exit::FAILURE, format!("cannot sign the callback: {e}")),
     };
-    let http = reqwest::Client::new();
+    let http = match epoint::http_client_builder().and_then(|b| {
+        b.build().map_err(|e| epoint::ConfigError::Invalid {
+            variable: "HTTP client",
+            reason: e.to_string(),
+        })
+    }) {
+        Ok(http) => http,
+        Err(e) => return fail(exit::FAILURE, e.to_string()),
+    };
     let response = match http
         .post(url)
         .header(
