@@ -238,7 +238,8 @@ pub async fn run() -> AnyResult<Summary> {
         sandbox.base_url()
     );
 
-    let browser = reqwest::Client::builder()
+    // `epoint::http_client_builder()`: reqwest with the crate's TLS set-up (ring by default).
+    let browser = epoint::http_client_builder()?
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
     println!("\n2. Order order-1001, paid with an approved card");

@@ -13,7 +13,9 @@
 //! - `floor`: raw reqwest POSTing one body signed once (the floor: no signing, no parsing);
 //! - `raw`: raw reqwest, the payload built, signed and form-encoded per call, the answer parsed;
 //! - `pay`: `epoint::Client::pay(..).await`;
-//! - `status`: `epoint::Client::get_transaction_status(..).await`.
+//! - `status`: `epoint::Client::get_transaction_status(..).await`;
+//! - `pay-bare`: `pay` on a reqwest client without `Client::new`'s timeouts and user agent
+//!   (what those settings cost; not in the default `bench` set).
 //!
 //! `count MODE CALLS URL` makes CALLS calls one after another on a single-threaded runtime, for
 //! counting instructions per call without the noise of a shared machine:
@@ -131,6 +133,8 @@ enum Mode {
     Raw,
     Pay,
     Status,
+    PayBare,
+    PaySend,
 }
 
 impl Mode {
@@ -139,8 +143,14 @@ impl Mode {
             "floor" => Self::Floor,
             "raw" => Self::Raw,
             "pay" => Self::Pay,
+            "pay-bare" => Self::PayBare,
+            "pay-send" => Self::PaySend,
             "status" => Self::Status,
-            other => return Err(format!("unknown mode {other} (floor, raw, pay, status)").into()),
+            other => {
+                return Err(
+                    format!("unknown mode {other} (floor, raw, pay, status, pay-bare)").into(),
+                );
+            }
         })
     }
 
@@ -149,6 +159,8 @@ impl Mode {
             Self::Floor => "floor",
             Self::Raw => "raw",
             Self::Pay => "pay",
+            Self::PayBare => "pay-bare",
+            Self::PaySend => "pay-send",
             Self::Status => "status",
         }
     }
@@ -238,8 +250,11 @@ impl Target {
                     return Err(format!("status {}", answer.status).into());
                 }
             }
-            Mode::Pay => {
+            Mode::Pay | Mode::PayBare => {
                 self.client.pay(dec!(30.75), ORDER).await?;
+            }
+            Mode::PaySend => {
+                self.client.pay(dec!(30.75), ORDER).send().await?;
             }
             Mode::Status => {
                 self.client
@@ -302,9 +317,16 @@ fn count(args: &[String]) -> Result<(), BoxError> {
     Ok(())
 }
 
-/// The crate with `Client::new`'s defaults; raw reqwest with `reqwest::Client::new()`'s.
+/// The crate with `Client::new`'s defaults; raw reqwest with reqwest's.
 fn target(mode: Mode, base_url: &str) -> Result<Target, BoxError> {
-    let client = Client::new(Config::new(PUBLIC_KEY, PRIVATE_KEY).base_url(base_url))?;
+    let config = Config::new(PUBLIC_KEY, PRIVATE_KEY).base_url(base_url);
+    let client = if mode == Mode::PayBare {
+        // `pay` on a reqwest client with no timeouts, user agent or proxy check: what the
+        // crate's own layer costs, apart from `Client::new`'s settings.
+        Client::with_http_client(config, epoint::http_client_builder()?.no_proxy().build()?)
+    } else {
+        Client::new(config)?
+    };
     let path = match mode {
         Mode::Status => "/api/1/get-status",
         _ => "/api/1/request",
@@ -317,7 +339,9 @@ fn target(mode: Mode, base_url: &str) -> Result<Target, BoxError> {
         transaction: TRANSACTION.to_owned(),
         url: format!("{base_url}{path}"),
         client,
-        http: reqwest::Client::new(),
+        // reqwest's defaults; its TLS set-up from `http_client_builder` (ring), which plain
+        // `reqwest::Client::new()` lacks in this crate's default build (no TLS is used here).
+        http: epoint::http_client_builder()?.build()?,
         floor_body: Bytes::from(raw_sign(json.as_bytes())),
     })
 }

@@ -112,7 +112,8 @@ async fn sandbox() -> AnyResult {
         3,
         "Pay on the hosted page as the customer (test card 4169 7388 0000 0000)",
     );
-    let browser = reqwest::Client::builder()
+    // `epoint::http_client_builder()`: reqwest with the crate's TLS set-up (ring by default).
+    let browser = epoint::http_client_builder()?
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
     let html = browser

@@ -47,7 +47,10 @@ async fn serve(app: Router) -> String {
 }
 
 async fn post_form(url: &str, body: impl Into<reqwest::Body>) -> reqwest::Response {
-    reqwest::Client::new()
+    epoint::http_client_builder()
+        .expect("tls")
+        .build()
+        .expect("http")
         .post(url)
         .header("content-type", "application/x-www-form-urlencoded")
         .body(body)
@@ -82,7 +85,10 @@ async fn the_extractor_verifies_before_the_handler_runs() {
     )
     .await;
 
-    let http = reqwest::Client::new();
+    let http = epoint::http_client_builder()
+        .expect("tls")
+        .build()
+        .expect("http");
     let post = |body: String| {
         http.post(&url)
             .header("content-type", "application/x-www-form-urlencoded")

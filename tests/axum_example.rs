@@ -34,7 +34,8 @@ async fn the_shop_refuses_a_forged_callback() {
     let shop = format!("http://{}", listener.local_addr().expect("addr"));
     let app = router(Shop::new(sandbox.client().expect("client")));
     tokio::spawn(async move { axum::serve(listener, app).await });
-    let http = reqwest::Client::builder()
+    let http = epoint::http_client_builder()
+        .expect("tls")
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("http");

@@ -573,7 +573,10 @@ async fn callback_serve_once_prints_a_verified_callback() {
             "order_id": "o-7", "amount": 9.99, "operation_code": "100"
         }))
         .expect("sign");
-    let answer = reqwest::Client::new()
+    let answer = epoint::http_client_builder()
+        .expect("tls")
+        .build()
+        .expect("http")
         .post(&url)
         .header("content-type", "application/x-www-form-urlencoded")
         .body(body)
