@@ -188,7 +188,9 @@ def main():
     echo, sandbox = load("loadgen-echo.json"), load("loadgen-sandbox.json")
     signing, instr, build = load("signing.json"), load("instructions.json"), load("build.json")
     lines, goals = [], []
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    times = [os.path.getmtime(os.path.join(RESULTS, n)) for n in os.listdir(RESULTS) if n.endswith(".json")]
+    when = lambda t: datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = f"{when(min(times))} – {when(max(times))}" if times else when(datetime.now().timestamp())
     lines.append(f"Measured {stamp} by `benches/run.sh` on {os.cpu_count()} cores "
                  f"(`{os.uname().machine}`, {os.uname().sysname}); release builds.\n")
 
