@@ -115,10 +115,11 @@ impl From<Money> for Decimal {
 /// Two decimals when the value has at most two (`30.75`, `100.00`); every digit otherwise.
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0.normalize().scale() <= 2 {
-            write!(f, "{:.2}", self.0)
-        } else {
-            write!(f, "{}", self.0.normalize())
+        match self.two_decimals(&mut [0_u8; 40]) {
+            Some(text) => f.write_str(text),
+            // Negative amounts (only ever parsed, never sent) and more than two decimals.
+            None if self.0.normalize().scale() <= 2 => write!(f, "{:.2}", self.0),
+            None => write!(f, "{}", self.0.normalize()),
         }
     }
 }
@@ -168,11 +169,14 @@ impl Serialize for Money {
 }
 
 impl Money {
-    /// The amount as `Display` writes it ("30.75", "30.00") when it has at most two decimals,
-    /// written digit by digit into `buffer`: every amount sent goes through here, and this is
-    /// several times cheaper than `Decimal`'s formatter. `None` for anything else.
+    /// The amount with exactly two decimals ("30.75", "30.00") when it has at most two,
+    /// written digit by digit into `buffer` (`Display` and `Serialize` both use it; several
+    /// times cheaper than `Decimal`'s formatter). `None` for anything else.
     fn two_decimals<'b>(&self, buffer: &'b mut [u8; 40]) -> Option<&'b str> {
         let mut value = self.0;
+        if value.is_sign_negative() {
+            return None;
+        }
         if value.scale() > 2 {
             value = value.normalize();
         }
@@ -338,8 +342,8 @@ pub const fn parse_decimal(text: &str) -> Option<Decimal> {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn serialized_text_is_the_display_text() {
-        // The fast writer against `Decimal`'s own formatter, over every shape an amount takes:
+    fn display_and_serialized_text_are_decimals_own() {
+        // The digit writer against `Decimal`'s own formatter, over every shape an amount takes:
         // whole, one and two decimals, trailing zeros beyond two, the smallest and the largest.
         let mut cases: Vec<Decimal> = Vec::new();
         for cents in (0_i64..2_000).chain([99_999, 100_000, 123_456_789, 100_000_000_000]) {
@@ -349,9 +353,24 @@ mod tests {
                 cases.push(Decimal::new(cents, scale));
             }
         }
-        cases.extend([Decimal::MAX, Decimal::new(1, 28), Decimal::new(-3075, 2)]);
+        cases.extend([
+            Decimal::MAX,
+            Decimal::MIN,
+            Decimal::new(1, 28),
+            Decimal::new(-3075, 2),
+            Decimal::new(-30, 0),
+            Decimal::new(-1, 4),
+            -Decimal::ZERO,
+        ]);
         for value in cases {
             let money = super::Money(value);
+            // `Decimal`'s own formatting: two decimals when there are at most two, else all.
+            let expected = if value.normalize().scale() <= 2 {
+                format!("{value:.2}")
+            } else {
+                value.normalize().to_string()
+            };
+            assert_eq!(money.to_string(), expected, "{value:?}");
             let json = serde_json::to_string(&money).expect("serialises");
             assert_eq!(json, format!("\"{money}\""), "{value:?}");
         }
