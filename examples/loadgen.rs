@@ -209,20 +209,29 @@ struct Target {
 }
 
 impl Target {
+    /// What both raw modes send: a form body POSTed with plain reqwest.
+    async fn post_form(
+        &self,
+        body: impl Into<reqwest::Body>,
+    ) -> reqwest::Result<reqwest::Response> {
+        self.http
+            .post(&self.url)
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(body)
+            .send()
+            .await
+    }
+
     async fn call(&self) -> Result<(), BoxError> {
         match self.mode {
             Mode::Floor => {
-                let response = self
-                    .http
-                    .post(&self.url)
-                    .header(
-                        reqwest::header::CONTENT_TYPE,
-                        "application/x-www-form-urlencoded",
-                    )
-                    .body(self.floor_body.clone())
-                    .send()
+                self.post_form(self.floor_body.clone())
+                    .await?
+                    .bytes()
                     .await?;
-                response.bytes().await?;
             }
             Mode::Raw => {
                 let json = serde_json::to_vec(&RawPayment {
@@ -232,16 +241,7 @@ impl Target {
                     language: "az",
                     order_id: ORDER,
                 })?;
-                let response = self
-                    .http
-                    .post(&self.url)
-                    .header(
-                        reqwest::header::CONTENT_TYPE,
-                        "application/x-www-form-urlencoded",
-                    )
-                    .body(raw_sign(&json))
-                    .send()
-                    .await?;
+                let response = self.post_form(raw_sign(&json)).await?;
                 if response.status() != reqwest::StatusCode::OK {
                     return Err(format!("HTTP {}", response.status()).into());
                 }
