@@ -416,6 +416,11 @@ fn parse_payload(json: String) -> Result<Callback, CallbackError> {
 /// replaced, as `form_urlencoded` does). One pass over the body; a field is copied only when
 /// it has escapes to decode. Refuses a body over [`MAX_CALLBACK_BODY`], a body that is not
 /// UTF-8, a missing field and a field that appears twice.
+///
+/// Not `form_urlencoded::parse` (which `tests::form_fields_read_the_form_as_form_urlencoded`
+/// checks this against): it decodes byte by byte, and a `verify_callback` built on it took
+/// 45.5k instructions instead of 34.9k on a 13-field callback, 1.49M instead of 1.01M on a
+/// 16 KB one (callgrind).
 fn form_fields(body: &[u8]) -> Result<(Cow<'_, str>, Cow<'_, str>), CallbackError> {
     too_large(body.len())?;
     let text = std::str::from_utf8(body).map_err(|e| CallbackError::NotAForm(e.to_string()))?;
