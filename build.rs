@@ -11,7 +11,7 @@ use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeIm
 const SPEC: &str = "openapi/epoint.yaml";
 
 /// Names a spec file to build from instead of the crate's own `openapi/epoint.yaml`: the way a
-/// service that depends on `epoint` picks up an EPoint API change before a new release.
+/// service that depends on `epoint-az` picks up an EPoint API change before a new release.
 const SPEC_VARIABLE: &str = "EPOINT_SPEC";
 
 fn main() {
@@ -30,7 +30,7 @@ fn main() {
             );
             println!("cargo:rerun-if-changed={}", custom.display());
             println!(
-                "cargo:warning=epoint: generating the client from {} ({SPEC_VARIABLE})",
+                "cargo:warning=epoint-az: generating the client from {} ({SPEC_VARIABLE})",
                 custom.display()
             );
             custom
@@ -295,7 +295,7 @@ fn operation_table(spec: &serde_json::Value) -> String {
     s.push_str(
         "/// Every operation of the spec, by name (generated from `openapi/epoint.yaml`).\n",
     );
-    s.push_str("///\n/// ```\n/// use epoint::OperationId;\n");
+    s.push_str("///\n/// ```\n/// use epoint_az::OperationId;\n");
     s.push_str("/// let op: OperationId = \"/api/1/execute-pay\".parse().unwrap();\n");
     s.push_str("/// assert_eq!(op, OperationId::ExecutePay);\n/// assert_eq!(op.operation_id(), \"execute_pay\");\n/// ```\n");
     s.push_str(
@@ -314,7 +314,7 @@ fn operation_table(spec: &serde_json::Value) -> String {
     s.push_str("}\n\n");
 
     s.push_str("/// Every operation of the spec, in the spec's order (generated).\n");
-    s.push_str("///\n/// ```\n/// let first = &epoint::OPERATIONS[0];\n");
+    s.push_str("///\n/// ```\n/// let first = &epoint_az::OPERATIONS[0];\n");
     s.push_str("/// assert_eq!((first.operation_id, first.path), (\"payment_request\", \"/api/1/request\"));\n/// ```\n");
     s.push_str("pub const OPERATIONS: &[OperationInfo] = &[\n");
     for op in &ops {

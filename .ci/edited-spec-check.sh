@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A service that depends on `epoint` survives an EPoint API change without a fork: the crate is
+# A service that depends on `epoint-az` survives an EPoint API change without a fork: the crate is
 # built from an edited copy of the spec (EPOINT_SPEC) that adds
 #   * an optional field to a payload (`PaymentRequest.loyalty_id`),
 #   * a field to an answer (`RedirectResponse.expires_at`),
@@ -63,7 +63,7 @@ edition = "2024"
 publish = false
 
 [dependencies]
-epoint = { path = "$ROOT" }
+epoint-az = { path = "$ROOT" }
 tokio = { version = "1", features = ["macros", "rt-multi-thread", "net", "io-util"] }
 serde_json = "1"
 
@@ -71,7 +71,7 @@ serde_json = "1"
 EOF
 cat >"$WORK/service/src/main.rs" <<'EOF'
 //! Uses what the edited spec added, against a one-shot loopback server.
-use epoint::{Client, Config, dec, generated::types, ops};
+use epoint_az::{Client, Config, dec, generated::types, ops};
 use tokio::{io::{AsyncReadExt, AsyncWriteExt}, net::TcpListener};
 
 /// Answers each request with `answer`, returning what was POSTed (path, form body).
@@ -101,7 +101,7 @@ async fn serve(listener: &TcpListener, answer: &str) -> (String, String) {
 fn payload_of(form: &str) -> serde_json::Value {
     let data = form.split('&').find_map(|kv| kv.strip_prefix("data=")).expect("data");
     let data = data.replace("%2B", "+").replace("%2F", "/").replace("%3D", "=");
-    epoint::signing::decode_data(&data).expect("payload")
+    epoint_az::signing::decode_data(&data).expect("payload")
 }
 
 #[tokio::main]
@@ -136,7 +136,7 @@ async fn main() {
     assert_eq!(path, "/api/1/loyalty/balance");
     assert_eq!(payload_of(&form)["loyalty_id"], "L-7");
     assert_eq!(balance.points, Some(120));
-    assert_eq!(epoint::OperationId::LoyaltyBalance.path(), "/api/1/loyalty/balance");
+    assert_eq!(epoint_az::OperationId::LoyaltyBalance.path(), "/api/1/loyalty/balance");
     println!("edited-spec-check: optional payload field, answer field and new operation all work");
 }
 EOF

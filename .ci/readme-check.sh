@@ -8,8 +8,8 @@
 #      [dev-dependencies], its ```rust block becomes tests/readme_sandbox.rs; `cargo test` runs
 #      it against the embedded sandbox (loopback only).
 #
-# `epoint = "<version>"` (with any features) is pointed at this checkout. The crate reuses the
-# checkout's Cargo.lock and target directory, so only `epoint` itself is rebuilt.
+# `epoint-az = "<version>"` (with any features) is pointed at this checkout. The crate reuses the
+# checkout's Cargo.lock and target directory, so only `epoint-az` itself is rebuilt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -35,9 +35,9 @@ def block(text, lang, title):
     return m.group(1)
 
 def local(toml):
-    # epoint = "0.1"  /  epoint = { version = "0.1", features = [...] }  →  path = checkout
-    toml = re.sub(r'^epoint\s*=\s*"[^"]*"', f'epoint = {{ path = "{root}" }}', toml, flags=re.M)
-    toml = re.sub(r'^(epoint\s*=\s*\{)\s*version\s*=\s*"[^"]*"', rf'\1 path = "{root}"', toml, flags=re.M)
+    # epoint-az = "0.2"  /  epoint-az = { version = "0.2", features = [...] }  →  path = checkout
+    toml = re.sub(r'^epoint-az\s*=\s*"[^"]*"', f'epoint-az = {{ path = "{root}" }}', toml, flags=re.M)
+    toml = re.sub(r'^(epoint-az\s*=\s*\{)\s*version\s*=\s*"[^"]*"', rf'\1 path = "{root}"', toml, flags=re.M)
     return toml
 
 quick = section("Quick start")

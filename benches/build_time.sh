@@ -7,7 +7,7 @@
 #
 # Each round builds both from scratch (fresh CARGO_TARGET_DIR), alternating crate, baseline,
 # crate, baseline… so that machine load hits both alike; the ratio of the medians is the result.
-# What is timed: `cargo build` in debug with default features, i.e. the library (the `epoint`
+# What is timed: `cargo build` in debug with default features, i.e. the library (the `epoint-az`
 # binary needs the `cli` feature, so it is not built). Dependencies are fetched before timing.
 # After each crate build it also times the rebuild after the spec is touched (build.rs reruns,
 # the crate recompiles).

@@ -24,7 +24,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use epoint::{
+use epoint_az::{
     Client, Config, Keys, callback::MAX_CALLBACK_BODY, generated::types::SignedEnvelope,
     signing::form_body,
 };

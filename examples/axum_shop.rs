@@ -10,7 +10,7 @@
 //! | `POST /epoint/result` | EPoint's signed callback, verified by the [`EpointCallback`] extractor; records the order as paid or declined, once per transaction |
 //! | `GET /orders/{order_id}` | the order as the shop recorded it, confirmed with `client.get_transaction_status` |
 //!
-//! The `epoint::Client` lives in the router state ([`Shop`]); one `impl FromRef<Shop> for
+//! The `epoint_az::Client` lives in the router state ([`Shop`]); one `impl FromRef<Shop> for
 //! Keys` lets the extractor verify callbacks with the client's keys.
 //!
 //! By default it drives itself on the embedded sandbox: it starts the shop on `127.0.0.1:0`
@@ -38,7 +38,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
-use epoint::{
+use epoint_az::{
     Client, Decimal, Keys,
     axum::EpointCallback,
     sandbox::{Outcome, Sandbox},
@@ -146,7 +146,7 @@ async fn checkout(State(shop): State<Shop>, Form(form): Form<Checkout>) -> Respo
     let (transaction, page) = match answer {
         Ok(created) => (created.transaction, created.redirect_url),
         // InvalidInput (a bad amount) is the customer's; anything else is EPoint's side.
-        Err(e @ epoint::Error::InvalidInput { .. }) => return fail(StatusCode::BAD_REQUEST, e),
+        Err(e @ epoint_az::Error::InvalidInput { .. }) => return fail(StatusCode::BAD_REQUEST, e),
         Err(e) => return fail(StatusCode::BAD_GATEWAY, e),
     };
     let mut orders = shop.orders();
@@ -238,8 +238,8 @@ pub async fn run() -> AnyResult<Summary> {
         sandbox.base_url()
     );
 
-    // `epoint::http_client_builder()`: reqwest with the crate's TLS set-up (ring by default).
-    let browser = epoint::http_client_builder()?
+    // `epoint_az::http_client_builder()`: reqwest with the crate's TLS set-up (ring by default).
+    let browser = epoint_az::http_client_builder()?
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
     println!("\n2. Order order-1001, paid with an approved card");

@@ -19,7 +19,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use epoint::{
+use epoint_az::{
     Decimal, Keys, PaymentStatus,
     sandbox::{Outcome, Sandbox, SandboxError},
 };
@@ -158,7 +158,7 @@ pub async fn run(payments: usize, concurrency: usize) -> Report {
                 for result in [a, b] {
                     match result {
                         Ok(_) => story.refunds += 1,
-                        Err(epoint::Error::Rejected { .. } | epoint::Error::Declined { .. }) => {
+                        Err(epoint_az::Error::Rejected { .. } | epoint_az::Error::Declined { .. }) => {
                             story.refund_conflicts += 1
                         }
                         Err(e) => story.error = Some(format!("refund: {e}")),

@@ -12,8 +12,8 @@
 //! Modes (every one answers the same calls on the same server):
 //! - `floor`: raw reqwest POSTing one body signed once (the floor: no signing, no parsing);
 //! - `raw`: raw reqwest, the payload built, signed and form-encoded per call, the answer parsed;
-//! - `pay`: `epoint::Client::pay(..).await`;
-//! - `status`: `epoint::Client::get_transaction_status(..).await`;
+//! - `pay`: `epoint_az::Client::pay(..).await`;
+//! - `status`: `epoint_az::Client::get_transaction_status(..).await`;
 //! - `pay-bare`: `pay` on a reqwest client without `Client::new`'s timeouts and user agent
 //!   (what those settings cost; not in the default `bench` set).
 //!
@@ -36,7 +36,7 @@ use std::{
 
 use base64::{Engine, engine::general_purpose::STANDARD};
 use bytes::Bytes;
-use epoint::{Client, Config, dec};
+use epoint_az::{Client, Config, dec};
 use sha1::{Digest, Sha1};
 
 const PUBLIC_KEY: &str = "i000000001";
@@ -75,9 +75,9 @@ fn serve(sandbox: bool) -> Result<(), BoxError> {
         .build()?;
     runtime.block_on(async move {
         if sandbox {
-            let sandbox = epoint::sandbox::Sandbox::builder()
+            let sandbox = epoint_az::sandbox::Sandbox::builder()
                 .no_merchants()
-                .merchant(epoint::sandbox::Merchant::new(PUBLIC_KEY, PRIVATE_KEY))
+                .merchant(epoint_az::sandbox::Merchant::new(PUBLIC_KEY, PRIVATE_KEY))
                 .request_log_limit(1000)
                 .start()
                 .await?;
@@ -323,7 +323,7 @@ fn target(mode: Mode, base_url: &str) -> Result<Target, BoxError> {
     let client = if mode == Mode::PayBare {
         // `pay` on a reqwest client with no timeouts, user agent or proxy check: what the
         // crate's own layer costs, apart from `Client::new`'s settings.
-        Client::with_http_client(config, epoint::http_client_builder()?.no_proxy().build()?)
+        Client::with_http_client(config, epoint_az::http_client_builder()?.no_proxy().build()?)
     } else {
         Client::new(config)?
     };
@@ -341,7 +341,7 @@ fn target(mode: Mode, base_url: &str) -> Result<Target, BoxError> {
         client,
         // reqwest's defaults; its TLS set-up from `http_client_builder` (ring), which plain
         // `reqwest::Client::new()` lacks in this crate's default build (no TLS is used here).
-        http: epoint::http_client_builder()?.build()?,
+        http: epoint_az::http_client_builder()?.build()?,
         floor_body: Bytes::from(raw_sign(json.as_bytes())),
     })
 }

@@ -6,7 +6,7 @@
 //!
 //! With no keys in the environment it runs on the embedded sandbox: it starts the sandbox and a
 //! small merchant server (the callback endpoint and the shop's success / error pages), creates
-//! a payment with `epoint::Client`, goes through the hosted payment page as the customer with a
+//! a payment with `epoint_az::Client`, goes through the hosted payment page as the customer with a
 //! test card (plain HTTP: GET the page, POST the form, follow the redirect), receives and
 //! verifies the signed callback, checks the status, refunds part of the payment and checks
 //! again.
@@ -23,7 +23,7 @@ use axum::{
     extract::State,
     routing::{get, post},
 };
-use epoint::{Client, PaymentStatus, sandbox::Sandbox};
+use epoint_az::{Client, PaymentStatus, sandbox::Sandbox};
 use rust_decimal_macros::dec;
 use tokio::sync::mpsc;
 
@@ -112,8 +112,8 @@ async fn sandbox() -> AnyResult {
         3,
         "Pay on the hosted page as the customer (test card 4169 7388 0000 0000)",
     );
-    // `epoint::http_client_builder()`: reqwest with the crate's TLS set-up (ring by default).
-    let browser = epoint::http_client_builder()?
+    // `epoint_az::http_client_builder()`: reqwest with the crate's TLS set-up (ring by default).
+    let browser = epoint_az::http_client_builder()?
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
     let html = browser
@@ -202,7 +202,7 @@ async fn sandbox() -> AnyResult {
     Ok(())
 }
 
-fn print_status(state: &epoint::TransactionStatus) {
+fn print_status(state: &epoint_az::TransactionStatus) {
     let status = &state.answer;
     println!(
         "   status {} · code {} · card {} · amount {}",

@@ -37,8 +37,8 @@ fn required(value: Option<&String>, field: &'static str) -> Result<String, &'sta
 /// callback.
 ///
 /// ```
-/// # async fn run(client: epoint::Client) -> epoint::Result<()> {
-/// let page = client.pay(epoint::dec!(30.75), "order-1").await?;
+/// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
+/// let page = client.pay(epoint_az::dec!(30.75), "order-1").await?;
 /// println!("{} → {}", page.transaction, page.redirect_url);
 /// # Ok(()) }
 /// ```
@@ -73,7 +73,7 @@ impl Success<RedirectResponse> for PaymentPage {
 /// is usable once the customer completes the page (a callback follows).
 ///
 /// ```
-/// # async fn run(client: epoint::Client) -> epoint::Result<()> {
+/// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
 /// let page = client.save_card().await?;
 /// println!("card {} pending, customer goes to {}", page.card_id, page.redirect_url);
 /// # Ok(()) }
@@ -109,8 +109,8 @@ impl Success<RedirectResponse> for CardPage {
 /// ([`crate::Client::pay_and_save_card`], [`crate::Client::split_pay_and_save_card`]).
 ///
 /// ```
-/// # async fn run(client: epoint::Client) -> epoint::Result<()> {
-/// let page = client.pay_and_save_card(epoint::dec!(5), "sub-1").await?;
+/// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
+/// let page = client.pay_and_save_card(epoint_az::dec!(5), "sub-1").await?;
 /// println!("{} saves card {}", page.transaction, page.card_id);
 /// # Ok(()) }
 /// ```
@@ -149,8 +149,8 @@ impl Success<RedirectResponse> for PaymentAndCardPage {
 /// [`crate::Client::payout`], [`crate::Client::split_pay_with_saved_card`]): final, no callback.
 ///
 /// ```
-/// # async fn run(client: epoint::Client) -> epoint::Result<()> {
-/// let charge = client.pay_with_saved_card("ce1", epoint::dec!(9.99), "sub-2").await?;
+/// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
+/// let charge = client.pay_with_saved_card("ce1", epoint_az::dec!(9.99), "sub-2").await?;
 /// println!("charged: {} (rrn {:?})", charge.transaction, charge.answer.rrn);
 /// # Ok(()) }
 /// ```
@@ -167,7 +167,7 @@ impl Charge {
     /// The amount EPoint reports, when it sends one.
     ///
     /// ```
-    /// # fn f(charge: epoint::Charge) { let _ = charge.amount(); }
+    /// # fn f(charge: epoint_az::Charge) { let _ = charge.amount(); }
     /// ```
     pub fn amount(&self) -> Option<rust_decimal::Decimal> {
         self.answer.amount.map(Money::amount)
@@ -190,8 +190,8 @@ impl Success<ChargeResponse> for Charge {
 /// status; EPoint's `message` and (from some versions) `transaction` are in `answer`.
 ///
 /// ```
-/// # async fn run(client: epoint::Client) -> epoint::Result<()> {
-/// let refund = client.refund("te000000001").amount(epoint::dec!(10)).await?;
+/// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
+/// let refund = client.refund("te000000001").amount(epoint_az::dec!(10)).await?;
 /// println!("refunded: {:?}", refund.answer.message);
 /// # Ok(()) }
 /// ```
@@ -212,7 +212,7 @@ impl Success<ReverseResponse> for Refund {
 /// state is a successful answer, including a failed payment (`error`): read `status`.
 ///
 /// ```
-/// # async fn run(client: epoint::Client) -> epoint::Result<()> {
+/// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
 /// let state = client.get_transaction_status("te000000001").await?;
 /// if state.is_paid() { /* ship it */ }
 /// println!("{} {:?}", state.status, state.bank_code().map(|c| c.meaning()));
@@ -231,7 +231,7 @@ impl TransactionStatus {
     /// `status` is `success`.
     ///
     /// ```
-    /// # fn f(s: epoint::TransactionStatus) { let _ = s.is_paid(); }
+    /// # fn f(s: epoint_az::TransactionStatus) { let _ = s.is_paid(); }
     /// ```
     pub fn is_paid(&self) -> bool {
         self.status == PaymentStatus::Success
@@ -240,7 +240,7 @@ impl TransactionStatus {
     /// The bank response code, with its meaning via [`BankCode::meaning`].
     ///
     /// ```
-    /// # fn f(s: epoint::TransactionStatus) { let _ = s.bank_code(); }
+    /// # fn f(s: epoint_az::TransactionStatus) { let _ = s.bank_code(); }
     /// ```
     pub fn bank_code(&self) -> Option<BankCode> {
         self.answer.code.as_deref().map(BankCode::new)
@@ -261,8 +261,8 @@ impl Success<StatusResponse> for TransactionStatus {
 /// ([`crate::Client::installment_options`]). EPoint answers a JSON array on success.
 ///
 /// ```
-/// # async fn run(client: epoint::Client) -> epoint::Result<()> {
-/// let offer = client.installment_options("tv-1").amount(epoint::dec!(600)).await?;
+/// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
+/// let offer = client.installment_options("tv-1").amount(epoint_az::dec!(600)).await?;
 /// for option in &offer.options {
 ///     println!("{:?}: {:?} months", option.name, option.installment_months);
 /// }
@@ -325,7 +325,7 @@ use crate::generated::types::{
 /// One e-wallet the merchant can take payments from ([`crate::Client::wallets`]).
 ///
 /// ```
-/// let w = epoint::Wallet { id: "9".into(), name: "M10".into() };
+/// let w = epoint_az::Wallet { id: "9".into(), name: "M10".into() };
 /// assert_eq!(w.name, "M10");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -342,7 +342,7 @@ pub struct Wallet {
 /// raw answer is kept in `answer`.
 ///
 /// ```
-/// # async fn run(client: epoint::Client) -> epoint::Result<()> {
+/// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
 /// for wallet in client.wallets().await?.wallets {
 ///     println!("{} {}", wallet.id, wallet.name);
 /// }
@@ -422,8 +422,8 @@ impl Success<WalletStatusResponse> for WalletList {
 /// [`crate::Client::view_invoice`], [`crate::Client::update_invoice`] and the send methods.
 ///
 /// ```
-/// # async fn run(client: epoint::Client) -> epoint::Result<()> {
-/// use epoint::dec;
+/// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
+/// use epoint_az::dec;
 /// let invoice = client.create_invoice(dec!(150), "2026-12-01", "2026-12-31").await?;
 /// let seen = client.view_invoice(invoice.id).await?;
 /// # Ok(()) }
@@ -456,7 +456,7 @@ impl Success<InvoiceCreateResponse> for InvoiceCreated {
 /// A saved card's state, as `/api/1/get-status-card` reports it: an open set.
 ///
 /// ```
-/// use epoint::SavedCardState;
+/// use epoint_az::SavedCardState;
 /// assert_eq!(SavedCardState::from("active"), SavedCardState::Active);
 /// assert_eq!(SavedCardState::from("frozen"), SavedCardState::Other("frozen".into()));
 /// assert_eq!(SavedCardState::SessionExpired.as_str(), "session_expired");
@@ -485,7 +485,7 @@ impl SavedCardState {
     /// The wire name, e.g. `session_expired`.
     ///
     /// ```
-    /// assert_eq!(epoint::SavedCardState::Pending.as_str(), "pending");
+    /// assert_eq!(epoint_az::SavedCardState::Pending.as_str(), "pending");
     /// ```
     pub fn as_str(&self) -> &str {
         match self {
@@ -530,9 +530,9 @@ impl std::fmt::Display for SavedCardState {
 /// answer; only a rejected call (`error`, `server_error`) is an `Err`.
 ///
 /// ```
-/// # async fn run(client: epoint::Client) -> epoint::Result<()> {
+/// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
 /// let card = client.get_card_status("ce000000001").await?;
-/// if card.state == epoint::SavedCardState::Active { /* charge it */ }
+/// if card.state == epoint_az::SavedCardState::Active { /* charge it */ }
 /// println!("{:?}", card.answer.mask);
 /// # Ok(()) }
 /// ```
@@ -549,7 +549,7 @@ impl SavedCardStatus {
     /// The card can be charged (or paid out to): its state is `active`.
     ///
     /// ```
-    /// # fn f(s: epoint::SavedCardStatus) { let _ = s.is_active(); }
+    /// # fn f(s: epoint_az::SavedCardStatus) { let _ = s.is_active(); }
     /// ```
     pub fn is_active(&self) -> bool {
         self.state == SavedCardState::Active
@@ -569,8 +569,8 @@ impl Success<CardStatusResponse> for SavedCardStatus {
 /// iframe or web view; the result arrives as a callback.
 ///
 /// ```
-/// # async fn run(client: epoint::Client) -> epoint::Result<()> {
-/// use epoint::dec;
+/// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
+/// use epoint_az::dec;
 /// let widget = client.create_widget(dec!(2.50), "order-7", "Coffee").await?;
 /// println!("<iframe src=\"{}\">", widget.widget_url);
 /// # Ok(()) }
@@ -601,8 +601,8 @@ impl Success<WidgetResponse> for Widget {
 /// [`crate::Client::google_pay`] take.
 ///
 /// ```
-/// # async fn run(client: epoint::Client) -> epoint::Result<()> {
-/// let payment = client.create_token_payment(epoint::dec!(2.50), "order-7", "Coffee").await?;
+/// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
+/// let payment = client.create_token_payment(epoint_az::dec!(2.50), "order-7", "Coffee").await?;
 /// println!("initTokenPay({{payment: {{id: {}}}}})", payment.id);
 /// # Ok(()) }
 /// ```
@@ -630,7 +630,7 @@ impl Success<crate::generated::types::TokenPaymentResponse> for TokenPayment {
 /// return `session` to the browser unchanged (it is exactly the JSON EPoint sent).
 ///
 /// ```
-/// # async fn run(client: epoint::Client) -> epoint::Result<()> {
+/// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
 /// let session = client.apple_pay_session("https://shop.example.com").await?;
 /// let body = serde_json::to_string(&session.session).unwrap(); // the HTTP answer to the JS SDK
 /// # Ok(()) }
@@ -665,7 +665,7 @@ impl Success<crate::generated::types::ApplePaySessionResponse> for ApplePayMerch
 /// settled: read [`crate::Client::b2b_transfer_status`] until `SUCCESS` or `FAILED`.
 ///
 /// ```
-/// # fn f(t: epoint::B2bTransfer) { println!("{} in bulk {:?}", t.order_id, t.bulk_id); }
+/// # fn f(t: epoint_az::B2bTransfer) { println!("{} in bulk {:?}", t.order_id, t.bulk_id); }
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
@@ -681,7 +681,7 @@ pub struct B2bTransfer {
 /// The state of a B2B transfer, as `GET /api/1/b2b/payment/{order_id}` reports it.
 ///
 /// ```
-/// use epoint::B2bTransferState;
+/// use epoint_az::B2bTransferState;
 /// assert_eq!(B2bTransferState::from("SUCCESS"), B2bTransferState::Success);
 /// assert!(B2bTransferState::from("failed").is_final());
 /// assert_eq!(B2bTransferState::from("ON_HOLD"), B2bTransferState::Other("ON_HOLD".into()));
@@ -705,7 +705,7 @@ impl B2bTransferState {
     /// `SUCCESS` or `FAILED`: it will not change any more.
     ///
     /// ```
-    /// assert!(!epoint::B2bTransferState::Pending.is_final());
+    /// assert!(!epoint_az::B2bTransferState::Pending.is_final());
     /// ```
     pub fn is_final(&self) -> bool {
         matches!(self, Self::Success | Self::Failed)
@@ -727,9 +727,9 @@ impl From<&str> for B2bTransferState {
 /// A B2B transfer's state read from EPoint ([`crate::Client::b2b_transfer_status`]).
 ///
 /// ```
-/// # async fn run(client: epoint::Client) -> epoint::Result<()> {
+/// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
 /// let state = client.b2b_transfer_status("b2b-1").await?;
-/// if state.state == epoint::B2bTransferState::Success { /* mark the invoice paid */ }
+/// if state.state == epoint_az::B2bTransferState::Success { /* mark the invoice paid */ }
 /// # Ok(()) }
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -745,9 +745,9 @@ pub struct B2bTransferStatus {
 /// the state read back from EPoint, which is the only part to act on.
 ///
 /// ```
-/// # async fn run(client: epoint::Client, body: bytes::Bytes) -> epoint::Result<()> {
+/// # async fn run(client: epoint_az::Client, body: bytes::Bytes) -> epoint_az::Result<()> {
 /// let checked = client.confirm_b2b_webhook(&body).await?;
-/// if checked.confirmed.state == epoint::B2bTransferState::Success { /* trust this */ }
+/// if checked.confirmed.state == epoint_az::B2bTransferState::Success { /* trust this */ }
 /// # Ok(()) }
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize)]

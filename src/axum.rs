@@ -9,7 +9,7 @@
 //!
 //! ```no_run
 //! use axum::{Router, routing::post};
-//! use epoint::axum::EpointCallback;
+//! use epoint_az::axum::EpointCallback;
 //!
 //! async fn result_url(EpointCallback(callback): EpointCallback) -> &'static str {
 //!     // Signature already checked; record the outcome idempotently by transaction id.
@@ -17,29 +17,29 @@
 //!     "OK"
 //! }
 //!
-//! # fn run() -> Result<(), epoint::ConfigError> {
-//! let client = epoint::Client::from_env()?;
+//! # fn run() -> Result<(), epoint_az::ConfigError> {
+//! let client = epoint_az::Client::from_env()?;
 //! let app: Router = Router::new().route("/epoint/result", post(result_url)).with_state(client);
 //! # Ok(()) }
 //! ```
 //!
 //! Your own state struct holding a `Client` needs one impl. (axum's `#[derive(FromRef)]`,
 //! from its `macros` feature, implements `FromRef` for each *field's* type: it gives the
-//! extractor its keys only if the struct has a `keys: epoint::Keys` field, not from a
+//! extractor its keys only if the struct has a `keys: epoint_az::Keys` field, not from a
 //! `Client` field.)
 //!
 //! ```no_run
 //! use axum::{Router, extract::{FromRef, State}, routing::post};
-//! use epoint::axum::EpointCallback;
+//! use epoint_az::axum::EpointCallback;
 //!
 //! #[derive(Clone)]
 //! struct AppState {
-//!     client: epoint::Client,
+//!     client: epoint_az::Client,
 //!     // … your database pool, templates, …
 //! }
 //!
 //! // The recipe: tell the extractor where the merchant keys are.
-//! impl FromRef<AppState> for epoint::Keys {
+//! impl FromRef<AppState> for epoint_az::Keys {
 //!     fn from_ref(state: &AppState) -> Self {
 //!         state.client.keys().clone()
 //!     }
@@ -50,7 +50,7 @@
 //!     "OK"
 //! }
 //!
-//! # fn run(client: epoint::Client) {
+//! # fn run(client: epoint_az::Client) {
 //! let app: Router = Router::new()
 //!     .route("/epoint/result", post(result_url))
 //!     .with_state(AppState { client });
@@ -74,8 +74,8 @@
 //!
 //! ```no_run
 //! use axum::{Router, extract::DefaultBodyLimit, routing::post};
-//! # async fn result_url(_: epoint::axum::EpointCallback) {}
-//! # fn run(client: epoint::Client) {
+//! # async fn result_url(_: epoint_az::axum::EpointCallback) {}
+//! # fn run(client: epoint_az::Client) {
 //! let app: Router = Router::new()
 //!     .route("/epoint/result", post(result_url).layer(DefaultBodyLimit::max(64 * 1024)))
 //!     .with_state(client);
@@ -101,11 +101,11 @@ use crate::{Callback, CallbackError, Client, Keys};
 ///
 /// ```
 /// use axum::{Router, routing::post};
-/// async fn result_url(epoint::axum::EpointCallback(cb): epoint::axum::EpointCallback) -> &'static str {
+/// async fn result_url(epoint_az::axum::EpointCallback(cb): epoint_az::axum::EpointCallback) -> &'static str {
 ///     if cb.is_success() { /* mark cb.payload.order_id paid, once per cb.payload.transaction */ }
 ///     "OK"
 /// }
-/// let client = epoint::Client::new(epoint::Config::new("i000000001", "private-key")).unwrap();
+/// let client = epoint_az::Client::new(epoint_az::Config::new("i000000001", "private-key")).unwrap();
 /// let app: Router = Router::new().route("/epoint/result", post(result_url)).with_state(client);
 /// ```
 #[derive(Clone, Debug)]
@@ -115,7 +115,7 @@ pub struct EpointCallback(pub Callback);
 ///
 /// ```
 /// use axum::response::IntoResponse;
-/// let r = epoint::axum::CallbackRejection(epoint::CallbackError::MissingField("data")).into_response();
+/// let r = epoint_az::axum::CallbackRejection(epoint_az::CallbackError::MissingField("data")).into_response();
 /// assert_eq!(r.status(), 400);
 /// ```
 #[derive(Debug)]
@@ -125,7 +125,7 @@ impl CallbackRejection {
     /// The HTTP status this rejection answers with.
     ///
     /// ```
-    /// use epoint::{CallbackError, axum::CallbackRejection};
+    /// use epoint_az::{CallbackError, axum::CallbackRejection};
     /// assert_eq!(CallbackRejection(CallbackError::TooLarge("length limit exceeded".into())).status(), 413);
     /// ```
     pub fn status(&self) -> StatusCode {
@@ -142,7 +142,7 @@ impl CallbackRejection {
 impl IntoResponse for CallbackRejection {
     fn into_response(self) -> Response {
         let status = self.status();
-        tracing::warn!(target: "epoint", error = %self.0, "EPoint callback refused");
+        tracing::warn!(target: "epoint_az", error = %self.0, "EPoint callback refused");
         (status, format!("EPoint callback refused: {}", self.0)).into_response()
     }
 }
@@ -152,8 +152,8 @@ impl IntoResponse for CallbackRejection {
 ///
 /// ```
 /// use axum::extract::FromRef;
-/// let client = epoint::Client::new(epoint::Config::new("i000000001", "private-key")).unwrap();
-/// assert_eq!(epoint::Keys::from_ref(&client).public_key(), "i000000001");
+/// let client = epoint_az::Client::new(epoint_az::Config::new("i000000001", "private-key")).unwrap();
+/// assert_eq!(epoint_az::Keys::from_ref(&client).public_key(), "i000000001");
 /// ```
 impl FromRef<Client> for Keys {
     fn from_ref(client: &Client) -> Keys {

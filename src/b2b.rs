@@ -14,7 +14,7 @@ use crate::{
 /// [`B2bTransferRequest::payload`] is called).
 ///
 /// ```
-/// use epoint::{B2bTransferRequest, dec};
+/// use epoint_az::{B2bTransferRequest, dec};
 /// let transfer = B2bTransferRequest::new(
 ///     dec!(1500.00), "b2b-1", "Invoice 42",
 ///     "AZ21NABZ00000000137010001944", "Supplier LLC", "1234567892", "505000",
@@ -55,7 +55,7 @@ impl B2bTransferRequest {
     /// A transfer of `amount` to the payee `iban` / `name` / `tin` at bank `bank_code`.
     ///
     /// ```
-    /// let t = epoint::B2bTransferRequest::new(epoint::dec!(10), "o", "d", "AZ21NABZ00000000137010001944", "P", "1234567892", "505000");
+    /// let t = epoint_az::B2bTransferRequest::new(epoint_az::dec!(10), "o", "d", "AZ21NABZ00000000137010001944", "P", "1234567892", "505000");
     /// # let _ = t;
     /// ```
     pub fn new(
@@ -88,28 +88,28 @@ impl B2bTransferRequest {
         /// The payee bank's name.
         ///
         /// ```
-        /// # let t = epoint::B2bTransferRequest::new(epoint::dec!(1), "o", "d", "AZ21NABZ00000000137010001944", "P", "1234567892", "505000");
+        /// # let t = epoint_az::B2bTransferRequest::new(epoint_az::dec!(1), "o", "d", "AZ21NABZ00000000137010001944", "P", "1234567892", "505000");
         /// let t = t.bank_name("Kapital Bank");
         /// ```
         bank_name;
         /// The payee's e-mail.
         ///
         /// ```
-        /// # let t = epoint::B2bTransferRequest::new(epoint::dec!(1), "o", "d", "AZ21NABZ00000000137010001944", "P", "1234567892", "505000");
+        /// # let t = epoint_az::B2bTransferRequest::new(epoint_az::dec!(1), "o", "d", "AZ21NABZ00000000137010001944", "P", "1234567892", "505000");
         /// let t = t.email("billing@supplier.example");
         /// ```
         email;
         /// The payee's address.
         ///
         /// ```
-        /// # let t = epoint::B2bTransferRequest::new(epoint::dec!(1), "o", "d", "AZ21NABZ00000000137010001944", "P", "1234567892", "505000");
+        /// # let t = epoint_az::B2bTransferRequest::new(epoint_az::dec!(1), "o", "d", "AZ21NABZ00000000137010001944", "P", "1234567892", "505000");
         /// let t = t.address("Baku");
         /// ```
         address;
         /// Free text for the bank.
         ///
         /// ```
-        /// # let t = epoint::B2bTransferRequest::new(epoint::dec!(1), "o", "d", "AZ21NABZ00000000137010001944", "P", "1234567892", "505000");
+        /// # let t = epoint_az::B2bTransferRequest::new(epoint_az::dec!(1), "o", "d", "AZ21NABZ00000000137010001944", "P", "1234567892", "505000");
         /// let t = t.additional_info("contract 7");
         /// ```
         additional_info;
@@ -117,14 +117,14 @@ impl B2bTransferRequest {
         /// with [`crate::Client::confirm_b2b_webhook`] before acting on it.
         ///
         /// ```
-        /// # let t = epoint::B2bTransferRequest::new(epoint::dec!(1), "o", "d", "AZ21NABZ00000000137010001944", "P", "1234567892", "505000");
+        /// # let t = epoint_az::B2bTransferRequest::new(epoint_az::dec!(1), "o", "d", "AZ21NABZ00000000137010001944", "P", "1234567892", "505000");
         /// let t = t.webhook_url("https://shop.example.com/epoint/b2b");
         /// ```
         webhook_url;
         /// Description of the bulk the transfer belongs to.
         ///
         /// ```
-        /// # let t = epoint::B2bTransferRequest::new(epoint::dec!(1), "o", "d", "AZ21NABZ00000000137010001944", "P", "1234567892", "505000");
+        /// # let t = epoint_az::B2bTransferRequest::new(epoint_az::dec!(1), "o", "d", "AZ21NABZ00000000137010001944", "P", "1234567892", "505000");
         /// let t = t.bulk_description("May suppliers");
         /// ```
         bulk_description;
@@ -135,8 +135,8 @@ impl B2bTransferRequest {
     /// 0.01–40000 with at most two decimals, description 1–255 characters).
     ///
     /// ```
-    /// let bad = epoint::B2bTransferRequest::new(epoint::dec!(1), "o", "d", "GB00", "P", "1234567892", "505000");
-    /// assert!(matches!(bad.payload("i1"), Err(epoint::Error::InvalidInput { field: "iban", .. })));
+    /// let bad = epoint_az::B2bTransferRequest::new(epoint_az::dec!(1), "o", "d", "GB00", "P", "1234567892", "505000");
+    /// assert!(matches!(bad.payload("i1"), Err(epoint_az::Error::InvalidInput { field: "iban", .. })));
     /// ```
     pub fn payload(&self, public_key: &str) -> Result<types::B2bPaymentRequest> {
         fn parse<T>(name: &'static str, value: &str) -> Result<T>

@@ -194,7 +194,7 @@ static BANK_CODES: [(&str, &str); BANK_CODE_COUNT] = [
 /// A bank response code as EPoint sent it (e.g. `"000"`, `"116"`), kept verbatim even when unknown.
 ///
 /// ```
-/// use epoint::BankCode;
+/// use epoint_az::BankCode;
 ///
 /// let code = BankCode::new("116");
 /// assert_eq!(code.as_str(), "116");
@@ -210,7 +210,7 @@ impl BankCode {
     /// Wraps a code exactly as received; no validation, trimming or case folding.
     ///
     /// ```
-    /// use epoint::BankCode;
+    /// use epoint_az::BankCode;
     ///
     /// assert_eq!(BankCode::new("000").as_str(), "000");
     /// assert_eq!(BankCode::new("not-a-code").as_str(), "not-a-code");
@@ -222,7 +222,7 @@ impl BankCode {
     /// The code as EPoint sent it.
     ///
     /// ```
-    /// use epoint::BankCode;
+    /// use epoint_az::BankCode;
     ///
     /// assert_eq!(BankCode::new("0Y1").as_str(), "0Y1");
     /// ```
@@ -235,7 +235,7 @@ impl BankCode {
     /// Matching is exact (case-sensitive, no trimming) and does not allocate.
     ///
     /// ```
-    /// use epoint::BankCode;
+    /// use epoint_az::BankCode;
     ///
     /// assert_eq!(BankCode::new("000").meaning(), Some("Confirmed"));
     /// assert_eq!(BankCode::new("101").meaning(), Some("Declined, your card has expired"));
@@ -252,7 +252,7 @@ impl BankCode {
     /// `true` for `"000"` (approved); `false` for every other code.
     ///
     /// ```
-    /// use epoint::BankCode;
+    /// use epoint_az::BankCode;
     ///
     /// assert!(BankCode::new("000").is_approved());
     /// assert!(!BankCode::new("116").is_approved());
@@ -264,7 +264,7 @@ impl BankCode {
     /// Every code in the official table, in the table's order, with its meaning.
     ///
     /// ```
-    /// use epoint::BankCode;
+    /// use epoint_az::BankCode;
     ///
     /// let table = BankCode::table();
     /// assert_eq!(table.len(), 102);
@@ -278,7 +278,7 @@ impl BankCode {
 /// Prints `"116 (Declined, insufficient funds)"` for a known code, just the code otherwise.
 ///
 /// ```
-/// use epoint::BankCode;
+/// use epoint_az::BankCode;
 ///
 /// assert_eq!(BankCode::new("000").to_string(), "000 (Confirmed)");
 /// assert_eq!(BankCode::new("777").to_string(), "777");
@@ -295,7 +295,7 @@ impl std::fmt::Display for BankCode {
 /// Same as [`BankCode::new`].
 ///
 /// ```
-/// use epoint::BankCode;
+/// use epoint_az::BankCode;
 ///
 /// let code: BankCode = "000".into();
 /// assert!(code.is_approved());
@@ -309,7 +309,7 @@ impl From<&str> for BankCode {
 /// Same as [`BankCode::new`], reusing the string.
 ///
 /// ```
-/// use epoint::BankCode;
+/// use epoint_az::BankCode;
 ///
 /// let code = BankCode::from(String::from("116"));
 /// assert_eq!(code.as_str(), "116");

@@ -35,8 +35,8 @@ impl<O: Operation> Call<'_, O> {
     /// Sends the call and waits for the answer, blocking the current thread.
     ///
     /// ```no_run
-    /// use epoint::dec;
-    /// let client = epoint::Client::from_env()?;
+    /// use epoint_az::dec;
+    /// let client = epoint_az::Client::from_env()?;
     /// let payment = client.pay(dec!(30.75), "order-1001").send_blocking()?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```

@@ -23,7 +23,7 @@ use crate::{
 /// Which operation a callback reports on.
 ///
 /// ```
-/// use epoint::callback::CallbackFlow;
+/// use epoint_az::callback::CallbackFlow;
 /// assert_eq!(CallbackFlow::CardRegistration.operation_path(), Some("/api/1/card-registration"));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -47,8 +47,8 @@ impl CallbackFlow {
     /// Recognises the flow from `operation_code` and which fields are present.
     ///
     /// ```
-    /// use epoint::callback::CallbackFlow;
-    /// let p: epoint::generated::types::CallbackPayload = serde_json::from_str(
+    /// use epoint_az::callback::CallbackFlow;
+    /// let p: epoint_az::generated::types::CallbackPayload = serde_json::from_str(
     ///     r#"{"status":"success","operation_code":"001","card_id":"ce1","code":"000"}"#).unwrap();
     /// assert_eq!(CallbackFlow::of(&p), CallbackFlow::CardRegistration);
     /// ```
@@ -77,7 +77,7 @@ impl CallbackFlow {
     /// The path of the operation that started this flow.
     ///
     /// ```
-    /// assert_eq!(epoint::callback::CallbackFlow::Payment.operation_path(), Some("/api/1/request"));
+    /// assert_eq!(epoint_az::callback::CallbackFlow::Payment.operation_path(), Some("/api/1/request"));
     /// ```
     pub fn operation_path(self) -> Option<&'static str> {
         Some(match self {
@@ -94,12 +94,12 @@ impl CallbackFlow {
 /// A verified, decoded callback.
 ///
 /// ```
-/// let keys = epoint::Keys::new("i000000001", "test_private_key");
+/// let keys = epoint_az::Keys::new("i000000001", "test_private_key");
 /// let body = keys.sign_callback(&serde_json::json!({
 ///     "order_id": "1", "status": "success", "code": "000", "transaction": "te000000001", "amount": 30.75
 /// })).unwrap();
 /// let callback = keys.verify_callback(body.as_bytes()).unwrap();
-/// assert_eq!(callback.flow, epoint::callback::CallbackFlow::Payment);
+/// assert_eq!(callback.flow, epoint_az::callback::CallbackFlow::Payment);
 /// assert!(callback.is_success());
 /// ```
 #[derive(Clone, Debug, PartialEq)]
@@ -117,7 +117,7 @@ impl Callback {
     /// `status` is `success` (and, when a bank code is present, it is `000`).
     ///
     /// ```
-    /// # let keys = epoint::Keys::new("i1", "k");
+    /// # let keys = epoint_az::Keys::new("i1", "k");
     /// # let body = keys.sign_callback(&serde_json::json!({"status":"failed","code":"116","transaction":"te1"})).unwrap();
     /// let cb = keys.verify_callback(body.as_bytes()).unwrap();
     /// assert!(!cb.is_success());
@@ -131,7 +131,7 @@ impl Callback {
     /// The bank response code, if present.
     ///
     /// ```
-    /// # let keys = epoint::Keys::new("i1", "k");
+    /// # let keys = epoint_az::Keys::new("i1", "k");
     /// # let body = keys.sign_callback(&serde_json::json!({"status":"success","code":"000","transaction":"te1"})).unwrap();
     /// assert!(keys.verify_callback(body.as_bytes()).unwrap().bank_code().unwrap().is_approved());
     /// ```
@@ -143,9 +143,9 @@ impl Callback {
 /// Why a callback was refused. Nothing in it is trusted unless it says it was verified.
 ///
 /// ```
-/// let keys = epoint::Keys::new("i1", "k");
+/// let keys = epoint_az::Keys::new("i1", "k");
 /// let err = keys.verify_callback(b"data=abc").unwrap_err();
-/// assert!(matches!(err, epoint::callback::CallbackError::MissingField("signature")));
+/// assert!(matches!(err, epoint_az::callback::CallbackError::MissingField("signature")));
 /// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -166,19 +166,19 @@ pub enum CallbackError {
     #[error("callback verified but could not be decoded: {0}")]
     Decode(OpenError),
     /// The body is larger than the server accepts (with axum: its `DefaultBodyLimit`, 2 MB
-    /// unless changed); nothing was verified. `epoint::axum::EpointCallback` answers 413.
+    /// unless changed); nothing was verified. `epoint_az::axum::EpointCallback` answers 413.
     ///
     /// ```
-    /// let err = epoint::CallbackError::TooLarge("length limit exceeded".into());
+    /// let err = epoint_az::CallbackError::TooLarge("length limit exceeded".into());
     /// assert_eq!(err.to_string(), "callback body is larger than the server accepts: length limit exceeded");
     /// ```
     #[error("callback body is larger than the server accepts: {0}")]
     TooLarge(String),
     /// The body (or `data` + `signature`) is over [`MAX_CALLBACK_BODY`] bytes; nothing was
-    /// verified. `epoint::axum::EpointCallback` answers 413.
+    /// verified. `epoint_az::axum::EpointCallback` answers 413.
     ///
     /// ```
-    /// let err = epoint::CallbackError::BodyTooLarge { length: 70_000, limit: 65_536 };
+    /// let err = epoint_az::CallbackError::BodyTooLarge { length: 70_000, limit: 65_536 };
     /// assert_eq!(err.to_string(), "callback body is 70000 bytes, over the 65536-byte limit");
     /// ```
     #[error("callback body is {length} bytes, over the {limit}-byte limit")]
@@ -191,7 +191,7 @@ pub enum CallbackError {
     /// The signature is valid but the JSON nests deeper than [`MAX_CALLBACK_DEPTH`].
     ///
     /// ```
-    /// let err = epoint::CallbackError::TooDeep { limit: 32 };
+    /// let err = epoint_az::CallbackError::TooDeep { limit: 32 };
     /// assert_eq!(err.to_string(), "callback verified but its JSON nests deeper than 32 levels");
     /// ```
     #[error("callback verified but its JSON nests deeper than {limit} levels")]
@@ -206,9 +206,9 @@ pub enum CallbackError {
 /// [`CallbackError::BodyTooLarge`] before any work is done on it.
 ///
 /// ```
-/// let keys = epoint::Keys::new("i1", "k");
-/// let body = vec![b'a'; epoint::callback::MAX_CALLBACK_BODY + 1];
-/// assert!(matches!(keys.verify_callback(&body), Err(epoint::CallbackError::BodyTooLarge { .. })));
+/// let keys = epoint_az::Keys::new("i1", "k");
+/// let body = vec![b'a'; epoint_az::callback::MAX_CALLBACK_BODY + 1];
+/// assert!(matches!(keys.verify_callback(&body), Err(epoint_az::CallbackError::BodyTooLarge { .. })));
 /// ```
 pub const MAX_CALLBACK_BODY: usize = 64 * 1024;
 
@@ -217,10 +217,10 @@ pub const MAX_CALLBACK_BODY: usize = 64 * 1024;
 /// recursion, so no input can overflow the stack.
 ///
 /// ```
-/// let keys = epoint::Keys::new("i1", "k");
+/// let keys = epoint_az::Keys::new("i1", "k");
 /// let deep = format!("{{\"a\":{}{}}}", "[".repeat(40), "]".repeat(40));
-/// let body = epoint::signing::form_body(&keys.seal_json(deep.as_bytes()));
-/// assert!(matches!(keys.verify_form(body.as_bytes()), Err(epoint::CallbackError::TooDeep { limit: 32 })));
+/// let body = epoint_az::signing::form_body(&keys.seal_json(deep.as_bytes()));
+/// assert!(matches!(keys.verify_form(body.as_bytes()), Err(epoint_az::CallbackError::TooDeep { limit: 32 })));
 /// ```
 pub const MAX_CALLBACK_DEPTH: usize = 32;
 
@@ -236,7 +236,7 @@ impl From<OpenError> for CallbackError {
 /// A callback whose signature was checked, not yet parsed into a typed payload.
 ///
 /// ```
-/// let keys = epoint::Keys::new("i1", "k");
+/// let keys = epoint_az::Keys::new("i1", "k");
 /// let body = keys.sign_callback(&serde_json::json!({"status": "success"})).unwrap();
 /// let verified = keys.verify_form(body.as_bytes()).unwrap();
 /// assert_eq!(verified.json(), r#"{"status":"success"}"#);
@@ -261,7 +261,7 @@ impl VerifiedCallback {
     /// Parses the JSON into a [`Callback`].
     ///
     /// ```
-    /// # let keys = epoint::Keys::new("i1", "k");
+    /// # let keys = epoint_az::Keys::new("i1", "k");
     /// # let body = keys.sign_callback(&serde_json::json!({"status": "success", "transaction": "te1"})).unwrap();
     /// let cb = keys.verify_form(body.as_bytes()).unwrap().parse().unwrap();
     /// assert_eq!(cb.payload.transaction.as_deref(), Some("te1"));
@@ -285,7 +285,7 @@ impl Keys {
     /// Verifies a callback's raw form body (`data=…&signature=…`) and decodes it.
     ///
     /// ```
-    /// let keys = epoint::Keys::new("i000000001", "test_private_key");
+    /// let keys = epoint_az::Keys::new("i000000001", "test_private_key");
     /// let body = keys.sign_callback(&serde_json::json!({"status": "success", "order_id": "1"})).unwrap();
     /// assert!(keys.verify_callback(body.as_bytes()).is_ok());
     /// let tampered = body.replacen("data=e", "data=f", 1);
@@ -299,10 +299,10 @@ impl Keys {
     /// Verifies `data` and `signature` already taken from the form (e.g. by a web framework).
     ///
     /// ```
-    /// # let keys = epoint::Keys::new("i1", "k");
+    /// # let keys = epoint_az::Keys::new("i1", "k");
     /// let env = keys.seal(&serde_json::json!({"status": "success", "transaction": "te1"})).unwrap();
     /// let cb = keys.verify_callback_fields(&env.data, &env.signature).unwrap();
-    /// assert_eq!(cb.flow, epoint::callback::CallbackFlow::Payment);
+    /// assert_eq!(cb.flow, epoint_az::callback::CallbackFlow::Payment);
     /// ```
     pub fn verify_callback_fields(
         &self,
@@ -315,7 +315,7 @@ impl Keys {
     /// Verifies a callback's raw form body without parsing the payload.
     ///
     /// ```
-    /// # let keys = epoint::Keys::new("i1", "k");
+    /// # let keys = epoint_az::Keys::new("i1", "k");
     /// let body = keys.sign_callback(&serde_json::json!({"status": "new"})).unwrap();
     /// assert!(keys.verify_form(body.as_bytes()).is_ok());
     /// ```
@@ -356,7 +356,7 @@ impl Keys {
     /// testing your callback handler.
     ///
     /// ```
-    /// let keys = epoint::Keys::new("i000000001", "test_private_key");
+    /// let keys = epoint_az::Keys::new("i000000001", "test_private_key");
     /// let body = keys.sign_callback(&serde_json::json!({"status": "success"})).unwrap();
     /// assert!(body.starts_with("data=") && body.contains("&signature="));
     /// ```
@@ -552,7 +552,7 @@ fn json_depth_exceeds(json: &str, limit: usize) -> bool {
 /// The JSON Schema of the decoded callback payload, e.g. to validate stored callbacks.
 ///
 /// ```
-/// let schema = epoint::callback::payload_schema();
+/// let schema = epoint_az::callback::payload_schema();
 /// assert_eq!(schema["required"][0], "status");
 /// ```
 pub fn payload_schema() -> serde_json::Value {

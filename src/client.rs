@@ -34,8 +34,8 @@ use crate::{
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-/// use epoint::dec;
-/// let client = epoint::Client::from_env()?;
+/// use epoint_az::dec;
+/// let client = epoint_az::Client::from_env()?;
 /// let payment = client.pay(dec!(30.75), "order-1001").description("Coffee").await?;
 /// println!("send the customer to {}", payment.redirect_url);
 /// # Ok(()) }
@@ -69,7 +69,7 @@ impl Client {
     /// A client from a [`Config`]. Fails if a URL in it is not an absolute http(s) URL.
     ///
     /// ```
-    /// let client = epoint::Client::new(epoint::Config::new("i000000001", "key")).unwrap();
+    /// let client = epoint_az::Client::new(epoint_az::Config::new("i000000001", "key")).unwrap();
     /// assert_eq!(client.config().get_public_key(), "i000000001");
     /// ```
     pub fn new(config: Config) -> Result<Self, crate::ConfigError> {
@@ -77,7 +77,7 @@ impl Client {
         let mut http = crate::http_client_builder()?
             .connect_timeout(config.connect_timeout)
             .timeout(config.timeout)
-            .user_agent(concat!("epoint-rust/", env!("CARGO_PKG_VERSION")));
+            .user_agent(concat!("epoint-az/", env!("CARGO_PKG_VERSION")));
         // reqwest (built without its `system-proxy` feature) takes proxies only from these
         // variables, and then checks every request against them; with none set there is nothing
         // to check, so the check is left out. Set one and the client uses it as before.
@@ -99,8 +99,8 @@ impl Client {
     /// [`crate::http_client_builder`] unless your program enables a reqwest TLS provider itself.
     ///
     /// ```
-    /// let http = epoint::http_client_builder()?.build()?;
-    /// let client = epoint::Client::with_http_client(epoint::Config::new("i1", "k"), http);
+    /// let http = epoint_az::http_client_builder()?.build()?;
+    /// let client = epoint_az::Client::with_http_client(epoint_az::Config::new("i1", "k"), http);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn with_http_client(config: Config, http: reqwest::Client) -> Self {
@@ -113,8 +113,8 @@ impl Client {
     /// A client configured from `EPOINT_*` environment variables (see [`Config::from_env`]).
     ///
     /// ```no_run
-    /// let client = epoint::Client::from_env()?;
-    /// # Ok::<(), epoint::ConfigError>(())
+    /// let client = epoint_az::Client::from_env()?;
+    /// # Ok::<(), epoint_az::ConfigError>(())
     /// ```
     pub fn from_env() -> Result<Self, crate::ConfigError> {
         Self::new(Config::from_env()?)
@@ -123,7 +123,7 @@ impl Client {
     /// The configuration in use.
     ///
     /// ```
-    /// # let client = epoint::Client::new(epoint::Config::new("i1", "k")).unwrap();
+    /// # let client = epoint_az::Client::new(epoint_az::Config::new("i1", "k")).unwrap();
     /// assert_eq!(client.config().get_base_url(), "https://epoint.az");
     /// ```
     pub fn config(&self) -> &Config {
@@ -133,7 +133,7 @@ impl Client {
     /// The merchant keys (for verifying callbacks with the same keys).
     ///
     /// ```
-    /// # let client = epoint::Client::new(epoint::Config::new("i1", "k")).unwrap();
+    /// # let client = epoint_az::Client::new(epoint_az::Config::new("i1", "k")).unwrap();
     /// assert_eq!(client.keys().public_key(), "i1");
     /// ```
     pub fn keys(&self) -> &Keys {
@@ -143,8 +143,8 @@ impl Client {
     /// The generated, unsigned client, for anything this layer does not cover.
     ///
     /// ```
-    /// use epoint::generated::ClientInfo;
-    /// # let client = epoint::Client::new(epoint::Config::new("i1", "k")).unwrap();
+    /// use epoint_az::generated::ClientInfo;
+    /// # let client = epoint_az::Client::new(epoint_az::Config::new("i1", "k")).unwrap();
     /// assert_eq!(client.raw().baseurl(), "https://epoint.az");
     /// ```
     pub fn raw(&self) -> &generated::Client {
@@ -164,8 +164,8 @@ impl Client {
     /// methods; `.await` returns the operation's answer.
     ///
     /// ```
-    /// use epoint::{generated::types, ops};
-    /// # let client = epoint::Client::new(epoint::Config::new("i000000001", "k")).unwrap();
+    /// use epoint_az::{generated::types, ops};
+    /// # let client = epoint_az::Client::new(epoint_az::Config::new("i000000001", "k")).unwrap();
     /// let payload = types::StatusRequest::builder()
     ///     .public_key("i000000001")
     ///     .transaction("te000000001")
@@ -184,7 +184,7 @@ impl Client {
     /// (`serde_json::Value` to keep it as JSON). Sent once, never retried.
     ///
     /// ```no_run
-    /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
+    /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
     /// let answer: serde_json::Value = client
     ///     .send_signed("/api/1/some-new-operation", &serde_json::json!({
     ///         "public_key": client.keys().public_key(),
@@ -211,7 +211,7 @@ impl Client {
         let started = Instant::now();
         let result = self.post_signed(path, &envelope).await;
         tracing::debug!(
-            target: "epoint",
+            target: "epoint_az",
             path,
             elapsed_ms = started.elapsed().as_millis() as u64,
             ok = result.is_ok(),
@@ -294,8 +294,8 @@ impl Client {
     /// [`Client::get_transaction_status`].
     ///
     /// ```no_run
-    /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
-    /// use epoint::dec;
+    /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
+    /// use epoint_az::dec;
     /// let created = client.pay(dec!(30.75), "order-1001")
     ///     .description("2 coffees")
     ///     .success_redirect_url("https://shop.example/paid")
@@ -331,9 +331,9 @@ impl Client {
     /// retried automatically ([`Config::status_retries`], default 2).
     ///
     /// ```no_run
-    /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
+    /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
     /// let state = client.get_transaction_status("te000000001").await?;
-    /// if state.status == epoint::PaymentStatus::Success { /* ship it */ }
+    /// if state.status == epoint_az::PaymentStatus::Success { /* ship it */ }
     /// # Ok(()) }
     /// ```
     pub fn get_transaction_status(
@@ -357,7 +357,7 @@ impl Client {
     /// [`Call::for_payouts`] to register a card you will pay out to.
     ///
     /// ```no_run
-    /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
+    /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
     /// let card = client.save_card().description("Card for monthly plan").await?;
     /// # Ok(()) }
     /// ```
@@ -381,8 +381,8 @@ impl Client {
     /// [`Error::may_have_reached_epoint`], check the status before trying again.
     ///
     /// ```no_run
-    /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
-    /// use epoint::dec;
+    /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
+    /// use epoint_az::dec;
     /// let charge = client.pay_with_saved_card("ce000000001", dec!(9.99), "sub-2026-11").await?;
     /// # Ok(()) }
     /// ```
@@ -412,8 +412,8 @@ impl Client {
     /// `operation_code` `200` follows.
     ///
     /// ```no_run
-    /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
-    /// use epoint::dec;
+    /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
+    /// use epoint_az::dec;
     /// let first = client.pay_and_save_card(dec!(5.00), "sub-first").await?;
     /// # Ok(()) }
     /// ```
@@ -446,8 +446,8 @@ impl Client {
     /// never retried automatically.
     ///
     /// ```no_run
-    /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
-    /// use epoint::dec;
+    /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
+    /// use epoint_az::dec;
     /// let payout = client.payout("ce000000009", dec!(250.00), "payout-77").await?;
     /// # Ok(()) }
     /// ```
@@ -476,8 +476,8 @@ impl Client {
     /// [`Client::payout`].) Moves money; never retried automatically.
     ///
     /// ```no_run
-    /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
-    /// use epoint::dec;
+    /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
+    /// use epoint_az::dec;
     /// client.refund("te000000001").amount(dec!(10.00)).await?; // partial
     /// client.refund("te000000001").await?;                      // the rest
     /// # Ok(()) }
@@ -499,8 +499,8 @@ impl Client {
     /// `amount` goes to the merchant `split_user` (e.g. `i000000002`).
     ///
     /// ```no_run
-    /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
-    /// use epoint::dec;
+    /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
+    /// use epoint_az::dec;
     /// let created = client.split_pay(dec!(100.00), "order-9", "i000000002", dec!(30.00)).await?;
     /// # Ok(()) }
     /// ```
@@ -534,8 +534,8 @@ impl Client {
     /// final, no callback; moves money; never retried automatically.
     ///
     /// ```no_run
-    /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
-    /// use epoint::dec;
+    /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
+    /// use epoint_az::dec;
     /// client.split_pay_with_saved_card("ce000000001", dec!(100.00), "order-10", "i000000002", dec!(30.00)).await?;
     /// # Ok(()) }
     /// ```
@@ -568,8 +568,8 @@ impl Client {
     /// `POST /api/1/split-card-registration-with-pay`.
     ///
     /// ```no_run
-    /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
-    /// use epoint::dec;
+    /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
+    /// use epoint_az::dec;
     /// client.split_pay_and_save_card(dec!(100.00), "order-11", "i000000002", dec!(30.00)).await?;
     /// # Ok(()) }
     /// ```
@@ -625,8 +625,8 @@ impl Client {
     /// page, which is a decode error).
     ///
     /// ```
-    /// use epoint::{dec, HostedPageCurrency};
-    /// # let client = epoint::Client::new(epoint::Config::new("i000000001", "k")).unwrap();
+    /// use epoint_az::{dec, HostedPageCurrency};
+    /// # let client = epoint_az::Client::new(epoint_az::Config::new("i000000001", "k")).unwrap();
     /// let form = client
     ///     .checkout_form(dec!(30.75), "order-1001")
     ///     .currency(HostedPageCurrency::Azn)
@@ -650,8 +650,8 @@ impl Client {
     /// (`/api/1/request`), with the developer site's currencies ([`Call::currency`]).
     ///
     /// ```no_run
-    /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
-    /// use epoint::{dec, HostedPageCurrency};
+    /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
+    /// use epoint_az::{dec, HostedPageCurrency};
     /// let page = client.request_payment(dec!(30.75), "order-1002")
     ///     .currency(HostedPageCurrency::Usd)
     ///     .await?;
@@ -671,8 +671,8 @@ impl Client {
     /// (developer site only; the merchant needs AMEX enabled). Answers like [`Client::pay`].
     ///
     /// ```no_run
-    /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
-    /// let page = client.pay_with_amex(epoint::dec!(120), "order-amex-1").await?;
+    /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
+    /// let page = client.pay_with_amex(epoint_az::dec!(120), "order-amex-1").await?;
     /// # Ok(()) }
     /// ```
     pub fn pay_with_amex(
@@ -690,8 +690,8 @@ impl Client {
     /// page to send the customer to (no `transaction` is documented).
     ///
     /// ```no_run
-    /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
-    /// let answer = client.change_payment_amount(epoint::dec!(25.00), "order-1002").await?;
+    /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
+    /// let answer = client.change_payment_amount(epoint_az::dec!(25.00), "order-1002").await?;
     /// println!("{:?}", answer.redirect_url);
     /// # Ok(()) }
     /// ```
@@ -710,8 +710,8 @@ impl Client {
     /// money is only held until you capture it with [`Client::complete_pre_authorization`].
     ///
     /// ```no_run
-    /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
-    /// let hold = client.pre_authorize(epoint::dec!(50.00), "booking-7").await?;
+    /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
+    /// let hold = client.pre_authorize(epoint_az::dec!(50.00), "booking-7").await?;
     /// println!("send the customer to {}", hold.redirect_url);
     /// # Ok(()) }
     /// ```
@@ -741,8 +741,8 @@ impl Client {
     /// retried automatically. Returns EPoint's answer (`status`, `message`, `transaction`).
     ///
     /// ```no_run
-    /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
-    /// let done = client.complete_pre_authorization("te000000001", epoint::dec!(45.00)).await?;
+    /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
+    /// let done = client.complete_pre_authorization("te000000001", epoint_az::dec!(45.00)).await?;
     /// println!("{:?}", done.message);
     /// # Ok(()) }
     /// ```
@@ -767,8 +767,8 @@ impl Client {
     /// month counts; pass one to [`Client::pay_in_installments`].
     ///
     /// ```no_run
-    /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
-    /// let offer = client.installment_options("tv-1").amount(epoint::dec!(600)).await?;
+    /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
+    /// let offer = client.installment_options("tv-1").amount(epoint_az::dec!(600)).await?;
     /// println!("{} cards", offer.options.len());
     /// # Ok(()) }
     /// ```
@@ -793,8 +793,8 @@ impl Client {
     /// [`Client::installment_options`]. Answers like [`Client::pay`].
     ///
     /// ```no_run
-    /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
-    /// let page = client.pay_in_installments(epoint::dec!(600), "tv-1", "1", 6).await?;
+    /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
+    /// let page = client.pay_in_installments(epoint_az::dec!(600), "tv-1", "1", 6).await?;
     /// # Ok(()) }
     /// ```
     pub fn pay_in_installments(
@@ -831,7 +831,7 @@ impl Client {
     /// `{"status":"ok"}`; any other status is [`Error::UnexpectedStatus`]. Read-only.
     ///
     /// ```no_run
-    /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
+    /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
     /// client.heartbeat().await?;
     /// # Ok(()) }
     /// ```
@@ -854,7 +854,7 @@ impl Client {
             Err(e) => Err(from_progenitor(e).await),
         };
         tracing::debug!(
-            target: "epoint",
+            target: "epoint_az",
             operation = "heartbeat",
             elapsed_ms = started.elapsed().as_millis() as u64,
             ok = result.is_ok(),
@@ -871,7 +871,7 @@ impl Client {
     /// `wallets` field): [`crate::WalletList`] reads both and keeps the raw answer. Read-only.
     ///
     /// ```no_run
-    /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
+    /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
     /// let list = client.wallets().await?;
     /// let m10 = list.wallets.iter().find(|w| w.name == "M10");
     /// # Ok(()) }
@@ -887,8 +887,8 @@ impl Client {
     /// `redirect_url`; the result arrives as a callback.
     ///
     /// ```no_run
-    /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
-    /// use epoint::dec;
+    /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
+    /// use epoint_az::dec;
     /// let page = client.pay_with_wallet("9", dec!(12.50), "order-12").description("Tea").await?;
     /// println!("send the customer to {}", page.redirect_url);
     /// # Ok(()) }
@@ -919,8 +919,8 @@ impl Client {
     /// `waiting_for_payment`. (The document's `invoice_images[]` files cannot be sent.)
     ///
     /// ```no_run
-    /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
-    /// use epoint::dec;
+    /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
+    /// use epoint_az::dec;
     /// let invoice = client
     ///     .create_invoice(dec!(150.00), "2026-12-01", "2026-12-31")
     ///     .name("Consulting, December")
@@ -953,8 +953,8 @@ impl Client {
     /// field again (the same optional setters as [`Client::create_invoice`]).
     ///
     /// ```no_run
-    /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
-    /// use epoint::dec;
+    /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
+    /// use epoint_az::dec;
     /// client.update_invoice(1, dec!(200.00), "2026-12-01", "2026-12-31").name("Consulting").await?;
     /// # Ok(()) }
     /// ```
@@ -984,7 +984,7 @@ impl Client {
     /// `POST /api/1/invoices/view`. Read-only.
     ///
     /// ```no_run
-    /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
+    /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
     /// let seen = client.view_invoice(1).await?;
     /// let paid = seen.invoice.and_then(|i| i.status).as_deref() == Some("paid");
     /// # Ok(()) }
@@ -1003,8 +1003,8 @@ impl Client {
     /// [`Call::invoice_type`] and sort with [`Call::order`]. Read-only.
     ///
     /// ```no_run
-    /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
-    /// use epoint::generated::types::InvoiceType;
+    /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
+    /// use epoint_az::generated::types::InvoiceType;
     /// let list = client.list_invoices().invoice_type(InvoiceType::Outgoing).order("desc").await?;
     /// for invoice in list.invoices { println!("{:?} {:?}", invoice.id, invoice.status); }
     /// # Ok(()) }
@@ -1018,7 +1018,7 @@ impl Client {
     /// **Send an invoice by SMS** to `phone`: `POST /api/1/invoices/send-sms`.
     ///
     /// ```no_run
-    /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
+    /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
     /// client.send_invoice_sms(1, "+994501234567").await?;
     /// # Ok(()) }
     /// ```
@@ -1041,7 +1041,7 @@ impl Client {
     /// **Send an invoice by email** to `email`: `POST /api/1/invoices/send-email`.
     ///
     /// ```no_run
-    /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
+    /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
     /// client.send_invoice_email(1, "customer@example.com").await?;
     /// # Ok(()) }
     /// ```
@@ -1066,7 +1066,7 @@ impl Client {
     /// rejected call is an `Err`. Read-only, so retried like [`Client::get_transaction_status`].
     ///
     /// ```no_run
-    /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
+    /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
     /// let card = client.get_card_status("ce000000001").await?;
     /// if card.is_active() { /* charge it with pay_with_saved_card */ }
     /// # Ok(()) }
@@ -1088,8 +1088,8 @@ impl Client {
     /// its heading and every client use.)
     ///
     /// ```no_run
-    /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
-    /// use epoint::dec;
+    /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
+    /// use epoint_az::dec;
     /// let widget = client.create_widget(dec!(2.50), "order-7", "Coffee").await?;
     /// # Ok(()) }
     /// ```
@@ -1121,8 +1121,8 @@ impl Client {
     /// [`Error::Rejected`].
     ///
     /// ```no_run
-    /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
-    /// let payment = client.create_token_payment(epoint::dec!(2.50), "order-7", "Coffee").await?;
+    /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
+    /// let payment = client.create_token_payment(epoint_az::dec!(2.50), "order-7", "Coffee").await?;
     /// println!("payment {} ({:?})", payment.id, payment.answer.transaction);
     /// # Ok(()) }
     /// ```
@@ -1150,7 +1150,7 @@ impl Client {
     /// the page showing the button. Return `.session` to the browser unchanged.
     ///
     /// ```no_run
-    /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
+    /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
     /// let session = client.apple_pay_session("https://shop.example.com").await?;
     /// let json_for_the_browser = session.session;
     /// # Ok(()) }
@@ -1175,7 +1175,7 @@ impl Client {
     /// Moves money; never retried automatically.
     ///
     /// ```no_run
-    /// # async fn run(client: epoint::Client, token: serde_json::Value) -> epoint::Result<()> {
+    /// # async fn run(client: epoint_az::Client, token: serde_json::Value) -> epoint_az::Result<()> {
     /// let paid = client.apple_pay(9998887, token, None).await?;
     /// if let Some(url) = paid.redirect_url.filter(|u| !u.is_empty()) { /* 3-D Secure */ }
     /// # Ok(()) }
@@ -1192,7 +1192,7 @@ impl Client {
     /// **Pay with Google Pay**: `POST /api/1/token/google/pay`; as [`Client::apple_pay`].
     ///
     /// ```no_run
-    /// # async fn run(client: epoint::Client, token: serde_json::Value) -> epoint::Result<()> {
+    /// # async fn run(client: epoint_az::Client, token: serde_json::Value) -> epoint_az::Result<()> {
     /// let paid = client.google_pay(9998887, token, None).await?;
     /// println!("{:?}", paid.message);
     /// # Ok(()) }
@@ -1229,8 +1229,8 @@ impl Client {
     /// optional and unknown ones are kept in `.extra`). `success` or no `status` is `Ok`.
     ///
     /// ```no_run
-    /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
-    /// let answer = client.token_split_pay(epoint::dec!(100), "order-12", "i000000002", epoint::dec!(30)).await?;
+    /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
+    /// let answer = client.token_split_pay(epoint_az::dec!(100), "order-12", "i000000002", epoint_az::dec!(30)).await?;
     /// println!("{:?} {:?}", answer.transaction, answer.extra);
     /// # Ok(()) }
     /// ```
@@ -1270,8 +1270,8 @@ impl Client {
     /// Moves money; never retried automatically.
     ///
     /// ```no_run
-    /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
-    /// use epoint::{B2bTransferRequest, dec};
+    /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
+    /// use epoint_az::{B2bTransferRequest, dec};
     /// let transfer = B2bTransferRequest::new(dec!(1500), "b2b-1", "Invoice 42",
     ///     "AZ21NABZ00000000137010001944", "Supplier LLC", "1234567892", "505000");
     /// let accepted = client.b2b_transfer(&transfer).await?;
@@ -1308,7 +1308,7 @@ impl Client {
     /// Read-only: this is the trustworthy way to learn a transfer's outcome.
     ///
     /// ```no_run
-    /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
+    /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
     /// let state = client.b2b_transfer_status("b2b-1").await?;
     /// println!("{:?} webhook sent: {:?}", state.state, state.answer.webhook_sent);
     /// # Ok(()) }
@@ -1344,9 +1344,9 @@ impl Client {
     /// [`Error::InvalidInput`] (field `webhook`), and nothing is sent.
     ///
     /// ```no_run
-    /// # async fn run(client: epoint::Client, body: &[u8]) -> epoint::Result<()> {
+    /// # async fn run(client: epoint_az::Client, body: &[u8]) -> epoint_az::Result<()> {
     /// let check = client.confirm_b2b_webhook(body).await?;
-    /// if check.confirmed.state == epoint::B2bTransferState::Success { /* pay the invoice */ }
+    /// if check.confirmed.state == epoint_az::B2bTransferState::Success { /* pay the invoice */ }
     /// # Ok(()) }
     /// ```
     pub async fn confirm_b2b_webhook(&self, body: &[u8]) -> Result<crate::B2bWebhookCheck> {
@@ -1384,8 +1384,8 @@ impl<O: Operation> fmt::Debug for Call<'_, O> {
 /// Exactly what a call would send, without sending it (a dry run).
 ///
 /// ```
-/// use epoint::dec;
-/// let client = epoint::Client::new(epoint::Config::new("i000000001", "test_private_key")).unwrap();
+/// use epoint_az::dec;
+/// let client = epoint_az::Client::new(epoint_az::Config::new("i000000001", "test_private_key")).unwrap();
 /// let preview = client.pay(dec!(30.75), "1").description("test payment").preview().unwrap();
 /// assert_eq!(preview.url, "https://epoint.az/api/1/request");
 /// assert_eq!(preview.payload["amount"], "30.75");
@@ -1416,10 +1416,10 @@ impl<'c, O: Operation> Call<'c, O> {
     /// The payload as it stands, or the first invalid argument.
     ///
     /// ```
-    /// # use epoint::dec;
-    /// # let client = epoint::Client::new(epoint::Config::new("i1", "k")).unwrap();
+    /// # use epoint_az::dec;
+    /// # let client = epoint_az::Client::new(epoint_az::Config::new("i1", "k")).unwrap();
     /// let call = client.pay(dec!(0), "1");
-    /// assert!(matches!(call.payload(), Err(epoint::Error::InvalidInput { field: "amount", .. })));
+    /// assert!(matches!(call.payload(), Err(epoint_az::Error::InvalidInput { field: "amount", .. })));
     /// ```
     pub fn payload(&self) -> Result<&O::Payload, &Error> {
         self.payload.as_ref()
@@ -1429,8 +1429,8 @@ impl<'c, O: Operation> Call<'c, O> {
     /// sending it. Fails like `send` would on invalid arguments.
     ///
     /// ```
-    /// # use epoint::dec;
-    /// # let client = epoint::Client::new(epoint::Config::new("i1", "k")).unwrap();
+    /// # use epoint_az::dec;
+    /// # let client = epoint_az::Client::new(epoint_az::Config::new("i1", "k")).unwrap();
     /// let p = client.refund("te000000001").preview().unwrap();
     /// assert_eq!(p.path, "/api/1/reverse");
     /// ```
@@ -1453,7 +1453,7 @@ impl<'c, O: Operation> Call<'c, O> {
     /// Signs and sends the call, and reads EPoint's answer (see [`Error`] for failures).
     ///
     /// ```no_run
-    /// # async fn run(client: epoint::Client) -> epoint::Result<()> {
+    /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
     /// let status = client.get_transaction_status("te000000001").send().await?;
     /// # Ok(()) }
     /// ```
@@ -1475,14 +1475,14 @@ impl<'c, O: Operation> Call<'c, O> {
             match &result {
                 Err(e) if attempt < retries && is_retryable(e) => {
                     attempt += 1;
-                    tracing::debug!(target: "epoint", operation = O::ID.operation_id(), attempt, error = %e, "retrying a status query");
+                    tracing::debug!(target: "epoint_az", operation = O::ID.operation_id(), attempt, error = %e, "retrying a status query");
                     tokio::time::sleep(Duration::from_millis(100 << attempt.min(4))).await;
                 }
                 _ => break result,
             }
         };
         tracing::debug!(
-            target: "epoint",
+            target: "epoint_az",
             operation = O::ID.operation_id(),
             path = O::ID.path(),
             elapsed_ms = started.elapsed().as_millis() as u64,
@@ -1540,7 +1540,7 @@ macro_rules! setters {
         /// Free text shown to the customer (at most 1000 characters).
         ///
         /// ```
-        /// # let client = epoint::Client::new(epoint::Config::new("i1", "k")).unwrap();
+        /// # let client = epoint_az::Client::new(epoint_az::Config::new("i1", "k")).unwrap();
         /// let call = client.save_card().description("Card for the monthly plan");
         /// ```
         pub fn description(self, description: impl Into<String>) -> Self {
@@ -1551,8 +1551,8 @@ macro_rules! setters {
         /// Language of EPoint's pages for this call (default: the config's).
         ///
         /// ```
-        /// # let client = epoint::Client::new(epoint::Config::new("i1", "k")).unwrap();
-        /// let call = client.save_card().language(epoint::Language::En);
+        /// # let client = epoint_az::Client::new(epoint_az::Config::new("i1", "k")).unwrap();
+        /// let call = client.save_card().language(epoint_az::Language::En);
         /// ```
         pub fn language(self, language: Language) -> Self {
             self.set("language", Ok::<_, Error>(language), |p, v| p.language = v)
@@ -1562,7 +1562,7 @@ macro_rules! setters {
         /// Where the customer's browser goes after a successful payment (absolute http(s) URL).
         ///
         /// ```
-        /// # let client = epoint::Client::new(epoint::Config::new("i1", "k")).unwrap();
+        /// # let client = epoint_az::Client::new(epoint_az::Config::new("i1", "k")).unwrap();
         /// let call = client.save_card().success_redirect_url("https://shop.example/ok");
         /// ```
         pub fn success_redirect_url(self, url: impl Into<String>) -> Self {
@@ -1572,7 +1572,7 @@ macro_rules! setters {
         /// Where the customer's browser goes after a failed payment (absolute http(s) URL).
         ///
         /// ```
-        /// # let client = epoint::Client::new(epoint::Config::new("i1", "k")).unwrap();
+        /// # let client = epoint_az::Client::new(epoint_az::Config::new("i1", "k")).unwrap();
         /// let call = client.save_card().error_redirect_url("https://shop.example/failed");
         /// ```
         pub fn error_redirect_url(self, url: impl Into<String>) -> Self {
@@ -1583,8 +1583,8 @@ macro_rules! setters {
         /// Extra data (a JSON object) that EPoint echoes back in the callback.
         ///
         /// ```
-        /// # use epoint::dec;
-        /// # let client = epoint::Client::new(epoint::Config::new("i1", "k")).unwrap();
+        /// # use epoint_az::dec;
+        /// # let client = epoint_az::Client::new(epoint_az::Config::new("i1", "k")).unwrap();
         /// let call = client.pay(dec!(1), "o").other_attr(serde_json::json!({"cart": "42"}));
         /// ```
         pub fn other_attr(self, attrs: serde_json::Value) -> Self {
@@ -1632,8 +1632,8 @@ impl Call<'_, ops::PaymentRequest> {
     /// Ask for an installment payment (`is_installment: 1`).
     ///
     /// ```
-    /// # use epoint::dec;
-    /// # let client = epoint::Client::new(epoint::Config::new("i1", "k")).unwrap();
+    /// # use epoint_az::dec;
+    /// # let client = epoint_az::Client::new(epoint_az::Config::new("i1", "k")).unwrap();
     /// let p = client.pay(dec!(600), "tv-1").installment(true).preview().unwrap();
     /// assert_eq!(p.payload["is_installment"], 1);
     /// ```
@@ -1650,7 +1650,7 @@ impl Call<'_, ops::CardRegistration> {
     /// Register the card for payouts ([`Client::payout`]) instead of charges (`refund: 1`).
     ///
     /// ```
-    /// # let client = epoint::Client::new(epoint::Config::new("i1", "k")).unwrap();
+    /// # let client = epoint_az::Client::new(epoint_az::Config::new("i1", "k")).unwrap();
     /// let p = client.save_card().for_payouts(true).preview().unwrap();
     /// assert_eq!(p.payload["refund"], 1);
     /// ```
@@ -1667,8 +1667,8 @@ impl Call<'_, ops::Reverse> {
     /// Refund only this much (a partial refund); without it the whole payment is refunded.
     ///
     /// ```
-    /// # use epoint::dec;
-    /// # let client = epoint::Client::new(epoint::Config::new("i1", "k")).unwrap();
+    /// # use epoint_az::dec;
+    /// # let client = epoint_az::Client::new(epoint_az::Config::new("i1", "k")).unwrap();
     /// let p = client.refund("te1").amount(dec!(5.50)).preview().unwrap();
     /// assert_eq!(p.payload["amount"], "5.50");
     /// ```
@@ -1687,10 +1687,10 @@ macro_rules! hosted_page_currency {
             /// developer site lists; use them only if your merchant account has them.
             ///
             /// ```
-            /// # let client = epoint::Client::new(epoint::Config::new("i1", "k")).unwrap();
+            /// # let client = epoint_az::Client::new(epoint_az::Config::new("i1", "k")).unwrap();
             /// let p = client
-            ///     .request_payment(epoint::dec!(10), "o-1")
-            ///     .currency(epoint::HostedPageCurrency::Eur)
+            ///     .request_payment(epoint_az::dec!(10), "o-1")
+            ///     .currency(epoint_az::HostedPageCurrency::Eur)
             ///     .preview()
             ///     .unwrap();
             /// assert_eq!(p.payload["currency"], "EUR");
@@ -1715,8 +1715,8 @@ impl Call<'_, ops::GetInstallmentRequest> {
     /// The order's amount, so that EPoint can offer what fits it (optional).
     ///
     /// ```
-    /// # let client = epoint::Client::new(epoint::Config::new("i1", "k")).unwrap();
-    /// let p = client.installment_options("o-1").amount(epoint::dec!(600)).preview().unwrap();
+    /// # let client = epoint_az::Client::new(epoint_az::Config::new("i1", "k")).unwrap();
+    /// let p = client.installment_options("o-1").amount(epoint_az::dec!(600)).preview().unwrap();
     /// assert_eq!(p.payload["amount"], "600.00");
     /// ```
     pub fn amount(self, amount: Decimal) -> Self {
@@ -1729,8 +1729,8 @@ impl Call<'_, ops::Checkout> {
     /// anything. Fails like `send` would on invalid arguments.
     ///
     /// ```
-    /// # let client = epoint::Client::new(epoint::Config::new("i000000001", "k")).unwrap();
-    /// let form = client.checkout_form(epoint::dec!(5), "o-1").form().unwrap();
+    /// # let client = epoint_az::Client::new(epoint_az::Config::new("i000000001", "k")).unwrap();
+    /// let form = client.checkout_form(epoint_az::dec!(5), "o-1").form().unwrap();
     /// assert_eq!(form.data.len() % 4, 0);
     /// assert_eq!(form.signature.len(), 28);
     /// ```
@@ -1749,8 +1749,8 @@ impl Call<'_, ops::Checkout> {
 /// its card page.
 ///
 /// ```
-/// # let client = epoint::Client::new(epoint::Config::new("i000000001", "k")).unwrap();
-/// let form = client.checkout_form(epoint::dec!(30.75), "order-1").form().unwrap();
+/// # let client = epoint_az::Client::new(epoint_az::Config::new("i000000001", "k")).unwrap();
+/// let form = client.checkout_form(epoint_az::dec!(30.75), "order-1").form().unwrap();
 /// let page = form.html(); // serve it as text/html; it submits itself
 /// assert!(page.contains(r#"action="https://epoint.az/api/1/checkout""#));
 /// ```
@@ -1769,8 +1769,8 @@ impl CheckoutForm {
     /// Just the `<form>` element with a visible "Pay" button, to embed in your own page.
     ///
     /// ```
-    /// # let client = epoint::Client::new(epoint::Config::new("i1", "k")).unwrap();
-    /// let form = client.checkout_form(epoint::dec!(1), "o").form().unwrap();
+    /// # let client = epoint_az::Client::new(epoint_az::Config::new("i1", "k")).unwrap();
+    /// let form = client.checkout_form(epoint_az::dec!(1), "o").form().unwrap();
     /// assert!(form.form_html().starts_with("<form method=\"POST\""));
     /// ```
     pub fn form_html(&self) -> String {
@@ -1786,8 +1786,8 @@ impl CheckoutForm {
     /// browsers without JavaScript).
     ///
     /// ```
-    /// # let client = epoint::Client::new(epoint::Config::new("i1", "k")).unwrap();
-    /// let page = client.checkout_form(epoint::dec!(1), "o").form().unwrap().html();
+    /// # let client = epoint_az::Client::new(epoint_az::Config::new("i1", "k")).unwrap();
+    /// let page = client.checkout_form(epoint_az::dec!(1), "o").form().unwrap().html();
     /// assert!(page.starts_with("<!DOCTYPE html>"));
     /// ```
     pub fn html(&self) -> String {
@@ -2025,8 +2025,8 @@ macro_rules! invoice_setters {
             /// Display the invoice (`display`, default 1).
             ///
             /// ```
-            /// # use epoint::dec;
-            /// # let client = epoint::Client::new(epoint::Config::new("i1", "k")).unwrap();
+            /// # use epoint_az::dec;
+            /// # let client = epoint_az::Client::new(epoint_az::Config::new("i1", "k")).unwrap();
             /// let p = client.create_invoice(dec!(1), "2026-12-01", "2026-12-31").display(false).preview().unwrap();
             /// assert_eq!(p.payload["display"], 0);
             /// ```
@@ -2037,8 +2037,8 @@ macro_rules! invoice_setters {
             /// Also save it as a template, a static invoice (`save_as_template`, default 0).
             ///
             /// ```
-            /// # use epoint::dec;
-            /// # let client = epoint::Client::new(epoint::Config::new("i1", "k")).unwrap();
+            /// # use epoint_az::dec;
+            /// # let client = epoint_az::Client::new(epoint_az::Config::new("i1", "k")).unwrap();
             /// let p = client.create_invoice(dec!(1), "2026-12-01", "2026-12-31").save_as_template(true).preview().unwrap();
             /// assert_eq!(p.payload["save_as_template"], 1);
             /// ```
@@ -2049,8 +2049,8 @@ macro_rules! invoice_setters {
             /// Let the payer pay in installments (`status_installment`).
             ///
             /// ```
-            /// # use epoint::dec;
-            /// # let client = epoint::Client::new(epoint::Config::new("i1", "k")).unwrap();
+            /// # use epoint_az::dec;
+            /// # let client = epoint_az::Client::new(epoint_az::Config::new("i1", "k")).unwrap();
             /// let p = client.create_invoice(dec!(1), "2026-12-01", "2026-12-31").installment(true).preview().unwrap();
             /// assert_eq!(p.payload["status_installment"], 1);
             /// ```
@@ -2061,8 +2061,8 @@ macro_rules! invoice_setters {
             /// The invoice's (or the payer's) name.
             ///
             /// ```
-            /// # use epoint::dec;
-            /// # let client = epoint::Client::new(epoint::Config::new("i1", "k")).unwrap();
+            /// # use epoint_az::dec;
+            /// # let client = epoint_az::Client::new(epoint_az::Config::new("i1", "k")).unwrap();
             /// let call = client.create_invoice(dec!(1), "2026-12-01", "2026-12-31").name("Rent");
             /// ```
             pub fn name(self, name: impl Into<String>) -> Self {
@@ -2072,8 +2072,8 @@ macro_rules! invoice_setters {
             /// The payer's phone.
             ///
             /// ```
-            /// # use epoint::dec;
-            /// # let client = epoint::Client::new(epoint::Config::new("i1", "k")).unwrap();
+            /// # use epoint_az::dec;
+            /// # let client = epoint_az::Client::new(epoint_az::Config::new("i1", "k")).unwrap();
             /// let call = client.create_invoice(dec!(1), "2026-12-01", "2026-12-31").phone("+994501234567");
             /// ```
             pub fn phone(self, phone: impl Into<String>) -> Self {
@@ -2083,8 +2083,8 @@ macro_rules! invoice_setters {
             /// The payer's email.
             ///
             /// ```
-            /// # use epoint::dec;
-            /// # let client = epoint::Client::new(epoint::Config::new("i1", "k")).unwrap();
+            /// # use epoint_az::dec;
+            /// # let client = epoint_az::Client::new(epoint_az::Config::new("i1", "k")).unwrap();
             /// let call = client.create_invoice(dec!(1), "2026-12-01", "2026-12-31").email("a@example.com");
             /// ```
             pub fn email(self, email: impl Into<String>) -> Self {
@@ -2094,8 +2094,8 @@ macro_rules! invoice_setters {
             /// The payer's tax id (TIN, `inn`).
             ///
             /// ```
-            /// # use epoint::dec;
-            /// # let client = epoint::Client::new(epoint::Config::new("i1", "k")).unwrap();
+            /// # use epoint_az::dec;
+            /// # let client = epoint_az::Client::new(epoint_az::Config::new("i1", "k")).unwrap();
             /// let call = client.create_invoice(dec!(1), "2026-12-01", "2026-12-31").inn("1234567890");
             /// ```
             pub fn inn(self, inn: impl Into<String>) -> Self {
@@ -2105,8 +2105,8 @@ macro_rules! invoice_setters {
             /// Contract number.
             ///
             /// ```
-            /// # use epoint::dec;
-            /// # let client = epoint::Client::new(epoint::Config::new("i1", "k")).unwrap();
+            /// # use epoint_az::dec;
+            /// # let client = epoint_az::Client::new(epoint_az::Config::new("i1", "k")).unwrap();
             /// let call = client.create_invoice(dec!(1), "2026-12-01", "2026-12-31").contract_number("C-7");
             /// ```
             pub fn contract_number(self, number: impl Into<String>) -> Self {
@@ -2116,8 +2116,8 @@ macro_rules! invoice_setters {
             /// The merchant's own order id for this invoice.
             ///
             /// ```
-            /// # use epoint::dec;
-            /// # let client = epoint::Client::new(epoint::Config::new("i1", "k")).unwrap();
+            /// # use epoint_az::dec;
+            /// # let client = epoint_az::Client::new(epoint_az::Config::new("i1", "k")).unwrap();
             /// let call = client.create_invoice(dec!(1), "2026-12-01", "2026-12-31").merchant_order_id("order-5");
             /// ```
             pub fn merchant_order_id(self, order_id: impl Into<String>) -> Self {
@@ -2133,8 +2133,8 @@ impl Call<'_, ops::InvoicesList> {
     /// Only invoices of this type (`incoming`, `outgoing`, `static`).
     ///
     /// ```
-    /// # let client = epoint::Client::new(epoint::Config::new("i1", "k")).unwrap();
-    /// use epoint::generated::types::InvoiceType;
+    /// # let client = epoint_az::Client::new(epoint_az::Config::new("i1", "k")).unwrap();
+    /// use epoint_az::generated::types::InvoiceType;
     /// let p = client.list_invoices().invoice_type(InvoiceType::Static).preview().unwrap();
     /// assert_eq!(p.payload["type"], "static");
     /// ```
@@ -2145,7 +2145,7 @@ impl Call<'_, ops::InvoicesList> {
     /// Sort order (`asc` or `desc`; EPoint's document names no values, these are assumed).
     ///
     /// ```
-    /// # let client = epoint::Client::new(epoint::Config::new("i1", "k")).unwrap();
+    /// # let client = epoint_az::Client::new(epoint_az::Config::new("i1", "k")).unwrap();
     /// let p = client.list_invoices().order("desc").preview().unwrap();
     /// assert_eq!(p.payload["order"], "desc");
     /// ```

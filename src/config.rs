@@ -12,9 +12,9 @@ pub const DEFAULT_BASE_URL: &str = "https://epoint.az";
 /// Everything a [`crate::Client`] needs. The private key is never printed.
 ///
 /// ```
-/// use epoint::Config;
+/// use epoint_az::Config;
 /// let config = Config::new("i000000001", "private-key")
-///     .language(epoint::Language::En)
+///     .language(epoint_az::Language::En)
 ///     .base_url("http://127.0.0.1:8080");
 /// assert!(!format!("{config:?}").contains("private-key"));
 /// ```
@@ -50,7 +50,7 @@ impl fmt::Debug for Config {
 /// A configuration problem, naming the variable or setting at fault.
 ///
 /// ```
-/// let err = epoint::Config::from_lookup(|_| None).unwrap_err();
+/// let err = epoint_az::Config::from_lookup(|_| None).unwrap_err();
 /// assert_eq!(err.to_string(), "EPOINT_PUBLIC_KEY is not set (the merchant's public key, e.g. i000000001)");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -89,7 +89,7 @@ impl Config {
     /// [`DEFAULT_BASE_URL`], 30 s timeout, 10 s connect timeout).
     ///
     /// ```
-    /// let c = epoint::Config::new("i000000001", "key");
+    /// let c = epoint_az::Config::new("i000000001", "key");
     /// assert_eq!(c.get_base_url(), "https://epoint.az");
     /// ```
     pub fn new(public_key: impl Into<String>, private_key: impl Into<SecretString>) -> Self {
@@ -111,8 +111,8 @@ impl Config {
     /// `EPOINT_FAILED_REDIRECT_URL` and `EPOINT_BASE_URL` (default `https://epoint.az`).
     ///
     /// ```no_run
-    /// let config = epoint::Config::from_env()?;
-    /// # Ok::<(), epoint::ConfigError>(())
+    /// let config = epoint_az::Config::from_env()?;
+    /// # Ok::<(), epoint_az::ConfigError>(())
     /// ```
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
@@ -122,13 +122,13 @@ impl Config {
     /// sources of settings) instead of the process environment.
     ///
     /// ```
-    /// let config = epoint::Config::from_lookup(|name| match name {
+    /// let config = epoint_az::Config::from_lookup(|name| match name {
     ///     "EPOINT_PUBLIC_KEY" => Some("i000000001".into()),
     ///     "EPOINT_PRIVATE_KEY" => Some("secret".into()),
     ///     "EPOINT_INTERFACE_LANG" => Some("en".into()),
     ///     _ => None,
     /// }).unwrap();
-    /// assert_eq!(config.get_language(), epoint::Language::En);
+    /// assert_eq!(config.get_language(), epoint_az::Language::En);
     /// ```
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
@@ -159,8 +159,8 @@ impl Config {
     /// Language of EPoint's pages for every call (each call can override it).
     ///
     /// ```
-    /// let c = epoint::Config::new("i1", "k").language(epoint::Language::Ru);
-    /// assert_eq!(c.get_language(), epoint::Language::Ru);
+    /// let c = epoint_az::Config::new("i1", "k").language(epoint_az::Language::Ru);
+    /// assert_eq!(c.get_language(), epoint_az::Language::Ru);
     /// ```
     pub fn language(mut self, language: Language) -> Self {
         self.language = language;
@@ -170,7 +170,7 @@ impl Config {
     /// Default `success_redirect_url` for hosted-page calls.
     ///
     /// ```
-    /// let c = epoint::Config::new("i1", "k").success_redirect_url("https://shop.example/ok");
+    /// let c = epoint_az::Config::new("i1", "k").success_redirect_url("https://shop.example/ok");
     /// ```
     pub fn success_redirect_url(mut self, url: impl Into<String>) -> Self {
         self.success_redirect_url = Some(url.into());
@@ -181,7 +181,7 @@ impl Config {
     /// `EPOINT_FAILED_REDIRECT_URL`, the Python client's name for it).
     ///
     /// ```
-    /// let c = epoint::Config::new("i1", "k").error_redirect_url("https://shop.example/failed");
+    /// let c = epoint_az::Config::new("i1", "k").error_redirect_url("https://shop.example/failed");
     /// assert_eq!(c.get_error_redirect_url(), Some("https://shop.example/failed"));
     /// ```
     pub fn error_redirect_url(mut self, url: impl Into<String>) -> Self {
@@ -192,7 +192,7 @@ impl Config {
     /// Where EPoint is (default `https://epoint.az`); point it at a sandbox in tests.
     ///
     /// ```
-    /// let c = epoint::Config::new("i1", "k").base_url("http://127.0.0.1:9000/");
+    /// let c = epoint_az::Config::new("i1", "k").base_url("http://127.0.0.1:9000/");
     /// assert_eq!(c.get_base_url(), "http://127.0.0.1:9000/");
     /// ```
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
@@ -203,7 +203,7 @@ impl Config {
     /// Total time allowed for one call (default 30 s).
     ///
     /// ```
-    /// let c = epoint::Config::new("i1", "k").timeout(std::time::Duration::from_secs(10));
+    /// let c = epoint_az::Config::new("i1", "k").timeout(std::time::Duration::from_secs(10));
     /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
@@ -213,7 +213,7 @@ impl Config {
     /// Time allowed to connect (default 10 s).
     ///
     /// ```
-    /// let c = epoint::Config::new("i1", "k").connect_timeout(std::time::Duration::from_secs(2));
+    /// let c = epoint_az::Config::new("i1", "k").connect_timeout(std::time::Duration::from_secs(2));
     /// ```
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
@@ -225,7 +225,7 @@ impl Config {
     /// off). Calls that move money or create payments are never repeated.
     ///
     /// ```
-    /// let c = epoint::Config::new("i1", "k").status_retries(0);
+    /// let c = epoint_az::Config::new("i1", "k").status_retries(0);
     /// ```
     pub fn status_retries(mut self, retries: u8) -> Self {
         self.status_retries = retries;
@@ -238,7 +238,7 @@ impl Config {
     /// The merchant's public key.
     ///
     /// ```
-    /// assert_eq!(epoint::Config::new("i1", "k").get_public_key(), "i1");
+    /// assert_eq!(epoint_az::Config::new("i1", "k").get_public_key(), "i1");
     /// ```
     pub fn get_public_key(&self) -> &str {
         &self.public_key
@@ -247,7 +247,7 @@ impl Config {
     /// The configured base URL.
     ///
     /// ```
-    /// assert_eq!(epoint::Config::new("i1", "k").get_base_url(), epoint::config::DEFAULT_BASE_URL);
+    /// assert_eq!(epoint_az::Config::new("i1", "k").get_base_url(), epoint_az::config::DEFAULT_BASE_URL);
     /// ```
     pub fn get_base_url(&self) -> &str {
         &self.base_url
@@ -256,7 +256,7 @@ impl Config {
     /// The configured language.
     ///
     /// ```
-    /// assert_eq!(epoint::Config::new("i1", "k").get_language(), epoint::Language::Az);
+    /// assert_eq!(epoint_az::Config::new("i1", "k").get_language(), epoint_az::Language::Az);
     /// ```
     pub fn get_language(&self) -> Language {
         self.language
@@ -265,7 +265,7 @@ impl Config {
     /// The default `success_redirect_url`, if set.
     ///
     /// ```
-    /// assert_eq!(epoint::Config::new("i1", "k").get_success_redirect_url(), None);
+    /// assert_eq!(epoint_az::Config::new("i1", "k").get_success_redirect_url(), None);
     /// ```
     pub fn get_success_redirect_url(&self) -> Option<&str> {
         self.success_redirect_url.as_deref()
@@ -274,7 +274,7 @@ impl Config {
     /// The default `error_redirect_url`, if set.
     ///
     /// ```
-    /// assert_eq!(epoint::Config::new("i1", "k").get_error_redirect_url(), None);
+    /// assert_eq!(epoint_az::Config::new("i1", "k").get_error_redirect_url(), None);
     /// ```
     pub fn get_error_redirect_url(&self) -> Option<&str> {
         self.error_redirect_url.as_deref()
@@ -283,7 +283,7 @@ impl Config {
     /// The total time allowed for one call.
     ///
     /// ```
-    /// assert_eq!(epoint::Config::new("i1", "k").get_timeout().as_secs(), 30);
+    /// assert_eq!(epoint_az::Config::new("i1", "k").get_timeout().as_secs(), 30);
     /// ```
     pub fn get_timeout(&self) -> Duration {
         self.timeout
@@ -292,7 +292,7 @@ impl Config {
     /// The time allowed to connect.
     ///
     /// ```
-    /// assert_eq!(epoint::Config::new("i1", "k").get_connect_timeout().as_secs(), 10);
+    /// assert_eq!(epoint_az::Config::new("i1", "k").get_connect_timeout().as_secs(), 10);
     /// ```
     pub fn get_connect_timeout(&self) -> Duration {
         self.connect_timeout
@@ -301,7 +301,7 @@ impl Config {
     /// How many times a status query is repeated.
     ///
     /// ```
-    /// assert_eq!(epoint::Config::new("i1", "k").get_status_retries(), 2);
+    /// assert_eq!(epoint_az::Config::new("i1", "k").get_status_retries(), 2);
     /// ```
     pub fn get_status_retries(&self) -> u8 {
         self.status_retries

@@ -10,7 +10,7 @@ use crate::{BankCode, PaymentStatus};
 /// check [`crate::Client::get_transaction_status`] (or your `order_id`) first.
 ///
 /// ```
-/// assert_eq!(epoint::Delivery::NotSent.to_string(), "the request was not sent");
+/// assert_eq!(epoint_az::Delivery::NotSent.to_string(), "the request was not sent");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Delivery {
@@ -32,10 +32,10 @@ impl fmt::Display for Delivery {
 /// Everything a call to EPoint can fail with.
 ///
 /// ```
-/// # async fn run(client: epoint::Client) {
+/// # async fn run(client: epoint_az::Client) {
 /// match client.pay(rust_decimal::Decimal::new(3075, 2), "order-1").await {
 ///     Ok(payment) => println!("send the customer to {}", payment.redirect_url),
-///     Err(epoint::Error::Declined { code, .. }) => println!("declined: {code:?}"),
+///     Err(epoint_az::Error::Declined { code, .. }) => println!("declined: {code:?}"),
 ///     Err(e) if e.may_have_reached_epoint() => println!("unknown outcome, reconcile: {e}"),
 ///     Err(e) => println!("failed, nothing happened: {e}"),
 /// }
@@ -141,7 +141,7 @@ impl Error {
     /// repeated without checking its status first.
     ///
     /// ```
-    /// let e = epoint::Error::InvalidInput { field: "amount", reason: "must be greater than zero".into() };
+    /// let e = epoint_az::Error::InvalidInput { field: "amount", reason: "must be greater than zero".into() };
     /// assert!(!e.may_have_reached_epoint());
     /// ```
     pub fn may_have_reached_epoint(&self) -> bool {
@@ -155,7 +155,7 @@ impl Error {
     /// The bank response code, for declines.
     ///
     /// ```
-    /// let e = epoint::Error::InvalidInput { field: "amount", reason: "x".into() };
+    /// let e = epoint_az::Error::InvalidInput { field: "amount", reason: "x".into() };
     /// assert!(e.bank_code().is_none());
     /// ```
     pub fn bank_code(&self) -> Option<&BankCode> {

@@ -10,7 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 /// `true`/`false`. Anything else is a decode error, so a payload can never carry `5`.
 ///
 /// ```
-/// use epoint::Flag;
+/// use epoint_az::Flag;
 /// assert_eq!(serde_json::to_string(&Flag::from(true)).unwrap(), "1");
 /// assert_eq!(serde_json::from_str::<Flag>(r#""0""#).unwrap(), Flag::from(false));
 /// assert!(serde_json::from_str::<Flag>("5").is_err());
@@ -22,7 +22,7 @@ impl Flag {
     /// `true` for `1`.
     ///
     /// ```
-    /// assert!(epoint::Flag::from(true).is_set());
+    /// assert!(epoint_az::Flag::from(true).is_set());
     /// ```
     pub fn is_set(self) -> bool {
         self.0

@@ -56,7 +56,7 @@ pub use flag::Flag;
 pub use generated::types::{Currency, Language};
 pub use money::{AmountError, Money};
 pub use operation::{OPERATIONS, OperationId, ops};
-/// Exact decimal numbers (the type of every amount); `epoint::dec!(30.75)` builds one.
+/// Exact decimal numbers (the type of every amount); `epoint_az::dec!(30.75)` builds one.
 pub use rust_decimal::Decimal;
 pub use signing::{Keys, SignatureError};
 pub use status::PaymentStatus;

@@ -17,7 +17,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 /// [`Money::MAX`].
 ///
 /// ```
-/// use epoint::Money;
+/// use epoint_az::Money;
 /// use rust_decimal::Decimal;
 ///
 /// let m = Money::new(Decimal::new(3075, 2)).unwrap();
@@ -32,7 +32,7 @@ pub struct Money(Decimal);
 /// Why an amount cannot be sent to EPoint.
 ///
 /// ```
-/// use epoint::{AmountError, Money};
+/// use epoint_az::{AmountError, Money};
 /// assert_eq!(Money::new(0.into()), Err(AmountError::NotPositive));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -52,8 +52,8 @@ pub enum AmountError {
     /// before anything is sent.
     ///
     /// ```
-    /// use epoint::{AmountError, Money};
-    /// assert_eq!(Money::new(epoint::Decimal::MAX), Err(AmountError::TooLarge));
+    /// use epoint_az::{AmountError, Money};
+    /// assert_eq!(Money::new(epoint_az::Decimal::MAX), Err(AmountError::TooLarge));
     /// ```
     #[error("must be at most 1000000000.00 (this crate's own bound; EPoint documents none)")]
     TooLarge,
@@ -65,9 +65,9 @@ impl Money {
     /// like `Decimal::MAX` (a unit mix-up, an overflow) is refused instead of sent.
     ///
     /// ```
-    /// use epoint::Money;
+    /// use epoint_az::Money;
     /// assert!(Money::new(Money::MAX).is_ok());
-    /// assert!(Money::new(Money::MAX + epoint::dec!(0.01)).is_err());
+    /// assert!(Money::new(Money::MAX + epoint_az::dec!(0.01)).is_err());
     /// ```
     pub const MAX: rust_decimal::Decimal =
         rust_decimal::Decimal::from_parts(1_000_000_000, 0, 0, false, 0);
@@ -76,7 +76,7 @@ impl Money {
     /// [`Money::MAX`].
     ///
     /// ```
-    /// # use epoint::Money;
+    /// # use epoint_az::Money;
     /// # use rust_decimal::Decimal;
     /// assert_eq!(Money::new(Decimal::new(10500, 3)).unwrap().to_string(), "10.50");
     /// ```
@@ -96,7 +96,7 @@ impl Money {
     /// The exact value.
     ///
     /// ```
-    /// # use epoint::Money;
+    /// # use epoint_az::Money;
     /// # use rust_decimal::Decimal;
     /// let m: Money = "5.5".parse().unwrap();
     /// assert_eq!(m.amount(), Decimal::new(55, 1));
@@ -128,7 +128,7 @@ impl fmt::Display for Money {
 /// use [`Money::new`] for amounts you send).
 ///
 /// ```
-/// use epoint::{AmountError, Money};
+/// use epoint_az::{AmountError, Money};
 /// assert_eq!("30.75".parse::<Money>().unwrap().to_string(), "30.75");
 /// for bad in ["1_000.00", "+5", ".5", "5.", " 7.50 ", "1e3", ""] {
 ///     assert_eq!(bad.parse::<Money>(), Err(AmountError::NotDecimal), "{bad:?}");
@@ -255,18 +255,18 @@ impl schemars::JsonSchema for Money {
 }
 
 /// An exact [`Decimal`](rust_decimal::Decimal) from a literal, checked at compile time:
-/// `epoint::dec!(30.75)`. Needs no dependency besides `epoint`.
+/// `epoint_az::dec!(30.75)`. Needs no dependency besides `epoint`.
 ///
 /// ```
-/// let amount = epoint::dec!(30.75);
-/// assert_eq!(amount, epoint::Decimal::new(3075, 2));
-/// assert_eq!(epoint::dec!(-1_000.5).to_string(), "-1000.5");
+/// let amount = epoint_az::dec!(30.75);
+/// assert_eq!(amount, epoint_az::Decimal::new(3075, 2));
+/// assert_eq!(epoint_az::dec!(-1_000.5).to_string(), "-1000.5");
 /// ```
 ///
 /// A literal that is not a plain decimal number does not compile:
 ///
 /// ```compile_fail
-/// let amount = epoint::dec!(1e3);
+/// let amount = epoint_az::dec!(1e3);
 /// ```
 #[macro_export]
 macro_rules! dec {
@@ -275,7 +275,7 @@ macro_rules! dec {
             match $crate::__private::parse_decimal(stringify!($amount)) {
                 Some(amount) => amount,
                 None => panic!(concat!(
-                    "epoint::dec!: `",
+                    "epoint_az::dec!: `",
                     stringify!($amount),
                     "` is not a decimal literal like 30.75 (at most 28 digits after the point)"
                 )),

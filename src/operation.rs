@@ -7,7 +7,7 @@
 //! [`crate::Client::operation`].
 //!
 //! ```
-//! use epoint::{OperationId, operation::Operation, ops};
+//! use epoint_az::{OperationId, operation::Operation, ops};
 //! assert_eq!(<ops::ExecutePay as Operation>::ID, OperationId::ExecutePay);
 //! assert_eq!(OperationId::ExecutePay.path(), "/api/1/execute-pay");
 //! assert_eq!(OperationId::ExecutePay.info().payload, Some("ExecutePayRequest"));
@@ -81,7 +81,7 @@ pub struct OperationInfo {
 /// How an operation's answer maps to `Ok` / `Err` (from the spec's `x-epoint-answer`).
 ///
 /// ```
-/// use epoint::{OperationId, operation::AnswerKind};
+/// use epoint_az::{OperationId, operation::AnswerKind};
 /// assert_eq!(OperationId::ExecutePay.info().kind, AnswerKind::Charge);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,8 +106,8 @@ pub enum AnswerKind {
 /// each answer schema from the fields it declares).
 ///
 /// ```
-/// use epoint::operation::Answer;
-/// let a: epoint::generated::types::ReverseResponse =
+/// use epoint_az::operation::Answer;
+/// let a: epoint_az::generated::types::ReverseResponse =
 ///     serde_json::from_str(r#"{"status":"error","message":"Already returned"}"#).unwrap();
 /// assert_eq!(a.message(), Some("Already returned"));
 /// ```
@@ -130,7 +130,7 @@ impl OperationId {
     /// Everything the spec says about this operation.
     ///
     /// ```
-    /// assert!(epoint::OperationId::PaymentRequest.info().callback);
+    /// assert!(epoint_az::OperationId::PaymentRequest.info().callback);
     /// ```
     pub fn info(self) -> &'static OperationInfo {
         OPERATIONS
@@ -142,7 +142,7 @@ impl OperationId {
     /// The spec's `operationId`, e.g. `execute_pay`.
     ///
     /// ```
-    /// assert_eq!(epoint::OperationId::Reverse.operation_id(), "reverse");
+    /// assert_eq!(epoint_az::OperationId::Reverse.operation_id(), "reverse");
     /// ```
     pub fn operation_id(self) -> &'static str {
         self.info().operation_id
@@ -151,7 +151,7 @@ impl OperationId {
     /// The HTTP path, e.g. `/api/1/execute-pay`.
     ///
     /// ```
-    /// assert_eq!(epoint::OperationId::Reverse.path(), "/api/1/reverse");
+    /// assert_eq!(epoint_az::OperationId::Reverse.path(), "/api/1/reverse");
     /// ```
     pub fn path(self) -> &'static str {
         self.info().path
@@ -161,7 +161,7 @@ impl OperationId {
     /// `pay_with_saved_card`.
     ///
     /// ```
-    /// assert_eq!(epoint::OperationId::ExecutePay.name(), "pay_with_saved_card");
+    /// assert_eq!(epoint_az::OperationId::ExecutePay.name(), "pay_with_saved_card");
     /// ```
     pub fn name(self) -> &'static str {
         self.info().name
@@ -170,7 +170,7 @@ impl OperationId {
     /// Every operation, in the spec's order.
     ///
     /// ```
-    /// assert!(epoint::OperationId::all().any(|op| op == epoint::OperationId::GetStatus));
+    /// assert!(epoint_az::OperationId::all().any(|op| op == epoint_az::OperationId::GetStatus));
     /// ```
     pub fn all() -> impl Iterator<Item = OperationId> {
         OPERATIONS.iter().map(|info| info.id)
@@ -192,7 +192,7 @@ impl From<OperationId> for &'static str {
 /// An operation name that matches no operation of the spec.
 ///
 /// ```
-/// let e = "pay_later".parse::<epoint::OperationId>().unwrap_err();
+/// let e = "pay_later".parse::<epoint_az::OperationId>().unwrap_err();
 /// assert!(e.to_string().contains("pay_later"));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

@@ -23,7 +23,7 @@ use crate::generated::types::SignedEnvelope;
 /// The private key is a [`SecretString`]: it is never printed by `Debug`.
 ///
 /// ```
-/// use epoint::Keys;
+/// use epoint_az::Keys;
 /// let keys = Keys::new("i000000001", "d3hjsl38sd8kdfhbcea0be04eafde9e8e2bad2fb092d");
 /// assert_eq!(format!("{keys:?}"), r#"Keys { public_key: "i000000001", private_key: "[REDACTED]" }"#);
 /// ```
@@ -45,7 +45,7 @@ impl fmt::Debug for Keys {
 /// Why a signed `data` + `signature` pair was refused.
 ///
 /// ```
-/// use epoint::{Keys, SignatureError};
+/// use epoint_az::{Keys, SignatureError};
 /// let keys = Keys::new("i000000001", "secret");
 /// assert_eq!(keys.verify("", "hOegSy3mV3Ae+UkenQg+jQBuz2A="), Err(SignatureError::EmptyData));
 /// ```
@@ -69,7 +69,7 @@ impl Keys {
     /// Keys from the merchant cabinet.
     ///
     /// ```
-    /// let keys = epoint::Keys::new("i000000001", "private");
+    /// let keys = epoint_az::Keys::new("i000000001", "private");
     /// assert_eq!(keys.public_key(), "i000000001");
     /// ```
     pub fn new(public_key: impl Into<String>, private_key: impl Into<SecretString>) -> Self {
@@ -82,7 +82,7 @@ impl Keys {
     /// The merchant's public key.
     ///
     /// ```
-    /// assert_eq!(epoint::Keys::new("i1", "p").public_key(), "i1");
+    /// assert_eq!(epoint_az::Keys::new("i1", "p").public_key(), "i1");
     /// ```
     pub fn public_key(&self) -> &str {
         &self.public_key
@@ -92,7 +92,7 @@ impl Keys {
     ///
     /// The official vector from EPoint's document v1.0.3:
     /// ```
-    /// let keys = epoint::Keys::new("i000000001", "d3hjsl38sd8kdfhbcea0be04eafde9e8e2bad2fb092d");
+    /// let keys = epoint_az::Keys::new("i000000001", "d3hjsl38sd8kdfhbcea0be04eafde9e8e2bad2fb092d");
     /// let data = "eyJwdWJsaWNfa2V5IjoiaTAwMDAwMDAwMSIsImFtb3VudCI6IjMwLjc1IiwiY3VycmVuY3kiOiJBWk4iLCJkZXNjcmlwdGlvbiI6InRlc3QgcGF5bWVudCIsIm9yZGVyX2lkIjoiMSJ9";
     /// assert_eq!(keys.sign(data), "a76GNudqblZtV8qF199hctA+cG0=");
     /// ```
@@ -112,7 +112,7 @@ impl Keys {
     /// Serialises `payload` to compact JSON, base64-encodes it and signs it.
     ///
     /// ```
-    /// let keys = epoint::Keys::new("i000000001", "test_private_key");
+    /// let keys = epoint_az::Keys::new("i000000001", "test_private_key");
     /// let envelope = keys.seal(&serde_json::json!({"public_key": "i000000001", "transaction": "te000000001"})).unwrap();
     /// assert_eq!(envelope.signature, "Og6A7Ce/EWmdqTzyXTTZeypSD4E=");
     /// ```
@@ -129,7 +129,7 @@ impl Keys {
     /// Signs JSON bytes that are already serialised, byte for byte.
     ///
     /// ```
-    /// let keys = epoint::Keys::new("i000000001", "test_private_key");
+    /// let keys = epoint_az::Keys::new("i000000001", "test_private_key");
     /// let env = keys.seal_json(br#"{"public_key":"i000000001","transaction":"te000000001"}"#);
     /// assert_eq!(env.data, "eyJwdWJsaWNfa2V5IjoiaTAwMDAwMDAwMSIsInRyYW5zYWN0aW9uIjoidGUwMDAwMDAwMDEifQ==");
     /// ```
@@ -142,7 +142,7 @@ impl Keys {
     /// Checks `signature` against `data` exactly as received, in constant time.
     ///
     /// ```
-    /// let keys = epoint::Keys::new("i000000001", "d3hjsl38sd8kdfhbcea0be04eafde9e8e2bad2fb092d");
+    /// let keys = epoint_az::Keys::new("i000000001", "d3hjsl38sd8kdfhbcea0be04eafde9e8e2bad2fb092d");
     /// let data = "eyJwdWJsaWNfa2V5IjoiaTAwMDAwMDAwMSIsImFtb3VudCI6IjMwLjc1IiwiY3VycmVuY3kiOiJBWk4iLCJkZXNjcmlwdGlvbiI6InRlc3QgcGF5bWVudCIsIm9yZGVyX2lkIjoiMSJ9";
     /// assert!(keys.verify(data, "a76GNudqblZtV8qF199hctA+cG0=").is_ok());
     /// assert!(keys.verify(data, "XoL8hqPR6nF172vLYcdVl2jwt+4=").is_err()); // no trailing key
@@ -172,7 +172,7 @@ impl Keys {
     /// Verifies, then decodes `data` (base64 → JSON → `T`).
     ///
     /// ```
-    /// let keys = epoint::Keys::new("i000000001", "test_private_key");
+    /// let keys = epoint_az::Keys::new("i000000001", "test_private_key");
     /// let env = keys.seal(&serde_json::json!({"status": "success"})).unwrap();
     /// let value: serde_json::Value = keys.open(&env.data, &env.signature).unwrap();
     /// assert_eq!(value["status"], "success");
@@ -187,9 +187,9 @@ impl Keys {
 /// expected JSON. The decoded text is kept for debugging (it is authentic, having been verified).
 ///
 /// ```
-/// let keys = epoint::Keys::new("i1", "k");
+/// let keys = epoint_az::Keys::new("i1", "k");
 /// let err = keys.open::<serde_json::Value>("bm90IGpzb24=", &keys.sign("bm90IGpzb24=")).unwrap_err();
-/// assert!(matches!(err, epoint::signing::OpenError::NotJson { .. }));
+/// assert!(matches!(err, epoint_az::signing::OpenError::NotJson { .. }));
 /// ```
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
@@ -214,7 +214,7 @@ pub enum OpenError {
 /// Use it only on data that was verified, or that you produced.
 ///
 /// ```
-/// let v: serde_json::Value = epoint::signing::decode_data("eyJhIjoxfQ==").unwrap();
+/// let v: serde_json::Value = epoint_az::signing::decode_data("eyJhIjoxfQ==").unwrap();
 /// assert_eq!(v["a"], 1);
 /// ```
 pub fn decode_data<T: DeserializeOwned>(data: &str) -> Result<T, OpenError> {
@@ -228,9 +228,9 @@ pub fn decode_data<T: DeserializeOwned>(data: &str) -> Result<T, OpenError> {
 /// The form body `data=…&signature=…` for an envelope, with `+`, `/`, `=` percent-encoded.
 ///
 /// ```
-/// let keys = epoint::Keys::new("i000000001", "test_private_key");
+/// let keys = epoint_az::Keys::new("i000000001", "test_private_key");
 /// let env = keys.seal_json(b"{}");
-/// assert_eq!(epoint::signing::form_body(&env), "data=e30%3D&signature=".to_owned() + &env.signature.replace('+', "%2B").replace('/', "%2F").replace('=', "%3D"));
+/// assert_eq!(epoint_az::signing::form_body(&env), "data=e30%3D&signature=".to_owned() + &env.signature.replace('+', "%2B").replace('/', "%2F").replace('=', "%3D"));
 /// ```
 pub fn form_body(envelope: &SignedEnvelope) -> String {
     form_urlencoded::Serializer::new(String::new())

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 /// instead of failing to decode.
 ///
 /// ```
-/// use epoint::PaymentStatus;
+/// use epoint_az::PaymentStatus;
 /// let s: PaymentStatus = serde_json::from_str(r#""returned""#).unwrap();
 /// assert_eq!(s, PaymentStatus::Returned);
 /// let new: PaymentStatus = serde_json::from_str(r#""partially_returned""#).unwrap();
@@ -40,7 +40,7 @@ impl PaymentStatus {
     /// The wire text.
     ///
     /// ```
-    /// assert_eq!(epoint::PaymentStatus::ServerError.as_str(), "server_error");
+    /// assert_eq!(epoint_az::PaymentStatus::ServerError.as_str(), "server_error");
     /// ```
     pub fn as_str(&self) -> &str {
         match self {
@@ -57,7 +57,7 @@ impl PaymentStatus {
     /// Every documented value, in the spec's order.
     ///
     /// ```
-    /// assert_eq!(epoint::PaymentStatus::documented().len(), 6);
+    /// assert_eq!(epoint_az::PaymentStatus::documented().len(), 6);
     /// ```
     pub fn documented() -> [PaymentStatus; 6] {
         [

@@ -20,10 +20,10 @@
 /// provider is installed first (`rustls::crypto::ring::default_provider().install_default()`).
 ///
 /// ```
-/// let http = epoint::http_client_builder()?
+/// let http = epoint_az::http_client_builder()?
 ///     .timeout(std::time::Duration::from_secs(10))
 ///     .build()?;
-/// let client = epoint::Client::with_http_client(epoint::Config::new("i1", "k"), http);
+/// let client = epoint_az::Client::with_http_client(epoint_az::Config::new("i1", "k"), http);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///

@@ -10,13 +10,13 @@ use axum::{
     extract::{DefaultBodyLimit, FromRef},
     routing::post,
 };
-use epoint::{Client, Config, Keys, axum::EpointCallback, callback::CallbackFlow};
+use epoint_az::{Client, Config, Keys, axum::EpointCallback, callback::CallbackFlow};
 use serde_json::json;
 
 /// What the handler saw: each callback's flow and transaction id.
 type Seen = Arc<Mutex<Vec<(CallbackFlow, Option<String>)>>>;
 
-/// The user's own state, holding a `Client` (not `Keys`): the recipe of `epoint::axum`.
+/// The user's own state, holding a `Client` (not `Keys`): the recipe of `epoint_az::axum`.
 #[derive(Clone)]
 struct AppState {
     client: Client,
@@ -47,7 +47,7 @@ async fn serve(app: Router) -> String {
 }
 
 async fn post_form(url: &str, body: impl Into<reqwest::Body>) -> reqwest::Response {
-    epoint::http_client_builder()
+    epoint_az::http_client_builder()
         .expect("tls")
         .build()
         .expect("http")
@@ -85,7 +85,7 @@ async fn the_extractor_verifies_before_the_handler_runs() {
     )
     .await;
 
-    let http = epoint::http_client_builder()
+    let http = epoint_az::http_client_builder()
         .expect("tls")
         .build()
         .expect("http");
@@ -176,7 +176,7 @@ async fn a_body_over_axums_default_limit_is_413_and_never_reaches_the_handler() 
     // A valid callback padded with an ignored field, exactly at the verifier's own cap
     // (64 KiB, `MAX_CALLBACK_BODY`): read and verified; one byte more is 413 from the
     // verifier (`CallbackError::BodyTooLarge`), before the signature is checked.
-    let cap = epoint::callback::MAX_CALLBACK_BODY;
+    let cap = epoint_az::callback::MAX_CALLBACK_BODY;
     let padding = cap - signed.len() - "&pad=".len();
     let at_cap = format!("{signed}&pad={}", "x".repeat(padding));
     assert_eq!(at_cap.len(), cap);

@@ -7,7 +7,7 @@
 mod axum_shop;
 
 use axum_shop::{Shop, post_checkout, router};
-use epoint::sandbox::Sandbox;
+use epoint_az::sandbox::Sandbox;
 use serde_json::json;
 
 #[tokio::test]
@@ -34,7 +34,7 @@ async fn the_shop_refuses_a_forged_callback() {
     let shop = format!("http://{}", listener.local_addr().expect("addr"));
     let app = router(Shop::new(sandbox.client().expect("client")));
     tokio::spawn(async move { axum::serve(listener, app).await });
-    let http = epoint::http_client_builder()
+    let http = epoint_az::http_client_builder()
         .expect("tls")
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -54,7 +54,7 @@ async fn the_shop_refuses_a_forged_callback() {
         .expect("json");
     let transaction = order["order"]["transaction"].as_str().expect("transaction");
 
-    let forged = epoint::Keys::new("i000000001", "not the merchant's key")
+    let forged = epoint_az::Keys::new("i000000001", "not the merchant's key")
         .sign_callback(&json!({"status": "success", "code": "000", "transaction": transaction, "order_id": "o-forged"}))
         .expect("sign");
     let answer = http

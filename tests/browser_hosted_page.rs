@@ -16,7 +16,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use epoint::{PaymentStatus, callback::CallbackFlow, sandbox::CardStatus};
+use epoint_az::{PaymentStatus, callback::CallbackFlow, sandbox::CardStatus};
 use fantoccini::{ClientBuilder, Locator};
 use rust_decimal_macros::dec;
 use sandbox_support::{Merchant, keys1, sandbox_with};
@@ -165,7 +165,7 @@ async fn customer_pays_on_the_hosted_page_in_chromium() {
     };
     let merchant = Merchant::start().await;
     let sandbox = sandbox_with(&merchant).await;
-    let client = epoint::Client::new(
+    let client = epoint_az::Client::new(
         sandbox
             .config_for("i000000001")
             .expect("config")

@@ -5,7 +5,7 @@
 
 mod sandbox_support;
 
-use epoint::{dec, sandbox::Outcome};
+use epoint_az::{dec, sandbox::Outcome};
 use sandbox_support::{Merchant, sandbox_with};
 use serde_json::{Value, json};
 

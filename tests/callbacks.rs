@@ -1,7 +1,7 @@
 //! Callbacks: valid ones for each flow decode with the right flow and exactly the fields
 //! that flow carries; tampered, truncated or malformed ones are typed errors, never panics.
 
-use epoint::{
+use epoint_az::{
     Keys, PaymentStatus, SignatureError,
     callback::{CallbackError, CallbackFlow},
 };
@@ -133,7 +133,7 @@ fn the_documented_callback_vector_verifies() {
 
 /// The form body for a `data` / `signature` pair, tampered or not (the library's encoder).
 fn encode(data: &str, signature: &str) -> String {
-    epoint::signing::form_body(&epoint::generated::types::SignedEnvelope {
+    epoint_az::signing::form_body(&epoint_az::generated::types::SignedEnvelope {
         data: data.to_owned(),
         signature: signature.to_owned(),
     })
@@ -258,7 +258,7 @@ fn verification_and_parsing_can_be_separated() {
 
 #[test]
 fn the_callback_json_schema_is_offered() {
-    let schema = epoint::callback::payload_schema();
+    let schema = epoint_az::callback::payload_schema();
     let props = schema["properties"].as_object().expect("properties");
     for field in [
         "status",

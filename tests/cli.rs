@@ -173,7 +173,7 @@ fn sign_reads_standard_input_byte_for_byte_and_wants_an_object() {
     };
     let with_newline = run_stdin(&format!("{S5_JSON}\n"));
     assert!(with_newline.status.success());
-    let keys = epoint::Keys::new("i000000001", KEY);
+    let keys = epoint_az::Keys::new("i000000001", KEY);
     let expected = keys.seal_json(format!("{S5_JSON}\n").as_bytes());
     assert!(
         text(&with_newline.stdout).contains(&format!("data={}\n", expected.data)),

@@ -8,7 +8,7 @@ use std::{
     process::{Command, Output, Stdio},
 };
 
-use epoint::{
+use epoint_az::{
     OperationId,
     sandbox::{Fault, Outcome, SEEDED_MERCHANTS, Sandbox},
 };
@@ -329,7 +329,7 @@ async fn exit_codes_tell_declined_rejected_unknown_and_usage() {
 
     // Unknown outcome: processed, then the answer was lost.
     let client = sandbox.client().expect("client");
-    let page = client.pay(epoint::dec!(20), "o-9").await.expect("pay");
+    let page = client.pay(epoint_az::dec!(20), "o-9").await.expect("pay");
     sandbox
         .complete(&page.transaction, Outcome::Paid)
         .await
@@ -413,14 +413,14 @@ async fn codes_operations_and_completions() {
     let table = run_with(vec!["codes".into()], None).await;
     assert_eq!(
         table.stdout.lines().count(),
-        epoint::BankCode::table().len()
+        epoint_az::BankCode::table().len()
     );
     let unknown = run_with(vec!["codes".into(), "999".into()], None).await;
     assert_eq!(unknown.code, 1);
 
     let ops = run_with(vec!["operations".into(), "--json".into()], None).await;
     let rows = ops.json()["operations"].as_array().expect("rows").len();
-    assert_eq!(rows, epoint::OPERATIONS.len());
+    assert_eq!(rows, epoint_az::OPERATIONS.len());
     let ops = run_with(vec!["operations".into()], None).await;
     assert!(
         ops.stdout.contains("/api/1/refund-request"),
@@ -566,14 +566,14 @@ async fn callback_serve_once_prints_a_verified_callback() {
         .expect("url")
         .to_owned();
     // A callback as EPoint signs it, posted by the test itself.
-    let keys = epoint::Keys::new(PUBLIC, PRIVATE);
+    let keys = epoint_az::Keys::new(PUBLIC, PRIVATE);
     let body = keys
         .sign_callback(&serde_json::json!({
             "status": "failed", "code": "116", "transaction": "te000000007",
             "order_id": "o-7", "amount": 9.99, "operation_code": "100"
         }))
         .expect("sign");
-    let answer = epoint::http_client_builder()
+    let answer = epoint_az::http_client_builder()
         .expect("tls")
         .build()
         .expect("http")
@@ -611,7 +611,7 @@ async fn a_terminal_is_asked_before_money_moves() {
     }
     let sandbox = Sandbox::start().await.expect("sandbox");
     let client = sandbox.client().expect("client");
-    let page = client.pay(epoint::dec!(20), "o-1").await.expect("pay");
+    let page = client.pay(epoint_az::dec!(20), "o-1").await.expect("pay");
     sandbox
         .complete(&page.transaction, Outcome::Paid)
         .await

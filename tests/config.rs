@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use epoint::{Client, Config, ConfigError, Language};
+use epoint_az::{Client, Config, ConfigError, Language};
 
 fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
     let map: HashMap<String, String> = vars

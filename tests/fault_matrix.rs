@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use epoint::{
+use epoint_az::{
     Client, Delivery, Error, OperationId,
     sandbox::{Fault, Outcome, Sandbox},
 };

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use epoint::{CallbackError, Keys, SignatureError, sandbox::parse_envelope_for_fuzzing};
+use epoint_az::{CallbackError, Keys, SignatureError, sandbox::parse_envelope_for_fuzzing};
 use proptest::prelude::*;
 
 fn keys() -> Keys {
@@ -57,7 +57,7 @@ fn callback_verify(body: &[u8]) -> Result<(), CallbackError> {
 fn sandbox_envelope(body: &[u8]) -> [Result<(), String>; 2] {
     [false, true].map(|is_json| {
         parse_envelope_for_fuzzing(is_json, body).map(|(data, _, _)| {
-            let _ = epoint::signing::decode_data::<serde_json::Value>(&data);
+            let _ = epoint_az::signing::decode_data::<serde_json::Value>(&data);
         })
     })
 }

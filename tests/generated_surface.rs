@@ -6,7 +6,7 @@
 //! * every operation: method name (= operationId), HTTP method and path, payload schema
 //!   (`x-epoint-payload`, from the spec), request body type and encoding, answer type (and
 //!   that no operation sends progenitor's `api-version` header, which `build.rs` removes);
-//! * every type in `epoint::types`: struct fields with their Rust types and serde renames,
+//! * every type in `epoint_az::types`: struct fields with their Rust types and serde renames,
 //!   enum variants with their wire names, newtypes with their inner type and schema limits.
 //!
 //! Each route is also checked against the spec's path and method.

@@ -6,7 +6,7 @@ mod capture;
 mod sandbox_support;
 
 use capture::{CaptureServer, Reply};
-use epoint::{Client, Config, Error, Money, dec, sandbox::Sandbox};
+use epoint_az::{Client, Config, Error, Money, dec, sandbox::Sandbox};
 use sandbox_support::{keys1, post_signed};
 use serde_json::json;
 
@@ -130,7 +130,7 @@ async fn the_sandbox_refuses_what_the_client_refuses() {
     let client = sandbox.client().expect("client");
     let paid = client.pay(dec!(30.00), "null-refund").await.expect("pay");
     sandbox
-        .complete(&paid.transaction, epoint::sandbox::Outcome::Paid)
+        .complete(&paid.transaction, epoint_az::sandbox::Outcome::Paid)
         .await
         .expect("paid");
     let answer = post_signed(
@@ -170,7 +170,7 @@ fn money_text_off_the_wire_is_parsed_strictly() {
 
 use std::time::Duration;
 
-use epoint::{
+use epoint_az::{
     CallbackError, Decimal, OperationId,
     sandbox::{Fault, Outcome, SandboxError},
 };
@@ -220,7 +220,7 @@ async fn a_latency_fault_past_the_client_timeout_is_still_processed_and_recorded
     }
     assert_eq!(remaining, Some(dec!(25.00)), "the refund happened");
     let status = client.get_transaction_status(&tx).await.expect("status");
-    assert_eq!(status.status, epoint::PaymentStatus::Returned);
+    assert_eq!(status.status, epoint_az::PaymentStatus::Returned);
 }
 
 #[tokio::test]
@@ -314,7 +314,7 @@ async fn the_request_log_is_bounded_and_the_count_exact() {
             .await
             .expect("json");
     assert_eq!(over_http.len(), 5);
-    assert_eq!(epoint::sandbox::DEFAULT_REQUEST_LOG_LIMIT, 1000);
+    assert_eq!(epoint_az::sandbox::DEFAULT_REQUEST_LOG_LIMIT, 1000);
 }
 
 #[tokio::test]
@@ -347,7 +347,7 @@ async fn a_decline_needs_a_code_other_than_000() {
         "{answer}"
     );
     let tx = sandbox.transaction(&payment.transaction).expect("tx");
-    assert_eq!(tx.status, epoint::PaymentStatus::New, "nothing approved");
+    assert_eq!(tx.status, epoint_az::PaymentStatus::New, "nothing approved");
 }
 
 #[tokio::test]
@@ -398,7 +398,7 @@ fn amounts_have_a_documented_maximum() {
     assert_eq!(Money::MAX, dec!(1000000000.00));
     assert!(Money::new(Money::MAX).is_ok());
     for too_large in [Money::MAX + dec!(0.01), Decimal::MAX] {
-        assert_eq!(Money::new(too_large), Err(epoint::AmountError::TooLarge));
+        assert_eq!(Money::new(too_large), Err(epoint_az::AmountError::TooLarge));
     }
     let client = Client::new(Config::new("i000000001", "k")).expect("client");
     assert!(matches!(
@@ -452,7 +452,7 @@ async fn order_ids_with_control_characters_or_only_whitespace_are_refused() {
 
 #[test]
 fn callbacks_have_a_size_cap_and_a_depth_bound() {
-    let keys = epoint::Keys::new("i000000001", "k");
+    let keys = epoint_az::Keys::new("i000000001", "k");
     let big = keys
         .sign_callback(&json!({"status": "success", "x": "a".repeat(100_000)}))
         .expect("sign");
@@ -460,7 +460,7 @@ fn callbacks_have_a_size_cap_and_a_depth_bound() {
         keys.verify_callback(big.as_bytes()),
         Err(CallbackError::BodyTooLarge { limit: 65_536, .. })
     ));
-    assert_eq!(epoint::callback::MAX_CALLBACK_BODY, 64 * 1024);
+    assert_eq!(epoint_az::callback::MAX_CALLBACK_BODY, 64 * 1024);
     let deep = format!(
         "{{\"status\":\"success\",\"x\":{}{}}}",
         "[".repeat(100_000),
@@ -473,7 +473,7 @@ fn callbacks_have_a_size_cap_and_a_depth_bound() {
         Err(CallbackError::BodyTooLarge { .. })
     ));
     let deep = format!("{{\"x\":{}{}}}", "[".repeat(5_000), "]".repeat(5_000));
-    let body = epoint::signing::form_body(&keys.seal_json(deep.as_bytes()));
+    let body = epoint_az::signing::form_body(&keys.seal_json(deep.as_bytes()));
     assert!(matches!(
         keys.verify_form(body.as_bytes()),
         Err(CallbackError::TooDeep { limit: 32 })
@@ -485,7 +485,7 @@ fn callbacks_have_a_size_cap_and_a_depth_bound() {
         "]".repeat(31),
         "[".repeat(100)
     );
-    let body = epoint::signing::form_body(&keys.seal_json(ok.as_bytes()));
+    let body = epoint_az::signing::form_body(&keys.seal_json(ok.as_bytes()));
     assert!(keys.verify_form(body.as_bytes()).is_ok());
 }
 
@@ -557,7 +557,7 @@ async fn a_request_whose_body_stalls_is_closed_after_the_idle_timeout() {
         "not before the idle timeout: {waited:?}"
     );
     assert_eq!(
-        sandbox.request_count(epoint::OperationId::PaymentRequest),
+        sandbox.request_count(epoint_az::OperationId::PaymentRequest),
         0,
         "a body that never arrived is not a request"
     );

@@ -10,7 +10,7 @@ use std::{
 };
 
 use capture::{CaptureServer, Reply};
-use epoint::{Client, Config};
+use epoint_az::{Client, Config};
 use rust_decimal_macros::dec;
 use serde_json::json;
 

@@ -2,7 +2,7 @@
 //! for each of the ten operations, with fixed test keys. A change to the spec, the payload
 //! builder or the signing shows up here as a snapshot diff to review.
 
-use epoint::{Client, Config, Language, Preview, generated::ClientInfo};
+use epoint_az::{Client, Config, Language, Preview, generated::ClientInfo};
 use rust_decimal_macros::dec;
 use serde::Serialize;
 
@@ -28,11 +28,11 @@ struct Pinned<'a> {
 /// Pins a preview, after checking it is self-consistent with the independent pieces
 /// (base64 of the JSON, signature re-verified, form body percent-encoding).
 fn pin(name: &str, preview: Preview) {
-    let keys = epoint::Keys::new(PUBLIC_KEY, PRIVATE_KEY);
+    let keys = epoint_az::Keys::new(PUBLIC_KEY, PRIVATE_KEY);
     let env = &preview.envelope;
     keys.verify(&env.data, &env.signature)
         .expect("signature verifies");
-    let decoded: serde_json::Value = epoint::signing::decode_data(&env.data).expect("data decodes");
+    let decoded: serde_json::Value = epoint_az::signing::decode_data(&env.data).expect("data decodes");
     assert_eq!(decoded, preview.payload, "{name}: data carries the payload");
     assert_eq!(
         decoded["public_key"], PUBLIC_KEY,
@@ -248,7 +248,7 @@ fn developer_payment_request() {
         "developer_payment_request",
         client()
             .request_payment(dec!(30.75), "dev-1")
-            .currency(epoint::HostedPageCurrency::Usd)
+            .currency(epoint_az::HostedPageCurrency::Usd)
             .other_attr(serde_json::json!({"cart": "42"}))
             .preview()
             .expect("preview"),
@@ -333,7 +333,7 @@ fn heartbeat() {
         url: String,
         body: &'static str,
     }
-    let info = epoint::OperationId::Heartbeat.info();
+    let info = epoint_az::OperationId::Heartbeat.info();
     assert_eq!(info.payload, None, "unsigned");
     insta::assert_json_snapshot!(
         "heartbeat",
@@ -420,7 +420,7 @@ fn invoices_view_list_and_send() {
         "invoices_list",
         client()
             .list_invoices()
-            .invoice_type(epoint::generated::types::InvoiceType::Outgoing)
+            .invoice_type(epoint_az::generated::types::InvoiceType::Outgoing)
             .order("desc")
             .preview()
             .expect("preview"),
@@ -449,7 +449,7 @@ fn invoice_dates_are_checked_before_sending() {
         assert!(
             matches!(
                 call.payload(),
-                Err(epoint::Error::InvalidInput {
+                Err(epoint_az::Error::InvalidInput {
                     field: "period_from",
                     ..
                 })
@@ -460,12 +460,12 @@ fn invoice_dates_are_checked_before_sending() {
     let call = c.create_invoice(dec!(0), "2026-12-01", "2026-12-31");
     assert!(matches!(
         call.payload(),
-        Err(epoint::Error::InvalidInput { field: "sum", .. })
+        Err(epoint_az::Error::InvalidInput { field: "sum", .. })
     ));
     let call = c.send_invoice_email(1, "");
     assert!(matches!(
         call.payload(),
-        Err(epoint::Error::InvalidInput { field: "email", .. })
+        Err(epoint_az::Error::InvalidInput { field: "email", .. })
     ));
 }
 
@@ -553,7 +553,7 @@ fn token_split_payment() {
 /// B2B is a JSON envelope, not a form: pins the signed payload and its envelope.
 #[test]
 fn b2b_payment() {
-    let transfer = epoint::B2bTransferRequest::new(
+    let transfer = epoint_az::B2bTransferRequest::new(
         dec!(1500),
         "b2b-1",
         "Invoice 42",
@@ -564,7 +564,7 @@ fn b2b_payment() {
     )
     .webhook_url("https://shop.example.com/epoint/b2b");
     let payload = transfer.payload(PUBLIC_KEY).expect("valid");
-    let keys = epoint::Keys::new(PUBLIC_KEY, PRIVATE_KEY);
+    let keys = epoint_az::Keys::new(PUBLIC_KEY, PRIVATE_KEY);
     let envelope = keys.seal(&payload).expect("seal");
     insta::assert_yaml_snapshot!(
         "b2b_payment",

@@ -3,7 +3,7 @@
 //! round-trips and is read only in the wire's shape. Case counts are modest (CI runs this in
 //! a few seconds); `PROPTEST_CASES=100000 cargo test --test properties` runs a long campaign.
 
-use epoint::{AmountError, CallbackError, Decimal, Keys, Money, SignatureError};
+use epoint_az::{AmountError, CallbackError, Decimal, Keys, Money, SignatureError};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
@@ -183,7 +183,7 @@ proptest! {
 fn the_depth_and_size_bounds_are_typed_errors() {
     let keys = Keys::new("i000000001", "k");
     let deep = format!("{}{}", "[".repeat(64), "]".repeat(64));
-    let body = epoint::signing::form_body(&keys.seal_json(deep.as_bytes()));
+    let body = epoint_az::signing::form_body(&keys.seal_json(deep.as_bytes()));
     assert!(matches!(
         keys.verify_form(body.as_bytes()),
         Err(CallbackError::TooDeep { .. })

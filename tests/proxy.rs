@@ -6,7 +6,7 @@
 mod capture;
 
 use capture::{CaptureServer, Reply};
-use epoint::{Client, Config};
+use epoint_az::{Client, Config};
 
 #[tokio::test]
 async fn a_proxy_set_in_the_environment_is_still_used() {

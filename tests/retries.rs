@@ -3,7 +3,7 @@
 //! over real sockets with the sandbox's fault injection and its request counts.
 #![cfg(feature = "sandbox")]
 
-use epoint::{
+use epoint_az::{
     Error, OperationId, PaymentStatus,
     sandbox::{Fault, Outcome, Sandbox},
 };
@@ -77,7 +77,7 @@ async fn status_retries_give_up_after_the_configured_count() {
         .config_for("i000000001")
         .expect("config")
         .status_retries(0);
-    let no_retries = epoint::Client::new(config).expect("client");
+    let no_retries = epoint_az::Client::new(config).expect("client");
     no_retries
         .get_transaction_status(&tx)
         .await

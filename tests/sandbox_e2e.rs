@@ -7,7 +7,7 @@ mod sandbox_support;
 
 use std::time::Duration;
 
-use epoint::{
+use epoint_az::{
     Client, Config, Delivery, Error, Keys, OperationId, PaymentStatus,
     callback::CallbackFlow,
     sandbox::{CardStatus, Fault, Outcome, Sandbox},
@@ -17,7 +17,7 @@ use sandbox_support::{Merchant, keys1, post_form, post_signed, sandbox_with, sub
 use serde_json::{Value, json};
 
 /// The only callback received so far, verified with merchant 1's keys.
-fn only_callback(merchant: &Merchant) -> epoint::Callback {
+fn only_callback(merchant: &Merchant) -> epoint_az::Callback {
     let received = merchant.received();
     assert_eq!(received.len(), 1, "exactly one callback: {received:?}");
     keys1()
@@ -189,7 +189,7 @@ async fn declined_payment_reports_bank_code_and_cannot_be_refunded() {
     assert!(message.contains("cannot be reversed"), "{message}");
     assert!(matches!(
         sandbox.complete(&tx, Outcome::Paid).await,
-        Err(epoint::sandbox::SandboxError::AlreadyCompleted { .. })
+        Err(epoint_az::sandbox::SandboxError::AlreadyCompleted { .. })
     ));
 }
 
@@ -1142,7 +1142,7 @@ async fn every_operation_is_served() {
     let sandbox = Sandbox::start().await.expect("sandbox");
     let keys = Keys::new("i000000001", "wrong");
     // The signed forms (unsigned operations such as `GET /api/heartbeat` have no signature).
-    let signed: Vec<_> = epoint::OPERATIONS
+    let signed: Vec<_> = epoint_az::OPERATIONS
         .iter()
         .filter(|op| op.payload.is_some())
         .collect();
@@ -1224,7 +1224,7 @@ async fn callbacks_are_signed_with_each_merchants_own_key() {
     let sandbox = Sandbox::builder()
         .result_url(first.result_url())
         .merchant(
-            epoint::sandbox::Merchant::new("i000000002", "sandbox_private_key_0000000002")
+            epoint_az::sandbox::Merchant::new("i000000002", "sandbox_private_key_0000000002")
                 .result_url(second.result_url()),
         )
         .start()
@@ -1268,7 +1268,7 @@ async fn a_result_url_that_is_not_http_is_refused_at_start() {
             .await
             .expect_err("refused");
         assert!(
-            matches!(&err, epoint::sandbox::SandboxError::InvalidResultUrl { merchant, .. } if merchant == "i000000001"),
+            matches!(&err, epoint_az::sandbox::SandboxError::InvalidResultUrl { merchant, .. } if merchant == "i000000001"),
             "{url}: {err:?}"
         );
     }

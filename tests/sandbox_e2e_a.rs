@@ -5,7 +5,7 @@
 
 mod sandbox_support;
 
-use epoint::{
+use epoint_az::{
     Error, HostedPageCurrency, OperationId, PaymentStatus,
     sandbox::{Outcome, Sandbox},
 };

@@ -5,7 +5,7 @@
 
 mod sandbox_support;
 
-use epoint::{
+use epoint_az::{
     Error, OperationId, PaymentStatus, SavedCardState,
     callback::CallbackFlow,
     generated::types::InvoiceType,

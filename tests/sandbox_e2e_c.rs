@@ -7,7 +7,7 @@ mod sandbox_support;
 use std::sync::{Arc, Mutex};
 
 use axum::{Router, body::Bytes, routing::post};
-use epoint::{
+use epoint_az::{
     B2bTransferRequest, B2bTransferState, Error, OperationId, PaymentStatus, sandbox::Sandbox,
 };
 use rust_decimal_macros::dec;

@@ -8,7 +8,7 @@
 
 mod sandbox_support;
 
-use epoint::sandbox::{Outcome, Sandbox};
+use epoint_az::sandbox::{Outcome, Sandbox};
 use sandbox_support::{Merchant, keys1, sandbox_with};
 use serde_json::{Value, json};
 
@@ -70,7 +70,7 @@ impl Spec {
 /// POSTs a signed payload; returns the raw JSON text.
 async fn call(base: &str, path: &str, payload: Value) -> String {
     let envelope = keys1().seal(&payload).expect("seal");
-    let body = epoint::signing::form_body(&envelope);
+    let body = epoint_az::signing::form_body(&envelope);
     let response = sandbox_support::http()
         .post(format!("{base}{path}"))
         .header("content-type", "application/x-www-form-urlencoded")

@@ -4,7 +4,7 @@
 
 mod sandbox_support;
 
-use epoint::sandbox::Sandbox;
+use epoint_az::sandbox::Sandbox;
 use sandbox_support::keys1;
 use serde_json::{Value, json};
 
@@ -38,7 +38,7 @@ fn check(component: &str, wire: &str) -> Value {
 }
 
 async fn form(base: &str, path: &str, payload: Value) -> String {
-    let body = epoint::signing::form_body(&keys1().seal(&payload).expect("seal"));
+    let body = epoint_az::signing::form_body(&keys1().seal(&payload).expect("seal"));
     sandbox_support::http()
         .post(format!("{base}{path}"))
         .header("content-type", "application/x-www-form-urlencoded")

@@ -37,8 +37,8 @@ async fn standalone_server_prints_its_url_serves_and_stops_on_sigterm() {
         .unwrap_or_else(|| panic!("first line is the base URL, got {first:?}"));
     assert!(port.parse::<u16>().is_ok_and(|p| p > 0), "{first:?}");
 
-    let client = epoint::Client::new(
-        epoint::Config::new("i000000001", "sandbox_private_key_0000000001").base_url(&base),
+    let client = epoint_az::Client::new(
+        epoint_az::Config::new("i000000001", "sandbox_private_key_0000000001").base_url(&base),
     )
     .expect("client");
     let tx = client

@@ -236,12 +236,12 @@ macro_rules! rust_schemas {
 
 /// Every component of the spec, paired with the Rust type that stands for it.
 fn rust_schemas() -> Vec<(&'static str, Value)> {
-    use epoint::generated::types::*;
+    use epoint_az::generated::types::*;
     rust_schemas![
         // the envelope and the shared scalars
         SignedEnvelope => SignedEnvelope,
-        Money => epoint::Money,
-        PaymentStatus => epoint::PaymentStatus,
+        Money => epoint_az::Money,
+        PaymentStatus => epoint_az::PaymentStatus,
         Language => Language,
         Currency => Currency,
         PublicKey => PublicKey,
@@ -251,7 +251,7 @@ fn rust_schemas() -> Vec<(&'static str, Value)> {
         CardId => CardId,
         RedirectUrl => RedirectUrl,
         OtherAttr => OtherAttr,
-        Flag => epoint::Flag,
+        Flag => epoint_az::Flag,
         // payloads (x-epoint-payload)
         PaymentRequest => PaymentRequest,
         StatusRequest => StatusRequest,
@@ -367,7 +367,7 @@ fn every_rust_schema_matches_its_spec_component() {
 #[test]
 fn callback_payload_schema_matches_the_spec() {
     let spec = spec();
-    let offered = epoint::callback::payload_schema();
+    let offered = epoint_az::callback::payload_schema();
     assert_eq!(offered["title"], "CallbackPayload");
     let differences = compare("CallbackPayload", &spec, &offered);
     assert!(differences.is_empty(), "{differences:#?}");
@@ -445,7 +445,7 @@ fn mutated(spec: &Value, pointer: &str, change: impl FnOnce(&mut Value)) -> Valu
 
 fn payment_request_differences(spec: &Value) -> Vec<String> {
     let rust = serde_json::to_value(schemars::schema_for!(
-        epoint::generated::types::PaymentRequest
+        epoint_az::generated::types::PaymentRequest
     ))
     .expect("schema");
     compare("PaymentRequest", spec, &rust)
@@ -546,7 +546,7 @@ macro_rules! decoders {
     ($($name:ident),* $(,)?) => {
         vec![$((
             stringify!($name),
-            (|v: Value| serde_json::from_value::<epoint::generated::types::$name>(v).map(|_| ()).map_err(|e| e.to_string()))
+            (|v: Value| serde_json::from_value::<epoint_az::generated::types::$name>(v).map(|_| ()).map_err(|e| e.to_string()))
                 as fn(Value) -> Result<(), String>,
         )),*]
     };
@@ -555,7 +555,7 @@ macro_rules! decoders {
 /// For every payload, each string property with `minLength`/`maxLength` in the spec: the
 /// generated type accepts the spec's example with that property at the limit and rejects it one
 /// character past the limit. (`Flag`'s 0..1 range is enforced by the hand-written
-/// `epoint::Flag`, tested in `src/flag.rs` and by `flags_outside_zero_and_one_are_refused`.)
+/// `epoint_az::Flag`, tested in `src/flag.rs` and by `flags_outside_zero_and_one_are_refused`.)
 #[test]
 fn payload_string_limits_are_enforced_when_decoding() {
     let spec = spec();
@@ -648,10 +648,10 @@ fn flags_outside_zero_and_one_are_refused() {
             example[field] = value.clone();
             let decoded = match name {
                 "PaymentRequest" => serde_json::from_value::<
-                    epoint::generated::types::PaymentRequest,
+                    epoint_az::generated::types::PaymentRequest,
                 >(example.clone())
                 .map(|_| ()),
-                _ => serde_json::from_value::<epoint::generated::types::CardRegistrationRequest>(
+                _ => serde_json::from_value::<epoint_az::generated::types::CardRegistrationRequest>(
                     example.clone(),
                 )
                 .map(|_| ()),

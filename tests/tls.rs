@@ -96,15 +96,15 @@ async fn https_round_trip_with_the_default_tls_setup() {
         )
     });
 
-    let client = epoint::Client::new(
-        epoint::Config::new("i000000001", "key").base_url(format!("https://localhost:{port}")),
+    let client = epoint_az::Client::new(
+        epoint_az::Config::new("i000000001", "key").base_url(format!("https://localhost:{port}")),
     )
     .expect("a client with the default TLS setup");
     let state = client
         .get_transaction_status("te000000001")
         .await
         .expect("an HTTPS answer");
-    assert_eq!(state.status, epoint::PaymentStatus::Success);
+    assert_eq!(state.status, epoint_az::PaymentStatus::Success);
     let request_line = server.join().expect("server thread");
     assert_eq!(request_line, "POST /api/1/get-status HTTP/1.1");
 

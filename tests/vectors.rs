@@ -8,7 +8,7 @@
 use std::{collections::BTreeSet, fs, path::Path};
 
 use base64::{Engine, engine::general_purpose::STANDARD};
-use epoint::{
+use epoint_az::{
     Keys, Money, SignatureError,
     callback::{CallbackError, CallbackFlow},
     generated::types,
@@ -365,7 +365,7 @@ fn generated_payment_request_reproduces_e1() {
 #[test]
 fn callback_vectors_validate_against_the_offered_schema() {
     let doc = vectors();
-    let validator = jsonschema::validator_for(&epoint::callback::payload_schema())
+    let validator = jsonschema::validator_for(&epoint_az::callback::payload_schema())
         .expect("payload_schema() is a valid JSON Schema");
     let mut valid = 0;
     for v in list(&doc, "callbacks")

@@ -5,7 +5,7 @@
 mod capture;
 
 use capture::{CaptureServer, Reply};
-use epoint::{Client, Config, Delivery, Error, Keys, PaymentStatus};
+use epoint_az::{Client, Config, Delivery, Error, Keys, PaymentStatus};
 use rust_decimal_macros::dec;
 use serde_json::{Value, json};
 
@@ -27,7 +27,7 @@ fn full_success() -> Value {
 /// Sends all ten operations; each answer is returned as JSON (Ok: the whole answer as EPoint
 /// sent it, `.answer` of the typed success) or the error.
 async fn send_all(c: &Client) -> Vec<(&'static str, Result<Value, Error>)> {
-    fn v<T: serde::Serialize>(r: epoint::Result<T>) -> Result<Value, Error> {
+    fn v<T: serde::Serialize>(r: epoint_az::Result<T>) -> Result<Value, Error> {
         r.map(|t| serde_json::to_value(t).expect("answer serialises")["answer"].clone())
     }
     vec![
@@ -99,7 +99,7 @@ async fn every_operation_posts_a_signed_form_to_its_path() {
         );
         keys.verify(&form[0].1, &form[1].1)
             .unwrap_or_else(|e| panic!("{path}: signature on the wire does not verify: {e}"));
-        let payload: Value = epoint::signing::decode_data(&form[0].1).expect("payload decodes");
+        let payload: Value = epoint_az::signing::decode_data(&form[0].1).expect("payload decodes");
         assert_eq!(payload["public_key"], PUBLIC_KEY, "{path}");
         assert!(
             !req.body.contains(PRIVATE_KEY),
@@ -116,7 +116,7 @@ async fn money_is_sent_as_a_two_decimal_string() {
         .await
         .expect("success");
     let form = server.only_request().form();
-    let payload: Value = epoint::signing::decode_data(&form[0].1).expect("decodes");
+    let payload: Value = epoint_az::signing::decode_data(&form[0].1).expect("decodes");
     assert_eq!(payload["amount"], "20.00");
     assert_eq!(payload["currency"], "AZN");
     assert_eq!(payload["language"], "az");
@@ -534,7 +534,7 @@ async fn fields_epoint_adds_later_are_kept_in_extra() {
 
 #[tokio::test]
 async fn any_spec_operation_is_callable_with_a_payload_built_by_hand() {
-    use epoint::{generated::types, ops};
+    use epoint_az::{generated::types, ops};
     let server = CaptureServer::start(Reply::json(json!({
         "status": "success", "transaction": "te9", "code": "000"
     })))
@@ -554,7 +554,7 @@ async fn any_spec_operation_is_callable_with_a_payload_built_by_hand() {
     let req = server.only_request();
     assert_eq!(req.path, "/api/1/get-status");
     let form = req.form();
-    let sent: types::StatusRequest = epoint::signing::decode_data(&form[0].1).expect("decodes");
+    let sent: types::StatusRequest = epoint_az::signing::decode_data(&form[0].1).expect("decodes");
     assert_eq!(sent, payload, "exactly the payload given");
 }
 
@@ -580,7 +580,7 @@ async fn an_operation_missing_from_the_spec_is_sent_signed_with_the_same_error_m
     Keys::new(PUBLIC_KEY, PRIVATE_KEY)
         .verify(&form[0].1, &form[1].1)
         .expect("signed");
-    let sent: Value = epoint::signing::decode_data(&form[0].1).expect("decodes");
+    let sent: Value = epoint_az::signing::decode_data(&form[0].1).expect("decodes");
     assert_eq!(sent, payload);
 
     // A typed answer, and a rejection mapped like every other operation's.

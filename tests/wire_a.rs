@@ -4,7 +4,7 @@
 mod capture;
 
 use capture::{CaptureServer, Reply};
-use epoint::{Client, Config, Error, HostedPageCurrency, Keys};
+use epoint_az::{Client, Config, Error, HostedPageCurrency, Keys};
 use rust_decimal_macros::dec;
 use serde_json::{Value, json};
 
@@ -28,14 +28,14 @@ fn payload_of(server: &CaptureServer, path: &str) -> Value {
     Keys::new(PUBLIC_KEY, PRIVATE_KEY)
         .verify(&form[0].1, &form[1].1)
         .expect("signed");
-    epoint::signing::decode_data(&form[0].1).expect("payload")
+    epoint_az::signing::decode_data(&form[0].1).expect("payload")
 }
 
 fn rejected() -> Reply {
     Reply::json(json!({"status": "error", "message": "Refused"}))
 }
 
-fn is_rejected<T: std::fmt::Debug>(r: epoint::Result<T>) {
+fn is_rejected<T: std::fmt::Debug>(r: epoint_az::Result<T>) {
     assert!(
         matches!(&r, Err(Error::Rejected { message, .. }) if message == "Refused"),
         "{r:?}"
@@ -92,7 +92,7 @@ async fn checkout_form_is_not_sent_and_its_refusal_maps_like_the_others() {
         server.requests().is_empty(),
         "building the form sends nothing"
     );
-    let payload: Value = epoint::signing::decode_data(&form.data).expect("data");
+    let payload: Value = epoint_az::signing::decode_data(&form.data).expect("data");
     assert_eq!(payload["currency"], "AZN");
     // If the call is sent anyway, a refusal is an error like everywhere else.
     is_rejected(c.checkout_form(dec!(5), "o-9").await);

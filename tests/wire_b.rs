@@ -6,7 +6,7 @@
 mod capture;
 
 use capture::{CaptureServer, Reply};
-use epoint::{Client, Config, Error, Keys, PaymentStatus, SavedCardState};
+use epoint_az::{Client, Config, Error, Keys, PaymentStatus, SavedCardState};
 use rust_decimal_macros::dec;
 use serde_json::{Value, json};
 
@@ -36,7 +36,7 @@ fn sent(server: &CaptureServer) -> (String, Value) {
     Keys::new(PUBLIC_KEY, PRIVATE_KEY)
         .verify(&data, &signature)
         .expect("signed with the private key");
-    let payload = epoint::signing::decode_data(&data).expect("data is base64 JSON");
+    let payload = epoint_az::signing::decode_data(&data).expect("data is base64 JSON");
     (request.path, payload)
 }
 
@@ -225,7 +225,7 @@ async fn invoice_view_and_list_keep_unknown_fields() {
     .await;
     let list = client(&server)
         .list_invoices()
-        .invoice_type(epoint::generated::types::InvoiceType::Static)
+        .invoice_type(epoint_az::generated::types::InvoiceType::Static)
         .order("asc")
         .await
         .expect("list");

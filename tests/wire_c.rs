@@ -4,7 +4,7 @@
 mod capture;
 
 use capture::{CaptureServer, Reply};
-use epoint::{Client, Config, Error, Keys, PaymentStatus};
+use epoint_az::{Client, Config, Error, Keys, PaymentStatus};
 use rust_decimal_macros::dec;
 use serde_json::{Value, json};
 
@@ -152,8 +152,8 @@ async fn token_split_payment_keeps_an_unknown_answer() {
     );
 }
 
-fn transfer() -> epoint::B2bTransferRequest {
-    epoint::B2bTransferRequest::new(
+fn transfer() -> epoint_az::B2bTransferRequest {
+    epoint_az::B2bTransferRequest::new(
         dec!(1500),
         "b2b-1",
         "Invoice 42",
@@ -190,7 +190,7 @@ async fn b2b_transfer_is_a_signed_json_envelope_and_http_errors_keep_the_body() 
     let data = envelope["data"].as_str().expect("data");
     keys.verify(data, envelope["signature"].as_str().expect("signature"))
         .expect("signed");
-    let payload: Value = epoint::signing::decode_data(data).expect("decodes");
+    let payload: Value = epoint_az::signing::decode_data(data).expect("decodes");
     assert_eq!(payload["iban"], "AZ21NABZ00000000137010001944");
     assert_eq!(payload["amount"], "1500.00");
 
@@ -227,7 +227,7 @@ async fn b2b_status_is_an_unsigned_get() {
         .b2b_transfer_status("b2b-1")
         .await
         .expect("ok");
-    assert_eq!(state.state, epoint::B2bTransferState::Processing);
+    assert_eq!(state.state, epoint_az::B2bTransferState::Processing);
     let req = server.only_request();
     assert_eq!(
         (req.method.as_str(), req.path.as_str()),
@@ -235,7 +235,7 @@ async fn b2b_status_is_an_unsigned_get() {
     );
     assert!(req.body.is_empty(), "unsigned: no body");
     assert_eq!(
-        epoint::OperationId::B2bPaymentStatus.path(),
+        epoint_az::OperationId::B2bPaymentStatus.path(),
         "/api/1/b2b/payment/{order_id}"
     );
 

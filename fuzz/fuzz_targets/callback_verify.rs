@@ -6,7 +6,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|body: &[u8]| {
-    let keys = epoint::Keys::new("i000000001", "sandbox_private_key_0000000001");
+    let keys = epoint_az::Keys::new("i000000001", "sandbox_private_key_0000000001");
     let _ = keys.verify_callback(body);
     if let Ok(verified) = keys.verify_form(body) {
         assert_eq!(keys.sign(verified.data()).len(), 28);

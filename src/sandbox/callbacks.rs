@@ -15,7 +15,7 @@ use crate::{PaymentStatus, generated::types::CallbackPayload};
 /// One callback delivery attempt.
 ///
 /// ```no_run
-/// # async fn run(sandbox: epoint::sandbox::Sandbox) {
+/// # async fn run(sandbox: epoint_az::sandbox::Sandbox) {
 /// for cb in sandbox.callbacks() {
 ///     println!("{:?} -> {:?} {:?}", cb.url, cb.status, cb.error);
 /// }
@@ -46,7 +46,7 @@ impl CallbackDelivery {
     /// `true` when the merchant answered 2xx.
     ///
     /// ```no_run
-    /// # fn f(cb: epoint::sandbox::CallbackDelivery) {
+    /// # fn f(cb: epoint_az::sandbox::CallbackDelivery) {
     /// if !cb.delivered() { eprintln!("callback failed: {:?}", cb.error); }
     /// # }
     /// ```

@@ -23,7 +23,7 @@ pub(crate) mod c;
 /// The state of a saved card.
 ///
 /// ```
-/// use epoint::sandbox::CardStatus;
+/// use epoint_az::sandbox::CardStatus;
 /// assert_eq!(serde_json::to_string(&CardStatus::Active).unwrap(), r#""active""#);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -41,7 +41,7 @@ pub enum CardStatus {
 /// A transaction as the sandbox keeps it.
 ///
 /// ```no_run
-/// # fn f(sandbox: &epoint::sandbox::Sandbox) {
+/// # fn f(sandbox: &epoint_az::sandbox::Sandbox) {
 /// for tx in sandbox.transactions() {
 ///     println!("{} {} {} refunded {}", tx.id, tx.status, tx.amount, tx.refunded);
 /// }
@@ -98,7 +98,7 @@ impl Transaction {
     /// What can still be refunded: the amount less refunds, for a paid transaction.
     ///
     /// ```no_run
-    /// # fn f(tx: epoint::sandbox::Transaction) {
+    /// # fn f(tx: epoint_az::sandbox::Transaction) {
     /// println!("{} left to refund", tx.remaining());
     /// # }
     /// ```
@@ -156,7 +156,7 @@ impl Transaction {
 /// A saved card as the sandbox keeps it.
 ///
 /// ```no_run
-/// # fn f(sandbox: &epoint::sandbox::Sandbox) {
+/// # fn f(sandbox: &epoint_az::sandbox::Sandbox) {
 /// for card in sandbox.cards() {
 ///     println!("{} {:?} payouts={}", card.id, card.status, card.for_payouts);
 /// }

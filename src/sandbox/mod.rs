@@ -8,7 +8,7 @@
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! use epoint::sandbox::{Outcome, Sandbox};
+//! use epoint_az::sandbox::{Outcome, Sandbox};
 //! use rust_decimal_macros::dec;
 //!
 //! let sandbox = Sandbox::start().await?;          // 127.0.0.1, a free port
@@ -19,10 +19,10 @@
 //! // Complete the hosted page without a browser (or open `payment.redirect_url` in one).
 //! sandbox.complete(&tx, Outcome::Paid).await?;
 //! let status = client.get_transaction_status(&tx).await?;
-//! assert_eq!(status.status, epoint::PaymentStatus::Success);
+//! assert_eq!(status.status, epoint_az::PaymentStatus::Success);
 //!
 //! client.refund(&tx).amount(dec!(10.00)).await?;   // partial refund
-//! assert_eq!(sandbox.request_count(epoint::OperationId::Reverse), 1);
+//! assert_eq!(sandbox.request_count(epoint_az::OperationId::Reverse), 1);
 //! # Ok(()) }
 //! ```
 //!
@@ -162,15 +162,15 @@ use crate::{Client, Config, OperationId};
 /// [`SandboxBuilder::request_log_limit`] says otherwise.
 ///
 /// ```
-/// assert_eq!(epoint::sandbox::DEFAULT_REQUEST_LOG_LIMIT, 1000);
+/// assert_eq!(epoint_az::sandbox::DEFAULT_REQUEST_LOG_LIMIT, 1000);
 /// ```
 pub const DEFAULT_REQUEST_LOG_LIMIT: usize = 1000;
 
 /// Configures a [`Sandbox`] before it starts.
 ///
 /// ```no_run
-/// # async fn run() -> Result<(), epoint::sandbox::SandboxError> {
-/// use epoint::sandbox::{Merchant, Sandbox};
+/// # async fn run() -> Result<(), epoint_az::sandbox::SandboxError> {
+/// use epoint_az::sandbox::{Merchant, Sandbox};
 /// let sandbox = Sandbox::builder()
 ///     .result_url("http://127.0.0.1:8000/epoint/result") // every merchant's callbacks
 ///     .merchant(Merchant::new("i000000042", "my_test_key"))
@@ -210,7 +210,7 @@ impl SandboxBuilder {
     /// The port to listen on; 0 (the default) picks a free one.
     ///
     /// ```
-    /// let builder = epoint::sandbox::Sandbox::builder().port(8089);
+    /// let builder = epoint_az::sandbox::Sandbox::builder().port(8089);
     /// # let _ = builder;
     /// ```
     pub fn port(mut self, port: u16) -> Self {
@@ -221,7 +221,7 @@ impl SandboxBuilder {
     /// The address to listen on (default `127.0.0.1`).
     ///
     /// ```
-    /// let builder = epoint::sandbox::Sandbox::builder().ip([127, 0, 0, 1].into());
+    /// let builder = epoint_az::sandbox::Sandbox::builder().ip([127, 0, 0, 1].into());
     /// # let _ = builder;
     /// ```
     pub fn ip(mut self, ip: IpAddr) -> Self {
@@ -232,7 +232,7 @@ impl SandboxBuilder {
     /// Adds a merchant, or replaces the one with the same public key.
     ///
     /// ```
-    /// use epoint::sandbox::{Merchant, Sandbox};
+    /// use epoint_az::sandbox::{Merchant, Sandbox};
     /// let builder = Sandbox::builder().merchant(Merchant::new("i000000003", "key3"));
     /// # let _ = builder;
     /// ```
@@ -245,7 +245,7 @@ impl SandboxBuilder {
     /// Removes every merchant, the seeded ones included.
     ///
     /// ```
-    /// use epoint::sandbox::{Merchant, Sandbox};
+    /// use epoint_az::sandbox::{Merchant, Sandbox};
     /// let builder = Sandbox::builder().no_merchants().merchant(Merchant::new("i9", "k9"));
     /// # let _ = builder;
     /// ```
@@ -257,7 +257,7 @@ impl SandboxBuilder {
     /// The result URL of every merchant that has none of its own.
     ///
     /// ```
-    /// let builder = epoint::sandbox::Sandbox::builder().result_url("http://127.0.0.1:8000/cb");
+    /// let builder = epoint_az::sandbox::Sandbox::builder().result_url("http://127.0.0.1:8000/cb");
     /// # let _ = builder;
     /// ```
     pub fn result_url(mut self, url: impl Into<String>) -> Self {
@@ -270,7 +270,7 @@ impl SandboxBuilder {
     ///
     /// ```
     /// use std::time::Duration;
-    /// let builder = epoint::sandbox::Sandbox::builder().header_read_timeout(Duration::from_secs(2));
+    /// let builder = epoint_az::sandbox::Sandbox::builder().header_read_timeout(Duration::from_secs(2));
     /// # let _ = builder;
     /// ```
     pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
@@ -285,7 +285,7 @@ impl SandboxBuilder {
     ///
     /// ```
     /// use std::time::Duration;
-    /// let builder = epoint::sandbox::Sandbox::builder().idle_timeout(Duration::from_secs(5));
+    /// let builder = epoint_az::sandbox::Sandbox::builder().idle_timeout(Duration::from_secs(5));
     /// # let _ = builder;
     /// ```
     pub fn idle_timeout(mut self, timeout: Duration) -> Self {
@@ -299,7 +299,7 @@ impl SandboxBuilder {
     /// [`Sandbox::request_count`] counts every request, kept or not. `0` keeps none.
     ///
     /// ```
-    /// let builder = epoint::sandbox::Sandbox::builder().request_log_limit(10_000);
+    /// let builder = epoint_az::sandbox::Sandbox::builder().request_log_limit(10_000);
     /// # let _ = builder;
     /// ```
     pub fn request_log_limit(mut self, limit: usize) -> Self {
@@ -310,8 +310,8 @@ impl SandboxBuilder {
     /// Binds the listener and starts serving (on the current tokio runtime).
     ///
     /// ```no_run
-    /// # async fn run() -> Result<(), epoint::sandbox::SandboxError> {
-    /// let sandbox = epoint::sandbox::Sandbox::builder().start().await?;
+    /// # async fn run() -> Result<(), epoint_az::sandbox::SandboxError> {
+    /// let sandbox = epoint_az::sandbox::Sandbox::builder().start().await?;
     /// println!("{}", sandbox.base_url());
     /// # Ok(()) }
     /// ```
@@ -370,7 +370,7 @@ impl SandboxBuilder {
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-/// let sandbox = epoint::sandbox::Sandbox::start().await?;
+/// let sandbox = epoint_az::sandbox::Sandbox::start().await?;
 /// let client = sandbox.client()?;
 /// // … use `client` like the real one …
 /// sandbox.shutdown().await;
@@ -405,7 +405,7 @@ impl Sandbox {
     /// A builder (seeded merchants, `127.0.0.1`, a free port, no result URL).
     ///
     /// ```
-    /// let builder = epoint::sandbox::Sandbox::builder();
+    /// let builder = epoint_az::sandbox::Sandbox::builder();
     /// # let _ = builder;
     /// ```
     pub fn builder() -> SandboxBuilder {
@@ -415,8 +415,8 @@ impl Sandbox {
     /// Starts a sandbox with the defaults: seeded merchants, `127.0.0.1`, a free port.
     ///
     /// ```no_run
-    /// # async fn run() -> Result<(), epoint::sandbox::SandboxError> {
-    /// let sandbox = epoint::sandbox::Sandbox::start().await?;
+    /// # async fn run() -> Result<(), epoint_az::sandbox::SandboxError> {
+    /// let sandbox = epoint_az::sandbox::Sandbox::start().await?;
     /// # Ok(()) }
     /// ```
     pub async fn start() -> Result<Self, SandboxError> {
@@ -426,8 +426,8 @@ impl Sandbox {
     /// `http://127.0.0.1:PORT`: the `base_url` for [`Config::base_url`].
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint::sandbox::Sandbox) {
-    /// let config = epoint::Config::new("i000000001", "sandbox_private_key_0000000001")
+    /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) {
+    /// let config = epoint_az::Config::new("i000000001", "sandbox_private_key_0000000001")
     ///     .base_url(sandbox.base_url());
     /// # }
     /// ```
@@ -438,7 +438,7 @@ impl Sandbox {
     /// The bound address.
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint::sandbox::Sandbox) {
+    /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) {
     /// println!("port {}", sandbox.addr().port());
     /// # }
     /// ```
@@ -449,7 +449,7 @@ impl Sandbox {
     /// A [`Client`] for the first seeded merchant (`i000000001`), pointed at the sandbox.
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint::sandbox::Sandbox) -> Result<(), epoint::sandbox::SandboxError> {
+    /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) -> Result<(), epoint_az::sandbox::SandboxError> {
     /// let client = sandbox.client()?;
     /// # Ok(()) }
     /// ```
@@ -460,7 +460,7 @@ impl Sandbox {
     /// A [`Client`] for this merchant, pointed at the sandbox.
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint::sandbox::Sandbox) -> Result<(), epoint::sandbox::SandboxError> {
+    /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) -> Result<(), epoint_az::sandbox::SandboxError> {
     /// let partner = sandbox.client_for("i000000002")?;
     /// # Ok(()) }
     /// ```
@@ -472,9 +472,9 @@ impl Sandbox {
     /// building the client).
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint::sandbox::Sandbox) -> Result<(), Box<dyn std::error::Error>> {
+    /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) -> Result<(), Box<dyn std::error::Error>> {
     /// let config = sandbox.config_for("i000000001")?.success_redirect_url("http://127.0.0.1:9/ok");
-    /// let client = epoint::Client::new(config)?;
+    /// let client = epoint_az::Client::new(config)?;
     /// # Ok(()) }
     /// ```
     pub fn config_for(&self, public_key: &str) -> Result<Config, SandboxError> {
@@ -484,7 +484,7 @@ impl Sandbox {
     /// A merchant by public key.
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint::sandbox::Sandbox) -> Result<(), epoint::sandbox::SandboxError> {
+    /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) -> Result<(), epoint_az::sandbox::SandboxError> {
     /// let keys = sandbox.merchant("i000000001")?.keys().clone(); // to verify callbacks
     /// # Ok(()) }
     /// ```
@@ -500,7 +500,7 @@ impl Sandbox {
     /// Every merchant.
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint::sandbox::Sandbox) {
+    /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) {
     /// for m in sandbox.merchants() { println!("{}", m.public_key()); }
     /// # }
     /// ```
@@ -511,7 +511,7 @@ impl Sandbox {
     /// Changes (or, with `None`, removes) a merchant's result URL.
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint::sandbox::Sandbox) -> Result<(), epoint::sandbox::SandboxError> {
+    /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) -> Result<(), epoint_az::sandbox::SandboxError> {
     /// sandbox.set_result_url("i000000001", Some("http://127.0.0.1:8000/epoint".into()))?;
     /// # Ok(()) }
     /// ```
@@ -534,8 +534,8 @@ impl Sandbox {
     /// (awaited, so it has been received or has failed when this returns).
     ///
     /// ```no_run
-    /// # async fn run(sandbox: epoint::sandbox::Sandbox) -> Result<(), epoint::sandbox::SandboxError> {
-    /// use epoint::sandbox::Outcome;
+    /// # async fn run(sandbox: epoint_az::sandbox::Sandbox) -> Result<(), epoint_az::sandbox::SandboxError> {
+    /// use epoint_az::sandbox::Outcome;
     /// let done = sandbox.complete("te000000001", Outcome::Declined("116".into())).await?;
     /// assert!(done.callback.is_some());
     /// # Ok(()) }
@@ -549,8 +549,8 @@ impl Sandbox {
     /// does not compile (over HTTP, any spelling works: see the module docs).
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint::sandbox::Sandbox) {
-    /// use epoint::{OperationId, sandbox::Fault};
+    /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) {
+    /// use epoint_az::{OperationId, sandbox::Fault};
     /// sandbox.inject(OperationId::GetStatus, Fault::HttpStatus { status: 503, body: "busy".into() });
     /// # }
     /// ```
@@ -561,8 +561,8 @@ impl Sandbox {
     /// Like [`Sandbox::inject`], for the next `times` requests only (`None`: until cleared).
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint::sandbox::Sandbox) {
-    /// use epoint::{OperationId, sandbox::Fault};
+    /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) {
+    /// use epoint_az::{OperationId, sandbox::Fault};
     /// sandbox.inject_times(OperationId::ExecutePay, Fault::DropConnection, Some(1));
     /// # }
     /// ```
@@ -576,7 +576,7 @@ impl Sandbox {
     /// Removes every injected fault.
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint::sandbox::Sandbox) { sandbox.clear_faults(); }
+    /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) { sandbox.clear_faults(); }
     /// ```
     pub fn clear_faults(&self) {
         self.shared.lock().faults.clear();
@@ -586,8 +586,8 @@ impl Sandbox {
     /// [`SandboxBuilder::request_log_limit`] of all operations), oldest first.
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint::sandbox::Sandbox) {
-    /// let sent = sandbox.requests(epoint::OperationId::ExecutePay);
+    /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) {
+    /// let sent = sandbox.requests(epoint_az::OperationId::ExecutePay);
     /// assert_eq!(sent.len(), 1, "a money-moving call must be sent exactly once");
     /// # }
     /// ```
@@ -606,8 +606,8 @@ impl Sandbox {
     /// log no longer keeps.
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint::sandbox::Sandbox) {
-    /// assert_eq!(sandbox.request_count(epoint::OperationId::Reverse), 0);
+    /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) {
+    /// assert_eq!(sandbox.request_count(epoint_az::OperationId::Reverse), 0);
     /// # }
     /// ```
     pub fn request_count(&self, operation: OperationId) -> usize {
@@ -618,7 +618,7 @@ impl Sandbox {
     /// oldest first.
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint::sandbox::Sandbox) {
+    /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) {
     /// println!("{} requests", sandbox.all_requests().len());
     /// # }
     /// ```
@@ -629,8 +629,8 @@ impl Sandbox {
     /// Every transaction, by id.
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint::sandbox::Sandbox) {
-    /// let paid = sandbox.transactions().into_iter().filter(|t| t.status == epoint::PaymentStatus::Success).count();
+    /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) {
+    /// let paid = sandbox.transactions().into_iter().filter(|t| t.status == epoint_az::PaymentStatus::Success).count();
     /// # }
     /// ```
     pub fn transactions(&self) -> Vec<Transaction> {
@@ -640,7 +640,7 @@ impl Sandbox {
     /// One transaction.
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint::sandbox::Sandbox) {
+    /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) {
     /// if let Some(tx) = sandbox.transaction("te000000001") { println!("{}", tx.status); }
     /// # }
     /// ```
@@ -651,7 +651,7 @@ impl Sandbox {
     /// Every saved card (pending, active or rejected), by id.
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint::sandbox::Sandbox) {
+    /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) {
     /// println!("{} cards", sandbox.cards().len());
     /// # }
     /// ```
@@ -662,8 +662,8 @@ impl Sandbox {
     /// One saved card.
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint::sandbox::Sandbox) {
-    /// let active = sandbox.card("ce000000001").is_some_and(|c| c.status == epoint::sandbox::CardStatus::Active);
+    /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) {
+    /// let active = sandbox.card("ce000000001").is_some_and(|c| c.status == epoint_az::sandbox::CardStatus::Active);
     /// # }
     /// ```
     pub fn card(&self, id: &str) -> Option<SavedCard> {
@@ -673,7 +673,7 @@ impl Sandbox {
     /// Every callback delivery attempt, oldest first.
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint::sandbox::Sandbox) {
+    /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) {
     /// assert!(sandbox.callbacks().iter().all(|c| c.delivered()));
     /// # }
     /// ```
@@ -684,7 +684,7 @@ impl Sandbox {
     /// Stops accepting connections, closes open ones and waits for the server task.
     ///
     /// ```no_run
-    /// # async fn run(sandbox: epoint::sandbox::Sandbox) { sandbox.shutdown().await; }
+    /// # async fn run(sandbox: epoint_az::sandbox::Sandbox) { sandbox.shutdown().await; }
     /// ```
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);

@@ -27,8 +27,8 @@ use crate::PaymentStatus;
 /// What completing a hosted page did.
 ///
 /// ```no_run
-/// # async fn run(sandbox: epoint::sandbox::Sandbox) -> Result<(), epoint::sandbox::SandboxError> {
-/// let done = sandbox.complete("te000000001", epoint::sandbox::Outcome::Paid).await?;
+/// # async fn run(sandbox: epoint_az::sandbox::Sandbox) -> Result<(), epoint_az::sandbox::SandboxError> {
+/// let done = sandbox.complete("te000000001", epoint_az::sandbox::Outcome::Paid).await?;
 /// println!("browser goes to {}", done.redirect_to);
 /// assert!(done.callback.is_some_and(|c| c.delivered()));
 /// # Ok(()) }

@@ -64,8 +64,8 @@ pub(crate) struct State {
 /// A request the sandbox received on one of the ten operations.
 ///
 /// ```no_run
-/// # async fn run(sandbox: epoint::sandbox::Sandbox) {
-/// for request in sandbox.requests(epoint::OperationId::ExecutePay) {
+/// # async fn run(sandbox: epoint_az::sandbox::Sandbox) {
+/// for request in sandbox.requests(epoint_az::OperationId::ExecutePay) {
 ///     println!("{} {:?} -> {:?}", request.path, request.payload, request.answer);
 /// }
 /// # }

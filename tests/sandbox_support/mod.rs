@@ -11,7 +11,7 @@ use axum::{
     Router, body::Bytes, extract::State, http::StatusCode, response::Html, routing::get,
     routing::post,
 };
-use epoint::{Keys, sandbox::Sandbox};
+use epoint_az::{Keys, sandbox::Sandbox};
 
 type Shared = (Arc<Mutex<Vec<String>>>, Arc<Mutex<StatusCode>>);
 
@@ -109,7 +109,7 @@ pub fn keys1() -> Keys {
 
 /// POSTs `data`+`signature` as a form to `path`, returns the JSON answer.
 pub async fn post_form(base: &str, path: &str, data: &str, signature: &str) -> serde_json::Value {
-    let body = epoint::signing::form_body(&epoint::generated::types::SignedEnvelope {
+    let body = epoint_az::signing::form_body(&epoint_az::generated::types::SignedEnvelope {
         data: data.to_owned(),
         signature: signature.to_owned(),
     });

@@ -3,7 +3,7 @@
 
 use std::{net::IpAddr, sync::Arc};
 
-use epoint::{BankCode, Decimal, Keys, callback::CallbackFlow};
+use epoint_az::{BankCode, Decimal, Keys, callback::CallbackFlow};
 use serde_json::{Map, Value, json};
 
 use crate::{exit, keys_from_env};
@@ -257,8 +257,8 @@ async fn send(url: &str, fields: &Fields, json_mode: bool) -> u8 {
         Ok(body) => body,
         Err(e) => return fail(exit::FAILURE, format!("cannot sign the callback: {e}")),
     };
-    let http = match epoint::http_client_builder().and_then(|b| {
-        b.build().map_err(|e| epoint::ConfigError::Invalid {
+    let http = match epoint_az::http_client_builder().and_then(|b| {
+        b.build().map_err(|e| epoint_az::ConfigError::Invalid {
             variable: "HTTP client",
             reason: e.to_string(),
         })

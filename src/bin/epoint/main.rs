@@ -26,7 +26,7 @@ mod merchant;
 use std::{net::IpAddr, process::ExitCode};
 
 use clap::{CommandFactory, Parser, Subcommand};
-use epoint::sandbox::{SEEDED_MERCHANTS, Sandbox, SandboxError, TEST_CARDS};
+use epoint_az::sandbox::{SEEDED_MERCHANTS, Sandbox, SandboxError, TEST_CARDS};
 
 /// The exit codes, documented in `--help` and the README.
 pub(crate) mod exit {
@@ -230,13 +230,13 @@ type CliResult = Result<(), Box<dyn std::error::Error>>;
 
 /// The keys for `sign` / `verify`: the private key from the environment, never an argument
 /// (arguments are visible to every user of the machine).
-pub(crate) fn keys_from_env(var: &str) -> Result<epoint::Keys, String> {
+pub(crate) fn keys_from_env(var: &str) -> Result<epoint_az::Keys, String> {
     let private = std::env::var(var)
         .ok()
         .filter(|v| !v.is_empty())
         .ok_or_else(|| format!("{var} is not set (the merchant's private key)"))?;
     let public = std::env::var("EPOINT_PUBLIC_KEY").unwrap_or_default();
-    Ok(epoint::Keys::new(public, private))
+    Ok(epoint_az::Keys::new(public, private))
 }
 
 /// The argument, or standard input when it is `-`.
@@ -262,7 +262,7 @@ fn sign(json: &str, key_env: &str) -> CliResult {
     let envelope = keys.seal_json(json.as_bytes());
     println!("data={}", envelope.data);
     println!("signature={}", envelope.signature);
-    println!("form_body={}", epoint::signing::form_body(&envelope));
+    println!("form_body={}", epoint_az::signing::form_body(&envelope));
     Ok(())
 }
 
@@ -271,10 +271,10 @@ fn verify(form: &str, key_env: &str) -> CliResult {
     let input = argument_or_stdin(form)?;
     // The JSON envelope the sandbox also accepts, or the form body.
     let (form, signature) = if input.trim_start().starts_with('{') {
-        let envelope: epoint::generated::types::SignedEnvelope = serde_json::from_str(&input)
+        let envelope: epoint_az::generated::types::SignedEnvelope = serde_json::from_str(&input)
             .map_err(|e| format!("not a JSON envelope {{\"data\":…,\"signature\":…}}: {e}"))?;
         let signature = envelope.signature.clone();
-        (epoint::signing::form_body(&envelope), Some(signature))
+        (epoint_az::signing::form_body(&envelope), Some(signature))
     } else {
         let signature = form_urlencoded::parse(input.trim().as_bytes())
             .find(|(k, _)| k == "signature")
@@ -288,7 +288,7 @@ fn verify(form: &str, key_env: &str) -> CliResult {
             .into());
     }
     let verified = keys.verify_form(form.as_bytes()).map_err(|e| match e {
-        epoint::CallbackError::Signature(e) => {
+        epoint_az::CallbackError::Signature(e) => {
             format!("signed form (request or callback) refused: {e}")
         }
         other => format!("signed form (request or callback): {other}"),

@@ -8,7 +8,7 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
-use epoint::{
+use epoint_az::{
     BankCode, Call, Client, Config, Decimal, Error, OperationId, Preview,
     operation::{AnswerKind, Operation},
 };
@@ -670,7 +670,7 @@ async fn call(client: &Client, op: OperationId, fields: &[String], opts: &Opts) 
             client.config().get_base_url().trim_end_matches('/'),
             info.path
         ),
-        form_body: epoint::signing::form_body(&envelope),
+        form_body: epoint_az::signing::form_body(&envelope),
         data: envelope.data,
         signature: envelope.signature,
         json,

@@ -642,7 +642,7 @@ impl Sandbox {
     /// `outcome=success` or `outcome=failed`.
     ///
     /// ```no_run
-    /// # async fn run(sandbox: epoint::sandbox::Sandbox) -> Result<(), epoint::sandbox::SandboxError> {
+    /// # async fn run(sandbox: epoint_az::sandbox::Sandbox) -> Result<(), epoint_az::sandbox::SandboxError> {
     /// let webhook = sandbox.settle_b2b("b2b-1", true).await?;
     /// assert_eq!(webhook.payload["status"], "success");
     /// # Ok(()) }

@@ -254,7 +254,7 @@ fn parse_envelope(headers: &HeaderMap, body: &[u8]) -> Result<Envelope, String> 
 /// `Ok((data, signature, kind))`, or the error message the sandbox answers.
 ///
 /// ```
-/// use epoint::sandbox::parse_envelope_for_fuzzing as parse;
+/// use epoint_az::sandbox::parse_envelope_for_fuzzing as parse;
 /// assert_eq!(parse(false, b"data=e30%3D&signature=c2ln").unwrap().0, "e30=");
 /// assert!(parse(true, b"[1]").is_err());
 /// ```
