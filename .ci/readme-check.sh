@@ -63,3 +63,34 @@ cp Cargo.lock "$CRATE/"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 (cd "$CRATE" && cargo build --quiet && cargo test --quiet)
 echo "readme-check: the Quick start builds and the sandbox test passes as a separate crate"
+
+# 3. The Quick start runs as the README says: against the standalone sandbox with the sandbox
+#    merchant's keys, the customer's payment made with `curl … /_sandbox/complete/ID`.
+QUICK="$CARGO_TARGET_DIR/debug/readme-check"
+cargo build --quiet --features cli --bin epoint
+"$CARGO_TARGET_DIR/debug/epoint" sandbox --port 0 >"$CRATE/sandbox.out" &
+SANDBOX_PID=$!
+trap 'kill $SANDBOX_PID 2>/dev/null || true; rm -rf "$CRATE"' EXIT
+for _ in $(seq 100); do [ -s "$CRATE/sandbox.out" ] && break; sleep 0.1; done
+BASE=$(head -n 1 "$CRATE/sandbox.out")
+
+# Missing keys: one sentence, not a struct dump.
+if env -u EPOINT_PUBLIC_KEY -u EPOINT_PRIVATE_KEY "$QUICK" 2>"$CRATE/nokeys.err"; then
+  echo "readme-check: the Quick start ran without keys" >&2; exit 1
+fi
+grep -qx "Error: EPOINT_PUBLIC_KEY is not set (the merchant's public key, e.g. i000000001)" "$CRATE/nokeys.err" \
+  || { echo "readme-check: without keys the Quick start printed:" >&2; cat "$CRATE/nokeys.err" >&2; exit 1; }
+
+EPOINT_PUBLIC_KEY=i000000001 EPOINT_PRIVATE_KEY=sandbox_private_key_0000000001 EPOINT_BASE_URL=$BASE \
+  "$QUICK" >"$CRATE/quick.out" 2>&1 &
+QUICK_PID=$!
+for _ in $(seq 200); do grep -q '^transaction ' "$CRATE/quick.out" && break; sleep 0.1; done
+TRANSACTION=$(sed -n 's/^transaction //p' "$CRATE/quick.out")
+curl -fsS -d outcome=paid "$BASE/_sandbox/complete/$TRANSACTION" >/dev/null
+if ! wait $QUICK_PID; then
+  echo "readme-check: the Quick start failed on the sandbox:" >&2; cat "$CRATE/quick.out" >&2; exit 1
+fi
+cat "$CRATE/quick.out"
+grep -q "^$TRANSACTION: success$" "$CRATE/quick.out"
+grep -q '^refunded 10.00, then the remaining 20.75$' "$CRATE/quick.out"
+echo "readme-check: the Quick start ran unchanged on the standalone sandbox (pay, customer paid, status, two refunds)"

@@ -158,9 +158,9 @@ pub async fn run(payments: usize, concurrency: usize) -> Report {
                 for result in [a, b] {
                     match result {
                         Ok(_) => story.refunds += 1,
-                        Err(epoint_az::Error::Rejected { .. } | epoint_az::Error::Declined { .. }) => {
-                            story.refund_conflicts += 1
-                        }
+                        Err(
+                            epoint_az::Error::Rejected { .. } | epoint_az::Error::Declined { .. },
+                        ) => story.refund_conflicts += 1,
                         Err(e) => story.error = Some(format!("refund: {e}")),
                     }
                 }

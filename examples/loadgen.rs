@@ -323,7 +323,10 @@ fn target(mode: Mode, base_url: &str) -> Result<Target, BoxError> {
     let client = if mode == Mode::PayBare {
         // `pay` on a reqwest client with no timeouts, user agent or proxy check: what the
         // crate's own layer costs, apart from `Client::new`'s settings.
-        Client::with_http_client(config, epoint_az::http_client_builder()?.no_proxy().build()?)
+        Client::with_http_client(
+            config,
+            epoint_az::http_client_builder()?.no_proxy().build()?,
+        )
     } else {
         Client::new(config)?
     };

@@ -72,6 +72,12 @@ mod ring {
         if CryptoProvider::get_default().is_some() {
             return Ok(None);
         }
+        // rustls 0.23.48 deprecates the ring provider because ring has no post-quantum key
+        // exchange; it has no replacement inside ring. The default feature keeps ring for its
+        // build time (classical X25519/P-256/P-384 key exchange); `rustls-aws-lc` is the feature
+        // for post-quantum hybrid key exchange. `allow`, not `expect`: older rustls 0.23 releases,
+        // which a user's lock file may hold, do not deprecate it.
+        #[allow(deprecated)]
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let mut config = rustls::ClientConfig::builder_with_provider(provider)
             .with_protocol_versions(rustls::ALL_VERSIONS)

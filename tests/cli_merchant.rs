@@ -660,3 +660,71 @@ async fn a_terminal_is_asked_before_money_moves() {
     assert!(!text.contains(PRIVATE));
     assert_eq!(sandbox.request_count(OperationId::Reverse), 1);
 }
+
+/// Runs the binary with its stdout a pipe whose reader is already gone (what `| head -n 1` does
+/// once it has its line), so the first write fails with EPIPE.
+fn closed_pipe(args: &[String]) -> Output {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut child = command(&args, Some(PRIVATE))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn epoint");
+    drop(child.stdout.take());
+    child.wait_with_output().expect("wait for epoint")
+}
+
+#[tokio::test]
+async fn every_command_ends_quietly_on_a_closed_pipe() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let base = sandbox.base_url().to_owned();
+    let paid = run(&sandbox, &["pay", "30.75", "pipe-1", "--yes", "--json"]).await;
+    assert_eq!(paid.code, 0, "{}", paid.stderr);
+    let transaction = paid.json()["transaction"]
+        .as_str()
+        .expect("transaction")
+        .to_owned();
+    let cases: Vec<Vec<String>> = [
+        vec!["codes"],
+        vec!["codes", "--json"],
+        vec!["codes", "116"],
+        vec!["operations"],
+        vec!["completions", "bash"],
+        vec!["status", &transaction, "--base-url", &base],
+        vec!["status", &transaction, "--json", "--base-url", &base],
+        vec!["heartbeat", "--base-url", &base],
+        vec!["pay", "1.00", "pipe-2", "--yes", "--base-url", &base],
+        vec!["refund", &transaction, "--dry-run", "--base-url", &base],
+    ]
+    .iter()
+    .map(|args| args.iter().map(|a| (*a).to_owned()).collect())
+    .collect();
+    for args in &cases {
+        let out = tokio::task::spawn_blocking({
+            let args = args.clone();
+            move || closed_pipe(&args)
+        })
+        .await
+        .expect("join");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "epoint {}: {stderr}",
+            args.join(" ")
+        );
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("Broken pipe"),
+            "epoint {}: {stderr}",
+            args.join(" ")
+        );
+    }
+    // The money-moving command still did its work before its output was lost.
+    assert!(
+        sandbox
+            .transactions()
+            .iter()
+            .any(|t| t.order_id == "pipe-2"),
+        "pay went through though nobody read its output"
+    );
+}

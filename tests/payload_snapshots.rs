@@ -32,7 +32,8 @@ fn pin(name: &str, preview: Preview) {
     let env = &preview.envelope;
     keys.verify(&env.data, &env.signature)
         .expect("signature verifies");
-    let decoded: serde_json::Value = epoint_az::signing::decode_data(&env.data).expect("data decodes");
+    let decoded: serde_json::Value =
+        epoint_az::signing::decode_data(&env.data).expect("data decodes");
     assert_eq!(decoded, preview.payload, "{name}: data carries the payload");
     assert_eq!(
         decoded["public_key"], PUBLIC_KEY,

@@ -646,16 +646,17 @@ fn flags_outside_zero_and_one_are_refused() {
             (json!(-1), false),
         ] {
             example[field] = value.clone();
-            let decoded = match name {
-                "PaymentRequest" => serde_json::from_value::<
-                    epoint_az::generated::types::PaymentRequest,
-                >(example.clone())
-                .map(|_| ()),
-                _ => serde_json::from_value::<epoint_az::generated::types::CardRegistrationRequest>(
-                    example.clone(),
-                )
-                .map(|_| ()),
-            };
+            let decoded =
+                match name {
+                    "PaymentRequest" => serde_json::from_value::<
+                        epoint_az::generated::types::PaymentRequest,
+                    >(example.clone())
+                    .map(|_| ()),
+                    _ => serde_json::from_value::<
+                        epoint_az::generated::types::CardRegistrationRequest,
+                    >(example.clone())
+                    .map(|_| ()),
+                };
             assert_eq!(decoded.is_ok(), ok, "{name}.{field} = {value}: {decoded:?}");
         }
     }

@@ -237,7 +237,7 @@ fn payload(fields: &Fields) -> Result<Value, String> {
 async fn send(url: &str, fields: &Fields, json_mode: bool) -> u8 {
     let fail = |code: u8, message: String| {
         if json_mode {
-            println!(
+            out!(
                 "{}",
                 json!({"ok": false, "exit_code": code, "url": url, "error": message})
             );
@@ -289,7 +289,7 @@ async fn send(url: &str, fields: &Fields, json_mode: bool) -> u8 {
         exit::REJECTED
     };
     if json_mode {
-        println!(
+        out!(
             "{}",
             json!({"ok": status.is_success(), "url": url, "payload": payload, "form_body": body,
                    "http_status": status.as_u16(), "response": answer})
@@ -325,7 +325,7 @@ async fn serve(
     let keys = keys_from_env("EPOINT_PRIVATE_KEY")?;
     let listener = tokio::net::TcpListener::bind((host, port)).await?;
     let addr = listener.local_addr()?;
-    println!("listening on http://{addr}");
+    out!("listening on http://{addr}");
     let (done, mut done_rx) = tokio::sync::watch::channel(false);
     let receiver = Arc::new(Receiver {
         keys,
@@ -366,7 +366,7 @@ async fn receive(
             let flow = flow_name(callback.flow);
             let payload = serde_json::from_str::<Value>(&callback.json).unwrap_or(Value::Null);
             if receiver.json {
-                println!(
+                out!(
                     "{}",
                     json!({"verified": true, "path": uri.path(), "flow": flow,
                            "success": callback.is_success(), "payload": payload})
@@ -393,7 +393,7 @@ async fn receive(
                     lines.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
                 all.extend(rest);
                 crate::merchant::print_owned_pairs(&all);
-                println!();
+                out!();
             }
             if receiver.once {
                 let _ = receiver.done.send(true);
@@ -402,7 +402,7 @@ async fn receive(
         }
         Err(e) => {
             if receiver.json {
-                println!(
+                out!(
                     "{}",
                     json!({"verified": false, "path": uri.path(), "error": e.to_string()})
                 );

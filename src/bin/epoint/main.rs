@@ -20,6 +20,8 @@
 //! the callback receiver), 4 outcome unknown (the request may have reached EPoint), 5 not sent
 //! (EPoint unreachable), 6 not confirmed (nothing sent), 64 usage or configuration error.
 
+#[macro_use]
+mod output;
 mod callbacks;
 mod merchant;
 
@@ -173,12 +175,9 @@ fn main() -> ExitCode {
             return ExitCode::from(merchant::codes(code.as_deref(), *json));
         }
         Command::Completions { shell } => {
-            clap_complete::generate(
-                *shell,
-                &mut Cli::command(),
-                "epoint",
-                &mut std::io::stdout(),
-            );
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "epoint", &mut script);
+            output::bytes(&script);
             return ExitCode::SUCCESS;
         }
         Command::Sandbox { .. } | Command::Merchant(_) | Command::Callback(_) => None,
@@ -260,9 +259,9 @@ fn sign(json: &str, key_env: &str) -> CliResult {
         return Err("not a JSON object: EPoint payloads are objects ({...})".into());
     }
     let envelope = keys.seal_json(json.as_bytes());
-    println!("data={}", envelope.data);
-    println!("signature={}", envelope.signature);
-    println!("form_body={}", epoint_az::signing::form_body(&envelope));
+    out!("data={}", envelope.data);
+    out!("signature={}", envelope.signature);
+    out!("form_body={}", epoint_az::signing::form_body(&envelope));
     Ok(())
 }
 
@@ -293,10 +292,10 @@ fn verify(form: &str, key_env: &str) -> CliResult {
         }
         other => format!("signed form (request or callback): {other}"),
     })?;
-    println!("signature valid");
-    println!("{}", verified.json());
+    out!("signature valid");
+    out!("{}", verified.json());
     if let Ok(callback) = verified.parse() {
-        println!("flow: {:?}", callback.flow);
+        out!("flow: {:?}", callback.flow);
     }
     Ok(())
 }
@@ -315,43 +314,43 @@ async fn sandbox(
         other => other.to_string(),
     })?;
     // The first line is exactly the base URL, for scripts.
-    println!("{}", sandbox.base_url());
-    println!();
-    println!("EPoint sandbox: POST the signed /api/1/... operations here (form data + signature).");
-    println!(
+    note!("{}", sandbox.base_url());
+    note!();
+    note!("EPoint sandbox: POST the signed /api/1/... operations here (form data + signature).");
+    note!(
         "Callbacks go to: {}",
         result_url
             .as_deref()
             .unwrap_or("(none: pass --result-url URL)")
     );
-    println!();
-    println!("Merchants (public test keys):");
+    note!();
+    note!("Merchants (public test keys):");
     for (public, private) in SEEDED_MERCHANTS {
-        println!("  public_key {public}   private_key {private}");
+        note!("  public_key {public}   private_key {private}");
     }
-    println!();
-    println!("Test cards (any expiry MM/YY, any CVV; the last three digits are the bank code):");
+    note!();
+    note!("Test cards (any expiry MM/YY, any CVV; the last three digits are the bank code):");
     for (number, code, what) in TEST_CARDS {
-        println!("  {number}   {code}   {what}");
+        note!("  {number}   {code}   {what}");
     }
-    println!();
-    println!(
+    note!();
+    note!(
         "Inspect: GET {0}/_sandbox/requests, /_sandbox/transactions, /_sandbox/cards, /_sandbox/callbacks",
         sandbox.base_url()
     );
-    println!(
+    note!(
         "Complete a page without a browser: POST {}/_sandbox/complete/ID  (outcome=paid | outcome=declined&code=116)",
         sandbox.base_url()
     );
-    println!(
+    note!(
         "Inject a fault: POST {}/_sandbox/faults/OPERATION  (kind=drop | truncated | latency&ms=500 | status&status=502 | not_json)",
         sandbox.base_url()
     );
-    println!("Press Ctrl-C to stop.");
+    note!("Press Ctrl-C to stop.");
 
     wait_for_signal().await?;
     sandbox.shutdown().await;
-    println!("sandbox stopped");
+    note!("sandbox stopped");
     Ok(())
 }
 

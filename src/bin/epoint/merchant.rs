@@ -195,9 +195,9 @@ struct Report {
 impl Report {
     fn print(&self, json_mode: bool) -> u8 {
         if json_mode {
-            println!("{}", self.value);
+            out!("{}", self.value);
         } else {
-            print_lines(&mut std::io::stdout(), &self.lines);
+            print_stdout_lines(&self.lines);
         }
         if let Some(error) = &self.error {
             eprintln!("epoint: {error}");
@@ -218,10 +218,23 @@ impl Report {
 
 /// `key: value` lines with the values aligned.
 fn print_lines(out: &mut impl Write, lines: &[(String, String)]) {
-    let width = lines.iter().map(|(k, _)| k.len()).max().unwrap_or(0) + 1;
-    for (key, value) in lines {
-        let _ = writeln!(out, "{:<width$} {value}", format!("{key}:"));
+    for line in aligned(lines) {
+        let _ = writeln!(out, "{line}");
     }
+}
+
+/// Aligned `key: value` lines on stdout; a closed pipe ends the program quietly.
+fn print_stdout_lines(lines: &[(String, String)]) {
+    for line in aligned(lines) {
+        out!("{line}");
+    }
+}
+
+fn aligned(lines: &[(String, String)]) -> impl Iterator<Item = String> + '_ {
+    let width = lines.iter().map(|(k, _)| k.len()).max().unwrap_or(0) + 1;
+    lines
+        .iter()
+        .map(move |(key, value)| format!("{:<width$} {value}", format!("{key}:")))
 }
 
 /// A JSON value as one line of text (strings without quotes).
@@ -715,7 +728,7 @@ fn operations(json_mode: bool) -> u8 {
         })
         .collect();
     if json_mode {
-        println!("{}", json!({ "operations": rows }));
+        out!("{}", json!({ "operations": rows }));
         return exit::SUCCESS;
     }
     let width = OperationId::all()
@@ -728,7 +741,7 @@ fn operations(json_mode: bool) -> u8 {
         .unwrap_or(0);
     for op in OperationId::all() {
         let info = op.info();
-        println!(
+        out!(
             "{:<width$}  {:<4} {:<path_width$}  {}{}",
             info.name,
             info.method,
@@ -753,10 +766,10 @@ pub(crate) fn codes(code: Option<&str>, json_mode: bool) -> u8 {
                     .iter()
                     .map(|(code, meaning)| ((*code).to_owned(), Value::from(*meaning)))
                     .collect();
-                println!("{}", json!({ "codes": table }));
+                out!("{}", json!({ "codes": table }));
             } else {
                 for (code, meaning) in BankCode::table() {
-                    println!("{code}  {meaning}");
+                    out!("{code}  {meaning}");
                 }
             }
             exit::SUCCESS
@@ -765,22 +778,19 @@ pub(crate) fn codes(code: Option<&str>, json_mode: bool) -> u8 {
             let bank = BankCode::new(code);
             let meaning = bank.meaning();
             if json_mode {
-                println!(
+                out!(
                     "{}",
                     json!({"code": code, "known": meaning.is_some(), "approved": bank.is_approved(), "meaning": meaning})
                 );
             } else {
-                print_lines(
-                    &mut std::io::stdout(),
-                    &[
-                        ("code".into(), code.to_owned()),
-                        (
-                            "meaning".into(),
-                            meaning.unwrap_or("(not in EPoint's table)").to_owned(),
-                        ),
-                        ("approved".into(), bank.is_approved().to_string()),
-                    ],
-                );
+                print_stdout_lines(&[
+                    ("code".into(), code.to_owned()),
+                    (
+                        "meaning".into(),
+                        meaning.unwrap_or("(not in EPoint's table)").to_owned(),
+                    ),
+                    ("approved".into(), bank.is_approved().to_string()),
+                ]);
             }
             if meaning.is_some() {
                 exit::SUCCESS
@@ -805,7 +815,7 @@ pub(crate) fn print_pairs(lines: &[(&str, String)]) {
 
 /// Prints aligned `key: value` lines on stdout.
 pub(crate) fn print_owned_pairs(lines: &[(String, String)]) {
-    print_lines(&mut std::io::stdout(), lines);
+    print_stdout_lines(lines);
 }
 
 /// A JSON value as one line of text (strings without quotes).
