@@ -4,13 +4,14 @@
 //!
 //! Needs `chromium` and `chromedriver` (Debian `chromium`, `chromium-driver`; `.ci/run`
 //! installs them; `EPOINT_CHROMIUM` / `EPOINT_CHROMEDRIVER` override the paths). Without them
-//! the test explains why and passes, unless `EPOINT_REQUIRE_BROWSER` is set (as in CI), where
-//! it fails.
+//! the test prints a `SKIPPED …` line that `cargo test` shows (not captured) and passes, unless
+//! `EPOINT_REQUIRE_BROWSER` is set (as in CI), where it fails.
 #![cfg(feature = "sandbox")]
 
 mod sandbox_support;
 
 use std::{
+    io::Write,
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
     time::{Duration, Instant},
@@ -58,7 +59,13 @@ async fn driver() -> Option<Driver> {
         let why =
             format!("browser test needs {missing:?} (apt-get install chromium chromium-driver)");
         assert!(!required, "EPOINT_REQUIRE_BROWSER is set but {why}");
-        eprintln!("SKIPPED: {why}");
+        // Straight to the process's stderr, past libtest's capture (which only takes `print!`
+        // and `eprint!`), so the skip shows in a plain `cargo test` and not as a silent `ok`.
+        let _ = writeln!(
+            std::io::stderr(),
+            "\nSKIPPED the browser test (tests/browser_hosted_page.rs): {why}; \
+             EPOINT_REQUIRE_BROWSER=1 turns this into a failure"
+        );
         return None;
     }
     let port = {

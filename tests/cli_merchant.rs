@@ -160,6 +160,34 @@ async fn pay_status_refund_for_people_and_scripts() {
     assert_eq!(sandbox.request_count(OperationId::Reverse), 1);
     let returned = run(&sandbox, &["status", &tx, "--json"]).await;
     assert_eq!(returned.json()["status"], "returned");
+    let note = returned.json()["note"].as_str().expect("a note").to_owned();
+    assert!(
+        note.contains("full or a partial refund") && note.contains("does not say how much"),
+        "{note}"
+    );
+    // For people: every amount of the answer, then what the answer does not tell.
+    let returned = run(&sandbox, &["status", &tx]).await;
+    let amount = returned.stdout.lines().find(|l| l.starts_with("amount:"));
+    let payment_amount = sandbox
+        .transactions()
+        .into_iter()
+        .find(|t| t.id == tx)
+        .expect("the payment")
+        .amount
+        .to_string();
+    assert!(
+        amount.is_some_and(|l| l.ends_with(&format!(" {payment_amount}"))),
+        "{}",
+        returned.stdout
+    );
+    assert!(
+        returned
+            .stdout
+            .lines()
+            .any(|l| l.starts_with("note:") && l.contains("does not say how much was refunded")),
+        "{}",
+        returned.stdout
+    );
 
     // The table-driven `call`, any spelling of the operation.
     let call = run(

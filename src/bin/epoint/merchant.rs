@@ -193,6 +193,26 @@ struct Report {
 }
 
 impl Report {
+    /// A status answer shows every amount EPoint sent, but `returned` does not say how much was
+    /// returned: a partial refund (10.00 of 30.75) and a full one read the same. Say so.
+    fn note_what_status_does_not_tell(&mut self) {
+        let answer = &self.value["answer"];
+        if answer["status"].as_str() != Some("returned") {
+            return;
+        }
+        let amount = answer["amount"].as_str().map_or_else(
+            || "the answer carries no amount".to_owned(),
+            |a| format!("`amount` {a} is the payment's amount"),
+        );
+        let note = format!(
+            "`returned` follows a full or a partial refund: EPoint's status answer does not say how much was refunded ({amount}); the refund answers are the record of what went back"
+        );
+        self.lines.push(("note".into(), note.clone()));
+        if let Value::Object(map) = &mut self.value {
+            map.insert("note".into(), note.into());
+        }
+    }
+
     fn print(&self, json_mode: bool) -> u8 {
         if json_mode {
             out!("{}", self.value);
@@ -542,7 +562,9 @@ pub(crate) async fn run(command: MerchantCommand) -> u8 {
     };
     let report = match command {
         MerchantCommand::Status { transaction, .. } => {
-            typed(client.get_transaction_status(transaction), &opts, false).await
+            let mut report = typed(client.get_transaction_status(transaction), &opts, false).await;
+            report.note_what_status_does_not_tell();
+            report
         }
         MerchantCommand::Pay {
             amount,
