@@ -256,7 +256,6 @@ impl Success<StatusResponse> for TransactionStatus {
     }
 }
 
-// ── group A success types: hosted-page variants, checkout, pre-authorisation, installments, heartbeat ──
 /// The installment cards and month counts EPoint offers for an order
 /// ([`crate::Client::installment_options`]). EPoint answers a JSON array on success.
 ///
@@ -314,9 +313,6 @@ impl crate::operation::Answer for crate::generated::types::InstallmentOptionsRes
         None
     }
 }
-// ── end of group A ──
-
-// ── group B success types: wallets, invoices, saved-card status, widget ──
 
 use crate::generated::types::{
     CardStatusResponse, InvoiceCreateResponse, WalletStatusResponse, WidgetResponse,
@@ -592,9 +588,7 @@ impl Success<WidgetResponse> for Widget {
         }
     }
 }
-// ── end of group B ──
 
-// ── group C success types: Apple Pay / Google Pay tokens, token split payment, B2B transfers ──
 /// A token payment created for Apple Pay / Google Pay ([`crate::Client::create_token_payment`]).
 /// EPoint's success answer is the payment object itself, without `status`; success guarantees
 /// its `id`, which the EPoint JS SDK and [`crate::Client::apple_pay`] /
@@ -761,4 +755,3 @@ pub struct B2bWebhookCheck {
     /// `failed` ↔ `FAILED`). `false` means a forged, stale or garbled webhook.
     pub agrees: bool,
 }
-// ── end of group C ──

@@ -25,31 +25,17 @@ pub mod signing;
 mod status;
 mod tls;
 
-pub use answer::{CardPage, Charge, PaymentAndCardPage, PaymentPage, Refund, TransactionStatus};
-// ── group A re-exports: hosted-page variants, checkout, pre-authorisation, installments, heartbeat ──
-pub use crate::{
-    answer::InstallmentOptions, client::CheckoutForm, generated::types::HostedPageCurrency,
+// What successful calls return, by operation family (the spec's tags).
+pub use answer::{
+    ApplePayMerchantSession, B2bTransfer, B2bTransferState, B2bTransferStatus, B2bWebhookCheck,
+    CardPage, Charge, InstallmentOptions, InvoiceCreated, PaymentAndCardPage, PaymentPage, Refund,
+    SavedCardState, SavedCardStatus, TokenPayment, TransactionStatus, Wallet, WalletList, Widget,
 };
-// ── end of group A ──
-
-// ── group B re-exports: wallets, invoices, saved-card status, widget ──
-pub use answer::{InvoiceCreated, SavedCardState, SavedCardStatus, Wallet, WalletList, Widget};
-// ── end of group B ──
-
-// ── group C re-exports: Apple Pay / Google Pay tokens, token split payment, B2B transfers ──
-mod b2b;
-pub use crate::{
-    answer::{
-        ApplePayMerchantSession, B2bTransfer, B2bTransferState, B2bTransferStatus, B2bWebhookCheck,
-        TokenPayment,
-    },
-    b2b::B2bTransferRequest,
-};
-// ── end of group C ──
+pub use generated::types::HostedPageCurrency;
 
 pub use bank_code::BankCode;
 pub use callback::{Callback, CallbackError};
-pub use client::{Call, Client, Preview};
+pub use client::{B2bTransferRequest, Call, CheckoutForm, Client, Preview};
 pub use config::{Config, ConfigError};
 pub use error::{Delivery, Error, Result};
 pub use flag::Flag;

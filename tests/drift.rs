@@ -77,12 +77,29 @@ fn tests_named(prefix: &str) -> String {
     text
 }
 
-/// The names of the public methods of `Client` in src/client.rs.
+/// The `impl` items of every file of the client, src/client/*.rs (one file per operation family).
+fn client_items() -> Vec<Item> {
+    let mut items = Vec::new();
+    let mut paths: Vec<_> = fs::read_dir(root().join("src/client"))
+        .expect("src/client")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .collect();
+    paths.sort();
+    assert!(paths.len() > 1, "the client is split by operation family");
+    for path in paths {
+        let source = fs::read_to_string(&path).expect("read a client file");
+        let file =
+            syn::parse_file(&source).unwrap_or_else(|e| panic!("{} parses: {e}", path.display()));
+        items.extend(file.items);
+    }
+    items
+}
+
+/// The names of the public methods of `Client` in src/client/.
 fn client_method_names() -> std::collections::BTreeSet<String> {
-    let source = fs::read_to_string(root().join("src/client.rs")).expect("read client.rs");
-    let file = syn::parse_file(&source).expect("client.rs parses");
     let mut names = std::collections::BTreeSet::new();
-    for item in file.items {
+    for item in client_items() {
         let Item::Impl(imp) = item else { continue };
         let Type::Path(self_ty) = &*imp.self_ty else {
             continue;
@@ -114,13 +131,11 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Public `Client` methods in src/client.rs: the operation marker (`ops::X`) of the `Call` each
+/// Public `Client` methods in src/client/: the operation marker (`ops::X`) of the `Call` each
 /// returns → the method's name.
 fn client_methods() -> BTreeMap<String, String> {
-    let source = fs::read_to_string(root().join("src/client.rs")).expect("read client.rs");
-    let file = syn::parse_file(&source).expect("client.rs parses");
     let mut methods = BTreeMap::new();
-    for item in file.items {
+    for item in client_items() {
         let Item::Impl(imp) = item else { continue };
         let Type::Path(self_ty) = &*imp.self_ty else {
             continue;

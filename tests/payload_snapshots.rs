@@ -222,7 +222,6 @@ fn split_card_registration_with_pay() {
     );
 }
 
-// ── group A payload snapshots: hosted-page variants, checkout, pre-authorisation, installments, heartbeat ──
 #[test]
 fn checkout() {
     let client = client();
@@ -346,9 +345,6 @@ fn heartbeat() {
         }
     );
 }
-// ── end of group A ──
-
-// ── group B payload snapshots: wallets, invoices, saved-card status, widget ──
 
 #[test]
 fn wallet_status() {
@@ -491,9 +487,7 @@ fn token_widget() {
             .expect("preview"),
     );
 }
-// ── end of group B ──
 
-// ── group C payload snapshots: Apple Pay / Google Pay tokens, token split payment, B2B transfers ──
 #[test]
 fn token_payment() {
     let c = client();
@@ -587,4 +581,3 @@ fn b2b_payment_status() {
         serde_json::json!({"method": "GET", "path": "/api/1/b2b/payment/b2b-1", "body": null})
     );
 }
-// ── end of group C ──

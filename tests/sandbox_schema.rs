@@ -302,9 +302,8 @@ async fn every_answer_and_callback_matches_the_spec() {
     }
 }
 
-// ── group A: hosted-page variants, checkout, pre-authorisation, installments, heartbeat ──
 #[tokio::test]
-async fn group_a_answers_match_the_spec() {
+async fn payment_variant_answers_match_the_spec() {
     let spec = Spec::load();
     let strict = |component: &str, wire: &str| {
         let mut doc = spec.doc.clone();
@@ -376,7 +375,7 @@ async fn group_a_answers_match_the_spec() {
         "/api/1/installment-request",
         call(&base, "/api/1/installment-request", installment).await,
     ));
-    // A refused checkout is JSON (a created one is a 303, see tests/sandbox_e2e_a.rs).
+    // A refused checkout is JSON (a created one is a 303, see tests/sandbox_e2e_payment_variants.rs).
     answers.push((
         "/api/1/checkout",
         call(&base, "/api/1/checkout", json!({"public_key": pk})).await,
@@ -398,14 +397,12 @@ async fn group_a_answers_match_the_spec() {
         "an array answer is checked"
     );
 }
-// ── end of group A ──
-// ── group B: wallets, invoices, saved-card status, widget ──
 
-/// Every group B answer the sandbox sends, success and refusal, validates against its
+/// Every wallet, invoice, saved-card-status and widget answer the sandbox sends, success and refusal, validates against its
 /// component; the answers that keep extra fields only because EPoint's shape is uncertain are
 /// checked strictly here (the wallet map and the invoice's extra fields stay open).
 #[tokio::test]
-async fn group_b_answers_match_the_spec() {
+async fn wallet_invoice_and_card_answers_match_the_spec() {
     let spec = Spec::load();
     let merchant = Merchant::start().await;
     let sandbox = sandbox_with(&merchant).await;
@@ -521,7 +518,11 @@ async fn group_b_answers_match_the_spec() {
     let mut covered: Vec<&str> = answers.iter().map(|(p, _)| *p).collect();
     covered.sort_unstable();
     covered.dedup();
-    assert_eq!(covered.len(), 10, "every group B operation: {covered:?}");
+    assert_eq!(
+        covered.len(),
+        10,
+        "every wallet, invoice, card-status and widget operation: {covered:?}"
+    );
 
     let mut components = spec.doc["components"].clone();
     for strict in [
@@ -560,4 +561,3 @@ async fn group_b_answers_match_the_spec() {
         "successes, refusals, card states and the bare wallet map are all checked"
     );
 }
-// ── end of group B ──

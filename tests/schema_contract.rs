@@ -270,7 +270,6 @@ fn rust_schemas() -> Vec<(&'static str, Value)> {
         ReverseResponse => ReverseResponse,
         // the callback
         CallbackPayload => CallbackPayload,
-        // ── group A: hosted-page variants, checkout, pre-authorisation, installments, heartbeat ──
         HostedPageCurrency => HostedPageCurrency,
         CheckoutRequest => CheckoutRequest,
         PreAuthRequest => PreAuthRequest,
@@ -284,8 +283,7 @@ fn rust_schemas() -> Vec<(&'static str, Value)> {
         InstallmentCardId => InstallmentCardId,
         InstallmentPaymentRequest => InstallmentPaymentRequest,
         HeartbeatResponse => HeartbeatResponse,
-        // ── end of group A ──
-        // group B: wallets, invoices, saved-card status, widget
+        // wallets, invoices, saved-card status, widget
         WalletId => WalletId,
         InvoiceId => InvoiceId,
         InvoiceDate => InvoiceDate,
@@ -310,8 +308,6 @@ fn rust_schemas() -> Vec<(&'static str, Value)> {
         InvoiceActionResponse => InvoiceActionResponse,
         CardStatusResponse => CardStatusResponse,
         WidgetResponse => WidgetResponse,
-        // end of group B
-        // ── group C: Apple Pay / Google Pay tokens, token split payment, B2B transfers ──
         TokenPaymentRequest => TokenPaymentRequest,
         TokenPaymentResponse => TokenPaymentResponse,
         ApplePaySessionRequest => ApplePaySessionRequest,
@@ -324,7 +320,6 @@ fn rust_schemas() -> Vec<(&'static str, Value)> {
         B2bPaymentResponse => B2bPaymentResponse,
         B2bPaymentStatusResponse => B2bPaymentStatusResponse,
         B2bWebhookPayload => B2bWebhookPayload,
-        // ── end of group C ──
     ]
 }
 
@@ -572,7 +567,7 @@ fn payload_string_limits_are_enforced_when_decoding() {
         SplitPaymentRequest,
         SplitExecutePayRequest,
         SplitCardRegistrationWithPayRequest,
-        // group B
+        // wallets, invoices, saved-card status, widget
         WalletStatusRequest,
         WalletPaymentRequest,
         InvoiceRequest,

@@ -9,17 +9,11 @@
 //!
 //! A new operation costs one handler and one row of [`dispatch`].
 
-// ── group A handler modules (`mod x;` → src/sandbox/gateway/x.rs): hosted-page variants, checkout, pre-authorisation, installments, heartbeat ──
-mod a;
-// ── end of group A ──
+mod payment_variants;
 
-// ── group B handler modules (`mod x;` → src/sandbox/gateway/x.rs): wallets, invoices, saved-card status, widget ──
-pub(crate) mod b;
-// ── end of group B ──
+pub(crate) mod wallets_invoices;
 
-// ── group C handler modules (`mod x;` → src/sandbox/gateway/x.rs): Apple Pay / Google Pay tokens, token split payment, B2B transfers ──
-pub(crate) mod c;
-// ── end of group C ──
+pub(crate) mod tokens_b2b;
 
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Value, json};
@@ -126,41 +120,55 @@ pub(crate) fn dispatch(
         "split_execute_pay" => handle(json, |p| split_execute_pay(ledger, caller, p)),
         "refund_request" => handle(json, |p| refund_request(ledger, caller, p)),
         "reverse" => handle(json, |p| reverse(ledger, caller, p)),
-        // ── group A dispatch rows: hosted-page variants, checkout, pre-authorisation, installments, heartbeat ──
-        "checkout" => handle(json, |p| a::checkout(ledger, caller, p)),
-        "developer_payment_request" => {
-            handle(json, |p| a::developer_payment_request(ledger, caller, p))
-        }
-        "amex_request" => handle(json, |p| a::amex_request(ledger, caller, p)),
-        "payment_change_sum" => handle(json, |p| a::payment_change_sum(ledger, caller, p)),
-        "pre_auth_request" => handle(json, |p| a::pre_auth_request(ledger, caller, p)),
-        "pre_auth_complete" => handle(json, |p| a::pre_auth_complete(ledger, caller, p)),
-        "get_installment_request" => {
-            handle(json, |p| a::get_installment_request(ledger, caller, p))
-        }
-        "installment_request" => handle(json, |p| a::installment_request(ledger, caller, p)),
-        // ── end of group A ──
+        "checkout" => handle(json, |p| payment_variants::checkout(ledger, caller, p)),
+        "developer_payment_request" => handle(json, |p| {
+            payment_variants::developer_payment_request(ledger, caller, p)
+        }),
+        "amex_request" => handle(json, |p| payment_variants::amex_request(ledger, caller, p)),
+        "payment_change_sum" => handle(json, |p| {
+            payment_variants::payment_change_sum(ledger, caller, p)
+        }),
+        "pre_auth_request" => handle(json, |p| {
+            payment_variants::pre_auth_request(ledger, caller, p)
+        }),
+        "pre_auth_complete" => handle(json, |p| {
+            payment_variants::pre_auth_complete(ledger, caller, p)
+        }),
+        "get_installment_request" => handle(json, |p| {
+            payment_variants::get_installment_request(ledger, caller, p)
+        }),
+        "installment_request" => handle(json, |p| {
+            payment_variants::installment_request(ledger, caller, p)
+        }),
 
-        // ── group B dispatch rows: wallets, invoices, saved-card status, widget ──
-        "wallet_status" => handle(json, |p| b::wallet_status(ledger, caller, p)),
-        "wallet_payment" => handle(json, |p| b::wallet_payment(ledger, caller, p)),
-        "invoices_create" => handle(json, |p| b::invoices_create(ledger, caller, p)),
-        "invoices_update" => handle(json, |p| b::invoices_update(ledger, caller, p)),
-        "invoices_view" => handle(json, |p| b::invoices_view(ledger, caller, p)),
-        "invoices_list" => handle(json, |p| b::invoices_list(ledger, caller, p)),
-        "invoices_send_sms" => handle(json, |p| b::invoices_send_sms(ledger, caller, p)),
-        "invoices_send_email" => handle(json, |p| b::invoices_send_email(ledger, caller, p)),
-        "get_status_card" => handle(json, |p| b::get_status_card(ledger, caller, p)),
-        "token_widget" => handle(json, |p| b::token_widget(ledger, caller, p)),
-        // ── end of group B ──
+        "wallet_status" => handle(json, |p| wallets_invoices::wallet_status(ledger, caller, p)),
+        "wallet_payment" => handle(json, |p| {
+            wallets_invoices::wallet_payment(ledger, caller, p)
+        }),
+        "invoices_create" => handle(json, |p| {
+            wallets_invoices::invoices_create(ledger, caller, p)
+        }),
+        "invoices_update" => handle(json, |p| {
+            wallets_invoices::invoices_update(ledger, caller, p)
+        }),
+        "invoices_view" => handle(json, |p| wallets_invoices::invoices_view(ledger, caller, p)),
+        "invoices_list" => handle(json, |p| wallets_invoices::invoices_list(ledger, caller, p)),
+        "invoices_send_sms" => handle(json, |p| {
+            wallets_invoices::invoices_send_sms(ledger, caller, p)
+        }),
+        "invoices_send_email" => handle(json, |p| {
+            wallets_invoices::invoices_send_email(ledger, caller, p)
+        }),
+        "get_status_card" => handle(json, |p| {
+            wallets_invoices::get_status_card(ledger, caller, p)
+        }),
+        "token_widget" => handle(json, |p| wallets_invoices::token_widget(ledger, caller, p)),
 
-        // ── group C dispatch rows: Apple Pay / Google Pay tokens, token split payment, B2B transfers ──
         "token_payment"
         | "apple_pay_session"
         | "apple_pay"
         | "google_pay"
-        | "token_split_payment" => c::dispatch(ledger, caller, operation, json),
-        // ── end of group C ──
+        | "token_split_payment" => tokens_b2b::dispatch(ledger, caller, operation, json),
         other => server_error(&format!("operation {other} is not simulated")),
     }
 }

@@ -15,10 +15,8 @@ use serde::Serialize;
 use super::model::{APPROVED_CARD, Outcome, SandboxError};
 use crate::{BankCode, Language, Money, PaymentStatus};
 
-// ── group A ledger module (src/sandbox/ledger/a.rs): hosted-page variants, checkout, pre-authorisation, installments, heartbeat ──
-mod a;
-pub(crate) mod c;
-// ── end of group A ──
+mod payment_variants;
+pub(crate) mod tokens_b2b;
 
 /// The state of a saved card.
 ///
@@ -230,26 +228,18 @@ pub(crate) struct Ledger {
     cards: BTreeMap<String, SavedCard>,
     next_transaction: u64,
     next_card: u64,
-    // ── group A state: hosted-page variants, checkout, pre-authorisation, installments, heartbeat ──
-    group_a: a::State,
-    // ── end of group A ──
+    variants: payment_variants::State,
 
-    // ── group B state: wallets, invoices, saved-card status, widget ──
-    /// Invoices by id (`ledger/b.rs`).
-    invoices: BTreeMap<u64, b::Invoice>,
+    /// Invoices by id (`ledger/invoices.rs`).
+    invoices: BTreeMap<u64, invoices::Invoice>,
     next_invoice: u64,
-    // ── end of group B ──
 
-    // ── group C state: Apple Pay / Google Pay tokens, token split payment, B2B transfers ──
-    /// Token payments and B2B transfers (`gateway/c.rs`).
-    pub(crate) group_c: c::GroupC,
-    // ── end of group C ──
+    /// Token payments and B2B transfers (`gateway/tokens_b2b.rs`).
+    pub(crate) tokens_b2b: tokens_b2b::TokensB2b,
 }
 
-// ── group B ledger module: invoices ──
-mod b;
-pub(crate) use b::{Invoice, InvoiceFields, WAITING as INVOICE_WAITING};
-// ── end of group B ──
+mod invoices;
+pub(crate) use invoices::{Invoice, InvoiceFields, WAITING as INVOICE_WAITING};
 
 impl Ledger {
     /// Every transaction, by id.
@@ -502,7 +492,7 @@ impl Ledger {
                 | "split_card_registration_with_pay"
                 | "wallet_payment"
                 | "token_widget"
-        ) && !a::has_hosted_page(tx.operation)
+        ) && !payment_variants::has_hosted_page(tx.operation)
         {
             return Err(SandboxError::NoHostedPage(id.to_owned()));
         }
@@ -528,7 +518,7 @@ impl Ledger {
         } else {
             tx.status = PaymentStatus::Error;
         }
-        a::settled(tx, approved); // group A: an approved pre-authorisation holds the money
+        payment_variants::settled(tx, approved); // an approved pre-authorisation holds the money
         let tx = tx.clone();
         let mut saved = None;
         if let Some(card_id) = tx.card_id.as_deref().filter(|_| tx.saves_card())
@@ -675,13 +665,11 @@ pub(crate) fn operation_code(operation: &str) -> Option<&'static str> {
         "card_registration_with_pay" | "split_card_registration_with_pay" => Some("200"),
         "payment_request" | "split_request" | "execute_pay" | "split_execute_pay"
         | "wallet_payment" | "token_widget" => Some("100"),
-        // ── group A: hosted-page variants, checkout, pre-authorisation, installments ──
         "checkout"
         | "developer_payment_request"
         | "amex_request"
         | "installment_request"
         | "pre_auth_request" => Some("100"),
-        // ── end of group A ──
         _ => None,
     }
 }

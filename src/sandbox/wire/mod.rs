@@ -54,7 +54,6 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             ),
         );
     }
-    // ── group A unsigned routes (router = router.route(…)): hosted-page variants, checkout, pre-authorisation, installments, heartbeat ──
     // `/api/1/checkout` is posted by the customer's browser: a created payment is answered
     // with a 303 to its hosted page (refusals stay HTTP 200 JSON, recorded as usual).
     async fn checkout_redirect(
@@ -112,9 +111,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         json_text(wire_json(&answer))
     }
     router = router.route("/api/heartbeat", get(heartbeat));
-    // ── end of group A ──
 
-    // ── group B unsigned routes (router = router.route(…)): wallets, invoices, saved-card status, widget ──
     // The widget page completes its payment like `/pay/{id}`; invoices are paid or canceled on
     // `/invoice/{id}`; `/_sandbox/invoices` shows every invoice and the SMS/emails asked for.
     router = router
@@ -127,7 +124,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
                     let state = shared.lock();
                     match state.ledger.invoice(id) {
                         Some(invoice) => {
-                            axum::response::Html(gateway::b::invoice_page(invoice)).into_response()
+                            axum::response::Html(gateway::wallets_invoices::invoice_page(invoice)).into_response()
                         }
                         None => (StatusCode::NOT_FOUND, format!("Invoice {id} not found"))
                             .into_response(),
@@ -146,7 +143,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
                     }
                     match state.ledger.settle_invoice(id, pay) {
                         Ok(invoice) => {
-                            axum::response::Html(gateway::b::invoice_page(invoice)).into_response()
+                            axum::response::Html(gateway::wallets_invoices::invoice_page(invoice)).into_response()
                         }
                         Err(message) => (StatusCode::CONFLICT, message).into_response(),
                     }
@@ -156,17 +153,15 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route(
             "/_sandbox/invoices",
             get(|State(shared): State<Arc<Shared>>| async move {
-                axum::Json(gateway::b::invoices_json(&shared.lock().ledger))
+                axum::Json(gateway::wallets_invoices::invoices_json(&shared.lock().ledger))
             }),
         );
-    // ── end of group B ──
 
-    // ── group C unsigned routes (router = router.route(…)): Apple Pay / Google Pay tokens, token split payment, B2B transfers ──
     router = router
         .route(
             "/api/1/b2b/payment",
             post(|State(shared): State<Arc<Shared>>, body: Bytes| {
-                gateway::c::b2b_post(shared, body)
+                gateway::tokens_b2b::b2b_post(shared, body)
             }),
         )
         .route(
@@ -174,7 +169,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             get(
                 |State(shared): State<Arc<Shared>>,
                  axum::extract::Path(order_id): axum::extract::Path<String>| {
-                    gateway::c::b2b_get(shared, order_id)
+                    gateway::tokens_b2b::b2b_get(shared, order_id)
                 },
             ),
         )
@@ -186,11 +181,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
                  body: Bytes| {
                     let success = !form_urlencoded::parse(&body)
                         .any(|(k, v)| k == "outcome" && v == "failed");
-                    gateway::c::b2b_settle_route(shared, order_id, success)
+                    gateway::tokens_b2b::b2b_settle_route(shared, order_id, success)
                 },
             ),
         );
-    // ── end of group C ──
     router
         .route("/", get(page::index))
         .route("/pay/{id}", get(page::show).post(page::submit))

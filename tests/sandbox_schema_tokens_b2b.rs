@@ -1,4 +1,4 @@
-//! Group C: the sandbox's answers and B2B webhook conform to the spec's schemas (strict: an
+//! Token payments and B2B transfers: the sandbox's answers and B2B webhook conform to the spec's schemas (strict: an
 //! invented field fails), as they came over the wire.
 #![cfg(feature = "sandbox")]
 
@@ -52,7 +52,7 @@ async fn form(base: &str, path: &str, payload: Value) -> String {
 }
 
 #[tokio::test]
-async fn group_c_answers_match_the_spec() {
+async fn token_and_b2b_answers_match_the_spec() {
     let sandbox = Sandbox::start().await.expect("sandbox");
     let base = sandbox.base_url().to_owned();
     let pk = "i000000001";

@@ -1,4 +1,4 @@
-//! Group A handlers: checkout (answered with a redirect by the wire layer), the developer
+//! Handlers of the hosted-page payment variants: checkout (answered with a redirect by the wire layer), the developer
 //! site's hosted-page payment paths, pre-authorisation and its completion, re-pricing,
 //! installment options and installment payments.
 

@@ -1,13 +1,13 @@
-//! Group C's part of the ledger: token payments (Apple Pay / Google Pay) and B2B transfers.
-//! Plain data; the rules that change it live with the handlers in `gateway/c.rs`.
+//! The ledger's token payments (Apple Pay / Google Pay) and B2B transfers.
+//! Plain data; the rules that change it live with the handlers in `gateway/tokens_b2b.rs`.
 
 use std::collections::BTreeMap;
 
 use crate::Money;
 
-/// Group C's part of the ledger.
+/// Token payments and B2B transfers, by id.
 #[derive(Default)]
-pub(crate) struct GroupC {
+pub(crate) struct TokensB2b {
     pub(crate) tokens: BTreeMap<i64, TokenRecord>,
     pub(crate) next_token: i64,
     pub(crate) b2b: BTreeMap<String, B2bRecord>,

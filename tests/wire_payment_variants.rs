@@ -1,4 +1,4 @@
-//! Group A over real HTTP against the capture server: what goes on the wire and how a
+//! The hosted-page payment variants over real HTTP against the capture server: what goes on the wire and how a
 //! success and an error answer map to results.
 
 mod capture;

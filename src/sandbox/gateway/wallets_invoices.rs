@@ -1,4 +1,4 @@
-//! Group B handlers: wallets, invoices, saved-card status, the payment widget.
+//! Handlers of wallets, invoices, saved-card status and the Apple Pay / Google Pay widget.
 
 use serde_json::{Map, Value, json};
 

@@ -1,4 +1,4 @@
-//! Group C: Apple Pay / Google Pay token payments, the token split payment, and B2B bank
+//! Token payments and B2B transfers: Apple Pay / Google Pay token payments, the token split payment, and B2B bank
 //! transfers.
 //!
 //! * A token payment (`/api/1/token/payment`) opens a `new` payment in the ledger (kept as a
@@ -38,9 +38,8 @@ use crate::{
         Sandbox, SandboxError,
         callbacks::CallbackDelivery,
         ledger::{
-            CardInput, Ledger, Settled,
-            c::{B2bRecord, GroupC, TokenRecord},
-            checked,
+            CardInput, Ledger, Settled, checked,
+            tokens_b2b::{B2bRecord, TokenRecord, TokensB2b},
         },
         model::{Outcome, wire_json},
         state::{ReceivedRequest, Shared},
@@ -56,7 +55,7 @@ pub(crate) struct Webhook {
     payload: Value,
 }
 
-/// Runs a group C signed operation.
+/// Runs a signed token operation (Apple Pay, Google Pay, the token split payment).
 pub(crate) fn dispatch(
     ledger: &mut Ledger,
     caller: &Caller<'_>,
@@ -114,7 +113,7 @@ fn token_payment(
             tx.description = Some(p.description.to_string());
             tx.language = p.language;
         });
-    let c = &mut ledger.group_c;
+    let c = &mut ledger.tokens_b2b;
     c.next_token += 1;
     let id = 1_000_000 + c.next_token;
     let (_, created_at) = now();
@@ -215,7 +214,7 @@ fn token_pay(
         return Err("Invalid request: `token` is required".into());
     }
     let record = ledger
-        .group_c
+        .tokens_b2b
         .tokens
         .get(&p.id)
         .filter(|r| r.merchant == caller.key())
@@ -296,7 +295,7 @@ fn token_split_payment(
             tx.success_redirect_url = p.success_redirect_url.as_ref().map(|u| u.0.clone());
             tx.error_redirect_url = p.error_redirect_url.as_ref().map(|u| u.0.clone());
         });
-    let c = &mut ledger.group_c;
+    let c = &mut ledger.tokens_b2b;
     c.next_token += 1;
     let id = 1_000_000 + c.next_token;
     c.tokens.insert(
@@ -324,7 +323,7 @@ fn b2b_refusal(status: u16, message: &str) -> (u16, Value) {
     (status, json!({"status": "error", "message": message}))
 }
 
-impl GroupC {
+impl TokensB2b {
     /// Validates and records a B2B transfer (`PENDING`); `Err` is (HTTP status, JSON body).
     fn b2b_create(&mut self, merchant: &str, json: &Value) -> Result<Value, (u16, Value)> {
         let text = |f: &str| {
@@ -519,7 +518,7 @@ async fn deliver(shared: &Shared, webhook: Webhook) -> CallbackDelivery {
     };
     let mut state = shared.lock();
     if delivery.delivered()
-        && let Some(record) = state.ledger.group_c.b2b.get_mut(&webhook.order_id)
+        && let Some(record) = state.ledger.tokens_b2b.b2b.get_mut(&webhook.order_id)
     {
         record.webhook_sent = true;
     }
@@ -567,7 +566,7 @@ pub(crate) async fn b2b_post(shared: Arc<Shared>, body: Bytes) -> Response {
                         )
                     } else {
                         verified = true;
-                        match state.ledger.group_c.b2b_create(key, json) {
+                        match state.ledger.tokens_b2b.b2b_create(key, json) {
                             Ok(answer) => (200, answer),
                             Err(refusal) => refusal,
                         }
@@ -591,7 +590,7 @@ pub(crate) async fn b2b_post(shared: Arc<Shared>, body: Bytes) -> Response {
 
 /// `GET /api/1/b2b/payment/{order_id}`: unsigned; answers, then advances the transfer.
 pub(crate) async fn b2b_get(shared: Arc<Shared>, order_id: String) -> Response {
-    let read = shared.lock().ledger.group_c.b2b_read(&order_id);
+    let read = shared.lock().ledger.tokens_b2b.b2b_read(&order_id);
     let answer = match read {
         Some((answer, webhook)) => {
             if let Some(webhook) = webhook {
@@ -622,7 +621,7 @@ pub(crate) async fn b2b_settle_route(
     let settled = shared
         .lock()
         .ledger
-        .group_c
+        .tokens_b2b
         .b2b_settle(&order_id, success, None);
     match settled {
         Ok(webhook) => {
@@ -656,7 +655,7 @@ impl Sandbox {
             .shared
             .lock()
             .ledger
-            .group_c
+            .tokens_b2b
             .b2b_settle(order_id, success, None)?;
         Ok(deliver(&self.shared, webhook).await)
     }

@@ -1,4 +1,4 @@
-//! Group B end to end against the embedded sandbox: wallets and wallet payments, invoices
+//! Wallets, invoices, saved-card status and the widget end to end against the embedded sandbox: wallets and wallet payments, invoices
 //! (create, update, view, list, send by SMS / email, paid or canceled on the invoice page),
 //! saved-card status through the card's life, and the payment widget.
 #![cfg(feature = "sandbox")]

@@ -1,4 +1,4 @@
-//! Group C over real HTTP against the capture server: the request on the wire and how a
+//! Token payments and B2B transfers over real HTTP against the capture server: the request on the wire and how a
 //! success and an error answer map.
 
 mod capture;

@@ -1,4 +1,4 @@
-//! Group C end to end against the embedded sandbox: Apple Pay / Google Pay token payments,
+//! Token payments and B2B transfers end to end against the embedded sandbox: Apple Pay / Google Pay token payments,
 //! the token split payment, and B2B transfers with their unsigned webhook.
 #![cfg(feature = "sandbox")]
 

@@ -1,12 +1,15 @@
-//! B2B bank transfers (`POST /api/1/b2b/payment`): the transfer to send, validated before
-//! anything is sent. See [`crate::Client::b2b_transfer`].
+//! B2B bank transfers (the spec's `b2b` tag): the transfer to send, validated before anything
+//! is sent, sending it (`POST /api/1/b2b/payment`), its status, and confirming the unsigned
+//! webhook.
 
 use rust_decimal::Decimal;
 
+use super::call::{check_status, from_progenitor};
 use crate::{
-    Money,
+    Client, Money, PaymentStatus,
     error::{Error, Result},
     generated::types,
+    operation::AnswerKind,
 };
 
 /// A B2B bank transfer to send with [`crate::Client::b2b_transfer`]: the seven required fields,
@@ -205,5 +208,108 @@ impl B2bTransferRequest {
             .bulk_description(self.bulk_description.clone())
             .try_into()
             .map_err(|e: types::error::ConversionError| Error::invalid("payload", e))
+    }
+}
+
+impl Client {
+    /// **B2B bank transfer**: `POST /api/1/b2b/payment`, sent as a signed **JSON** envelope
+    /// (`{"data","signature"}`), not a form. EPoint answers with real HTTP status codes: a
+    /// refusal is [`Error::Http`] with EPoint's JSON body kept; HTTP 200 with `status` `error`
+    /// is [`Error::Rejected`]. Accepted is not settled: read [`Client::b2b_transfer_status`].
+    ///
+    /// **The settlement webhook sent to `webhook_url` is UNSIGNED**: anyone can forge it.
+    /// Confirm it with [`Client::confirm_b2b_webhook`], which trusts only EPoint's status.
+    /// Moves money; never retried automatically.
+    ///
+    /// ```no_run
+    /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
+    /// use epoint_az::{B2bTransferRequest, dec};
+    /// let transfer = B2bTransferRequest::new(dec!(1500), "b2b-1", "Invoice 42",
+    ///     "AZ21NABZ00000000137010001944", "Supplier LLC", "1234567892", "505000");
+    /// let accepted = client.b2b_transfer(&transfer).await?;
+    /// println!("bulk {:?}", accepted.bulk_id);
+    /// # Ok(()) }
+    /// ```
+    pub async fn b2b_transfer(
+        &self,
+        transfer: &crate::B2bTransferRequest,
+    ) -> Result<crate::B2bTransfer> {
+        let payload = transfer.payload(self.keys.public_key())?;
+        let envelope = self
+            .keys
+            .seal(&payload)
+            .map_err(|e| Error::invalid("payload", e))?;
+        let answer = match self.raw.b2b_payment(&envelope).await {
+            Ok(answer) => answer.into_inner(),
+            Err(e) => return Err(from_progenitor(e).await),
+        };
+        check_status(AnswerKind::Plain, &answer)?;
+        Ok(crate::B2bTransfer {
+            order_id: answer
+                .order_id
+                .clone()
+                .unwrap_or_else(|| payload.order_id.to_string()),
+            bulk_id: answer.bulk_id.clone(),
+            answer,
+        })
+    }
+
+    /// **B2B transfer state**: `GET /api/1/b2b/payment/{order_id}`, unsigned. `PENDING`,
+    /// `PROCESSING`, `SUCCESS`, `FAILED` (or a state EPoint adds) are `Ok`; `status` `error`
+    /// (unknown `order_id`) is [`Error::Rejected`]; HTTP 404 is [`Error::Http`] with the body.
+    /// Read-only: this is the trustworthy way to learn a transfer's outcome.
+    ///
+    /// ```no_run
+    /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
+    /// let state = client.b2b_transfer_status("b2b-1").await?;
+    /// println!("{:?} webhook sent: {:?}", state.state, state.answer.webhook_sent);
+    /// # Ok(()) }
+    /// ```
+    pub async fn b2b_transfer_status(&self, order_id: &str) -> Result<crate::B2bTransferStatus> {
+        if order_id.is_empty() || order_id.chars().count() > 255 {
+            return Err(Error::invalid("order_id", "must have 1 to 255 characters"));
+        }
+        let answer = match self.raw.b2b_payment_status(order_id).await {
+            Ok(answer) => answer.into_inner(),
+            Err(e) => return Err(from_progenitor(e).await),
+        };
+        if matches!(
+            answer.status,
+            PaymentStatus::Error | PaymentStatus::ServerError
+        ) {
+            return Err(Error::Rejected {
+                status: answer.status.clone(),
+                message: answer.message.clone().unwrap_or_default(),
+                response: Box::new(serde_json::to_value(&answer).unwrap_or_default()),
+            });
+        }
+        Ok(crate::B2bTransferStatus {
+            state: crate::B2bTransferState::from(answer.status.as_str()),
+            answer,
+        })
+    }
+
+    /// **Confirms a B2B webhook**, which EPoint sends **UNSIGNED**: parses the body (JSON
+    /// `{order_id, status, amount, payee_iban, payee_name, error_message}`), then re-reads the
+    /// transfer with [`Client::b2b_transfer_status`]. Act on `.confirmed` only; `.agrees` tells
+    /// whether the webhook said the same. A body that is not a webhook is
+    /// [`Error::InvalidInput`] (field `webhook`), and nothing is sent.
+    ///
+    /// ```no_run
+    /// # async fn run(client: epoint_az::Client, body: &[u8]) -> epoint_az::Result<()> {
+    /// let check = client.confirm_b2b_webhook(body).await?;
+    /// if check.confirmed.state == epoint_az::B2bTransferState::Success { /* pay the invoice */ }
+    /// # Ok(()) }
+    /// ```
+    pub async fn confirm_b2b_webhook(&self, body: &[u8]) -> Result<crate::B2bWebhookCheck> {
+        let webhook: types::B2bWebhookPayload =
+            serde_json::from_slice(body).map_err(|e| Error::invalid("webhook", e))?;
+        let confirmed = self.b2b_transfer_status(&webhook.order_id).await?;
+        let agrees = crate::B2bTransferState::from(webhook.status.as_str()) == confirmed.state;
+        Ok(crate::B2bWebhookCheck {
+            webhook,
+            confirmed,
+            agrees,
+        })
     }
 }

@@ -1,4 +1,4 @@
-//! Group B state: invoices (`waiting_for_payment` → `paid` / `canceled`), with the SMS and
+//! The ledger's invoices (`waiting_for_payment` → `paid` / `canceled`), with the SMS and
 //! emails "sent" for them (recorded, never delivered). Wallet and widget payments are ordinary
 //! hosted-page transactions; saved-card status reads the ledger's cards.
 

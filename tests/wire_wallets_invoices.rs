@@ -1,4 +1,4 @@
-//! Group B over real HTTP against a loopback capture server: what each wallet, invoice,
+//! Wallets, invoices, saved-card status and the widget over real HTTP against a loopback capture server: what each wallet, invoice,
 //! card-status and widget call puts on the wire, and how EPoint's success and error answers
 //! become typed results (including the uncertain shapes: a bare wallet map or a `wallets`
 //! field, an invoice id as a number or a string, any card state).

@@ -1,4 +1,4 @@
-//! Group A end to end against the embedded sandbox: checkout posted by a browser, the
+//! The hosted-page payment variants end to end against the embedded sandbox: checkout posted by a browser, the
 //! developer site's hosted-page paths, pre-authorisation held then completed, re-pricing,
 //! installments and the heartbeat.
 #![cfg(feature = "sandbox")]

@@ -1,4 +1,4 @@
-//! Group A ledger rules: the hosted-page variants (checkout, the developer site's payment
+//! Ledger rules of the hosted-page payment variants (checkout, the developer site's payment
 //! paths, installments), pre-authorisations that hold money until completed, and re-pricing
 //! an unpaid order.
 
@@ -14,7 +14,7 @@ use crate::{Money, PaymentStatus};
 /// this state; `status` is an open set.
 pub(crate) const HELD: &str = "pre_authorized";
 
-/// Group A's part of the ledger.
+/// The payment variants' part of the ledger (held pre-authorisations).
 #[derive(Default)]
 pub(crate) struct State {
     /// Completed pre-authorisations: the amount that was held (the transaction's `amount`
@@ -22,7 +22,7 @@ pub(crate) struct State {
     held: BTreeMap<String, Money>,
 }
 
-/// The group A operations that create a payment completed on the hosted page.
+/// The payment-variant operations that create a payment completed on the hosted page.
 pub(super) fn has_hosted_page(operation: &str) -> bool {
     matches!(
         operation,
@@ -81,7 +81,7 @@ impl Ledger {
                 tx.amount
             ));
         }
-        self.group_a.held.insert(id.to_owned(), tx.amount);
+        self.variants.held.insert(id.to_owned(), tx.amount);
         tx.amount = amount;
         tx.refunded = Decimal::ZERO;
         tx.status = PaymentStatus::Success;
