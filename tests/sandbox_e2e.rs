@@ -13,7 +13,7 @@ use epoint_az::{
     sandbox::{CardStatus, Fault, Outcome, Sandbox},
 };
 use rust_decimal_macros::dec;
-use sandbox_support::{Merchant, keys1, post_signed, sandbox_with, submit_form};
+use sandbox_support::{Merchant, keys1, post_signed, rejected, sandbox_with, submit_form};
 use serde_json::{Value, json};
 
 /// The only callback received so far, verified with merchant 1's keys.
@@ -47,15 +47,6 @@ fn declined(err: Error) -> (String, String, Option<String>) {
             message,
         ),
         other => panic!("expected Declined, got {other:?}"),
-    }
-}
-
-fn rejected(err: Error) -> (PaymentStatus, String) {
-    match err {
-        Error::Rejected {
-            status, message, ..
-        } => (status, message),
-        other => panic!("expected Rejected, got {other:?}"),
     }
 }
 

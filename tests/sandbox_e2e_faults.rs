@@ -13,17 +13,8 @@ use epoint_az::{
     sandbox::{Fault, Outcome, Sandbox},
 };
 use rust_decimal_macros::dec;
-use sandbox_support::{Merchant, keys1, post_form, post_signed, sandbox_with};
+use sandbox_support::{Merchant, keys1, post_form, post_signed, rejected, sandbox_with};
 use serde_json::{Value, json};
-
-fn rejected(err: Error) -> (PaymentStatus, String) {
-    match err {
-        Error::Rejected {
-            status, message, ..
-        } => (status, message),
-        other => panic!("expected Rejected, got {other:?}"),
-    }
-}
 
 #[tokio::test]
 async fn unknown_merchant_and_wrong_private_key_are_rejected() {

@@ -6,23 +6,14 @@
 mod sandbox_support;
 
 use epoint_az::{
-    Error, OperationId, PaymentStatus, SavedCardState,
+    OperationId, PaymentStatus, SavedCardState,
     callback::CallbackFlow,
     generated::types::InvoiceType,
     sandbox::{Outcome, SEEDED_MERCHANTS},
 };
 use rust_decimal_macros::dec;
-use sandbox_support::{Merchant, http, keys1, sandbox_with, submit_form};
+use sandbox_support::{Merchant, http, keys1, rejected, sandbox_with, submit_form};
 use serde_json::Value;
-
-fn rejected(err: Error) -> (PaymentStatus, String) {
-    match err {
-        Error::Rejected {
-            status, message, ..
-        } => (status, message),
-        other => panic!("expected Rejected, got {other:?}"),
-    }
-}
 
 fn no_redirects() -> reqwest::Client {
     reqwest::Client::builder()

@@ -162,3 +162,13 @@ thread_local! {
 pub fn http() -> reqwest::Client {
     HTTP.with(Clone::clone)
 }
+
+/// The status and message of an [`epoint_az::Error::Rejected`]; panics on any other error.
+pub fn rejected(err: epoint_az::Error) -> (epoint_az::PaymentStatus, String) {
+    match err {
+        epoint_az::Error::Rejected {
+            status, message, ..
+        } => (status, message),
+        other => panic!("expected Rejected, got {other:?}"),
+    }
+}
