@@ -104,13 +104,17 @@ pub enum Error {
     },
 
     /// The HTTP exchange failed (connect, TLS, timeout, connection dropped, truncated body).
-    #[error("transport error, {delivery}: {source}")]
+    /// After [`Delivery::MaybeSent`], look the outcome up by `order_id` with
+    /// [`crate::Client::get_order_status`] before trying again.
+    #[error("transport error, {delivery}{}: {source}", order_id.as_ref().map(|o| format!(" (order_id {o})")).unwrap_or_default())]
     Transport {
         /// Whether the request may have reached EPoint.
         delivery: Delivery,
         /// The underlying error.
         #[source]
         source: reqwest::Error,
+        /// The call's `order_id`, when its payload has one: the key that resolves the outcome.
+        order_id: Option<String>,
     },
 
     /// EPoint (or a proxy in front of it) answered with a non-200 HTTP status.
@@ -149,6 +153,40 @@ impl Error {
             Self::InvalidInput { .. } => false,
             Self::Transport { delivery, .. } => *delivery == Delivery::MaybeSent,
             _ => true,
+        }
+    }
+
+    /// The `order_id` of the call that failed in transit ([`Error::Transport`]), the key to
+    /// look its outcome up with [`crate::Client::get_order_status`].
+    ///
+    /// ```
+    /// let e = epoint_az::Error::InvalidInput { field: "amount", reason: "x".into() };
+    /// assert_eq!(e.order_id(), None);
+    /// ```
+    pub fn order_id(&self) -> Option<&str> {
+        match self {
+            Self::Transport { order_id, .. } => order_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Records the call's `order_id` on a transport error (see [`Error::order_id`]).
+    pub(crate) fn with_order_id(self, payload: &impl serde::Serialize) -> Self {
+        match self {
+            Self::Transport {
+                delivery,
+                source,
+                order_id: None,
+            } => Self::Transport {
+                delivery,
+                source,
+                order_id: serde_json::to_value(payload).ok().and_then(|v| {
+                    v.get("order_id")
+                        .and_then(serde_json::Value::as_str)
+                        .map(str::to_owned)
+                }),
+            },
+            other => other,
         }
     }
 

@@ -153,7 +153,7 @@ const CASES: [Case; 5] = [
     Case {
         name: "latency past the timeout",
         fault: || Fault::Latency(LATENCY),
-        check: |e| matches!(e, Error::Transport { delivery: Delivery::MaybeSent, source } if source.is_timeout()),
+        check: |e| matches!(e, Error::Transport { delivery: Delivery::MaybeSent, source, .. } if source.is_timeout()),
     },
     Case {
         name: "HTTP 502",

@@ -119,6 +119,17 @@ fn get_status() {
 }
 
 #[test]
+fn get_status_by_order_id() {
+    pin(
+        "get_status_by_order_id",
+        client()
+            .get_order_status("order-1001")
+            .preview()
+            .expect("preview"),
+    );
+}
+
+#[test]
 fn card_registration() {
     pin(
         "card_registration",

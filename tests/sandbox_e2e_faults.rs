@@ -337,7 +337,12 @@ async fn latency_beyond_the_client_timeout_is_a_maybe_sent_transport_error() {
         .unwrap_err();
     assert!(started.elapsed() < Duration::from_millis(550));
     match &err {
-        Error::Transport { delivery, source } => {
+        Error::Transport {
+            delivery,
+            source,
+            order_id,
+        } => {
+            assert_eq!(order_id, &None, "a lookup by transaction has no order_id");
             assert_eq!(*delivery, Delivery::MaybeSent);
             assert!(source.is_timeout(), "{source}");
         }

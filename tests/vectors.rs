@@ -144,6 +144,45 @@ fn official_vectors_from_the_pdf() {
     }
 }
 
+/// V2 is the 2022 document's get-status by `order_id`: the spec's `StatusByOrderId`, and what
+/// `Client::get_order_status` sends (with the order id as a string, as every client sends it;
+/// the document's example has the number 15).
+#[test]
+fn the_v2_vector_is_a_lookup_by_order_id() {
+    let keys = Keys::new("i000000001", "d3hjsl38sd8kdfhbcea0be04eafde9e8e2bad2fb092d");
+    let data = "eyJwdWJsaWNfa2V5IjoiaTAwMDAwMDAwMSIsIm9yZGVyX2lkIjoxNX0=";
+    let signature = "bH9cG854p/wHLf5j6pp6LBI+wBs=";
+    assert_eq!(keys.sign(data), signature);
+    let payload: serde_json::Value = keys.open(data, signature).expect("V2 opens");
+    assert_eq!(payload["order_id"], 15);
+    assert!(
+        payload.get("transaction").is_none(),
+        "no transaction: {payload}"
+    );
+
+    let client = epoint_az::Client::new(epoint_az::Config::new(
+        "i000000001",
+        "d3hjsl38sd8kdfhbcea0be04eafde9e8e2bad2fb092d",
+    ))
+    .expect("client");
+    let preview = client.get_order_status("15").preview().expect("preview");
+    assert_eq!(
+        preview.json,
+        r#"{"order_id":"15","public_key":"i000000001"}"#
+    );
+    assert_eq!(
+        preview.envelope.signature,
+        keys.sign(&preview.envelope.data),
+        "signed like V2"
+    );
+    let typed: epoint_az::generated::types::StatusRequest =
+        serde_json::from_str(&preview.json).expect("the spec's StatusRequest");
+    assert!(matches!(
+        typed,
+        epoint_az::generated::types::StatusRequest::OrderId(_)
+    ));
+}
+
 #[test]
 fn every_signing_vector_signs_and_verifies() {
     let doc = vectors();

@@ -540,10 +540,11 @@ async fn any_spec_operation_is_callable_with_a_payload_built_by_hand() {
     })))
     .await;
     let c = client(&server.base_url());
-    let payload: types::StatusRequest = types::StatusRequest::builder()
+    let payload: types::StatusRequest = types::StatusByTransaction::builder()
         .public_key(PUBLIC_KEY)
         .transaction("te9")
         .try_into()
+        .map(types::StatusRequest::Transaction)
         .expect("payload");
     let state = c
         .operation::<ops::GetStatus>(payload.clone())

@@ -120,9 +120,10 @@ impl<'c, O: Operation> Call<'c, O> {
     /// ```
     pub async fn send(self) -> Result<O::Output> {
         let client = self.client;
+        let payload = self.payload?;
         let envelope = client
             .keys
-            .seal(&self.payload?)
+            .seal(&payload)
             .map_err(|e| Error::invalid("payload", e))?;
         let started = Instant::now();
         // Only read-only status queries are repeated; everything else is sent exactly once.
@@ -152,7 +153,7 @@ impl<'c, O: Operation> Call<'c, O> {
             may_have_reached_epoint = result.as_ref().err().map(Error::may_have_reached_epoint),
             "EPoint call finished"
         );
-        result
+        result.map_err(|e| e.with_order_id(&payload))
     }
 
     pub(super) fn set<V, E: fmt::Display>(
@@ -308,10 +309,12 @@ pub(super) async fn from_progenitor(error: progenitor_client::Error<()>) -> Erro
                 Delivery::MaybeSent
             },
             source,
+            order_id: None,
         },
         E::ResponseBodyError(source) => Error::Transport {
             delivery: Delivery::MaybeSent,
             source,
+            order_id: None,
         },
         E::InvalidResponsePayload(body, source) => Error::Decode { body, source },
         E::ErrorResponse(response) => Error::Http {
@@ -328,6 +331,7 @@ pub(super) async fn from_progenitor(error: progenitor_client::Error<()>) -> Erro
                 Err(source) => Error::Transport {
                     delivery: Delivery::MaybeSent,
                     source,
+                    order_id: None,
                 },
             }
         }

@@ -181,13 +181,13 @@ impl Client {
     /// ```
     /// use epoint_az::{generated::types, ops};
     /// # let client = epoint_az::Client::new(epoint_az::Config::new("i000000001", "k")).unwrap();
-    /// let payload = types::StatusRequest::builder()
+    /// let payload: types::CardStatusRequest = types::CardStatusRequest::builder()
     ///     .public_key("i000000001")
-    ///     .transaction("te000000001")
+    ///     .card_id("ce000000001")
     ///     .try_into()
     ///     .unwrap();
-    /// let preview = client.operation::<ops::GetStatus>(payload).preview().unwrap();
-    /// assert_eq!(preview.path, "/api/1/get-status");
+    /// let preview = client.operation::<ops::GetStatusCard>(payload).preview().unwrap();
+    /// assert_eq!(preview.path, "/api/1/get-status-card");
     /// ```
     pub fn operation<O: Operation>(&self, payload: O::Payload) -> Call<'_, O> {
         self.call(Ok(payload))
@@ -250,6 +250,7 @@ impl Client {
                 Delivery::MaybeSent
             },
             source,
+            order_id: None,
         };
         let response = self
             .raw
@@ -268,6 +269,7 @@ impl Client {
         let body = response.bytes().await.map_err(|source| Error::Transport {
             delivery: Delivery::MaybeSent,
             source,
+            order_id: None,
         })?;
         if status != 200 {
             return Err(Error::Http {

@@ -70,11 +70,55 @@ impl Client {
     ) -> Call<'_, ops::GetStatus> {
         let transaction = transaction.into();
         self.call((|| {
-            built(
-                types::StatusRequest::builder()
+            built::<_, types::StatusByTransaction>(
+                types::StatusByTransaction::builder()
                     .public_key(self.public_key()?)
                     .transaction(field::<types::TransactionId>("transaction", &transaction)?),
             )
+            .map(types::StatusRequest::from)
+        })())
+    }
+
+    /// **Status by your order id**: `POST /api/1/get-status` with `order_id` instead of
+    /// `transaction`; EPoint answers the order's latest transaction. The one call that resolves
+    /// an unknown outcome: a payment whose request timed out ([`Error::Transport`] with
+    /// [`Delivery::MaybeSent`](crate::Delivery::MaybeSent), which carries the `order_id`), or
+    /// whose callback never came. Read like [`Client::get_transaction_status`]: any payment
+    /// state is `Ok`; an order EPoint does not know is [`Error::Rejected`] (EPoint documents no
+    /// special answer for it). Retried like every status query.
+    ///
+    /// ```no_run
+    /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
+    /// use epoint_az::dec;
+    /// match client.pay(dec!(30.75), "order-1001").await {
+    ///     Err(e) if e.may_have_reached_epoint() => {
+    ///         let order_id = e.order_id().unwrap_or("order-1001");
+    ///         let state = client.get_order_status(order_id).await?;
+    ///         println!("{order_id}: transaction {:?} is {}", state.answer.transaction, state.status);
+    ///     }
+    ///     other => { other?; }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// An invalid order id fails before anything is sent:
+    ///
+    /// ```
+    /// # let client = epoint_az::Client::new(epoint_az::Config::new("i1", "k")).unwrap();
+    /// let p = client.get_order_status("order-1001").preview().unwrap();
+    /// assert_eq!(p.payload, serde_json::json!({"order_id": "order-1001", "public_key": "i1"}));
+    /// assert!(client.get_order_status("").preview().is_err());
+    /// assert!(client.get_order_status("a\nb").preview().is_err());
+    /// ```
+    pub fn get_order_status(&self, order_id: impl Into<String>) -> Call<'_, ops::GetStatus> {
+        let order_id = order_id.into();
+        self.call((|| {
+            built::<_, types::StatusByOrderId>(
+                types::StatusByOrderId::builder()
+                    .public_key(self.public_key()?)
+                    .order_id(field::<types::OrderId>("order_id", &order_id)?),
+            )
+            .map(types::StatusRequest::from)
         })())
     }
 

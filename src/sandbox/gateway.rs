@@ -115,7 +115,10 @@ pub(crate) fn dispatch(
         "split_card_registration_with_pay" => handle(json, |p| {
             split_card_registration_with_pay(ledger, caller, p)
         }),
-        "get_status" => handle(json, |p| get_status(ledger, caller, p)),
+        "get_status" => match (json.get("transaction"), json.get("order_id")) {
+            (Some(_), None) | (None, Some(_)) => handle(json, |p| get_status(ledger, caller, p)),
+            _ => error("Invalid request: exactly one of `transaction` or `order_id` is required"),
+        },
         "execute_pay" => handle(json, |p| execute_pay(ledger, caller, p)),
         "split_execute_pay" => handle(json, |p| split_execute_pay(ledger, caller, p)),
         "refund_request" => handle(json, |p| refund_request(ledger, caller, p)),
@@ -322,15 +325,25 @@ fn split_card_registration_with_pay(
     hosted(caller.base_url, Some(id), Some(card_id))
 }
 
-/// `/api/1/get-status`: a transaction's status (read-only).
+/// `/api/1/get-status`: a transaction's status (read-only), by `transaction` or by the
+/// merchant's `order_id` (its latest transaction). An unknown one is EPoint's usual refusal.
 fn get_status(
     ledger: &mut Ledger,
     caller: &Caller<'_>,
     p: &types::StatusRequest,
 ) -> Answer<types::StatusResponse> {
-    let tx = ledger
-        .transaction_of(caller.key(), &p.transaction)
-        .ok_or("Transaction not found")?;
+    let tx = match p {
+        types::StatusRequest::Transaction(by) => ledger
+            .transaction_of(caller.key(), &by.transaction)
+            .ok_or("Transaction not found")?,
+        types::StatusRequest::OrderId(by) => ledger
+            .latest_transaction_of_order(caller.key(), &by.order_id)
+            .ok_or("Order not found")?,
+    };
+    let registers_card = matches!(
+        tx.operation,
+        "card_registration_with_pay" | "split_card_registration_with_pay"
+    );
     let success = matches!(tx.status, PaymentStatus::Success | PaymentStatus::Returned);
     built(
         types::StatusResponse::builder()
@@ -338,6 +351,8 @@ fn get_status(
             .code(tx.code.clone())
             .message(tx.message.clone())
             .transaction(Some(tx.id.clone()))
+            .order_id(Some(tx.order_id.clone()))
+            .card_id(tx.card_id.clone().filter(|_| registers_card))
             .bank_transaction(tx.bank_transaction.clone())
             .bank_response(tx.message.clone().filter(|_| success))
             .operation_code(operation_code(tx.operation).map(str::to_owned))

@@ -259,6 +259,18 @@ impl Ledger {
             .filter(|tx| tx.merchant == merchant)
     }
 
+    /// The merchant's latest transaction for `order_id` (transaction ids grow, so the last).
+    pub(crate) fn latest_transaction_of_order(
+        &self,
+        merchant: &str,
+        order_id: &str,
+    ) -> Option<&Transaction> {
+        self.transactions
+            .values()
+            .rev()
+            .find(|tx| tx.merchant == merchant && tx.order_id == order_id)
+    }
+
     /// Every saved card, by id.
     pub(crate) fn cards(&self) -> impl Iterator<Item = &SavedCard> {
         self.cards.values()

@@ -1,0 +1,160 @@
+//! Unknown outcomes become resolvable: a payment whose request timed out (the client gave up,
+//! the gateway went on) or whose callback was lost is looked up by the merchant's `order_id`,
+//! against the embedded sandbox over real loopback HTTP.
+#![cfg(feature = "sandbox")]
+
+use std::time::{Duration, Instant};
+
+use epoint_az::{
+    Client, Delivery, Error, OperationId, PaymentStatus, dec,
+    sandbox::{Fault, Outcome, Sandbox},
+};
+
+/// The real incident: the latency fault holds the answer past the client's timeout, so the
+/// client reports "may have been sent" (with the order id), while the sandbox creates the
+/// payment anyway. The lookup by order id finds it (`new`), and once the customer has paid on
+/// the hosted page it reads `success`.
+#[tokio::test]
+async fn a_timed_out_payment_is_found_by_its_order_id() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let config = sandbox
+        .config_for("i000000001")
+        .expect("config")
+        .timeout(Duration::from_millis(150));
+    let client = Client::new(config).expect("client");
+    sandbox.inject(
+        OperationId::PaymentRequest,
+        Fault::Latency(Duration::from_millis(500)),
+    );
+
+    let err = client
+        .pay(dec!(30.75), "incident-1")
+        .await
+        .expect_err("the client gives up before the answer");
+    assert!(err.may_have_reached_epoint(), "{err:?}");
+    match &err {
+        Error::Transport {
+            delivery, order_id, ..
+        } => {
+            assert_eq!(*delivery, Delivery::MaybeSent);
+            assert_eq!(order_id.as_deref(), Some("incident-1"));
+        }
+        other => panic!("expected a transport error, got {other:?}"),
+    }
+    assert_eq!(err.order_id(), Some("incident-1"));
+    assert!(err.to_string().contains("order_id incident-1"), "{err}");
+
+    // The gateway is still working on it: until then EPoint does not know the order.
+    let started = Instant::now();
+    let found = loop {
+        match client.get_order_status("incident-1").await {
+            Ok(found) => break found,
+            Err(Error::Rejected { message, .. }) => {
+                assert_eq!(message, "Order not found");
+                assert!(
+                    started.elapsed() < Duration::from_secs(10),
+                    "the payment never arrived"
+                );
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(other) => panic!("lookup failed: {other:?}"),
+        }
+    };
+    assert_eq!(found.status, PaymentStatus::New);
+    assert_eq!(found.answer.order_id.as_deref(), Some("incident-1"));
+    let transaction = found.answer.transaction.clone().expect("a transaction");
+    assert_eq!(sandbox.request_count(OperationId::PaymentRequest), 1);
+
+    sandbox
+        .complete(&transaction, Outcome::Paid)
+        .await
+        .expect("the customer pays");
+    let paid = client.get_order_status("incident-1").await.expect("lookup");
+    assert_eq!(paid.status, PaymentStatus::Success);
+    assert!(paid.is_paid());
+    assert_eq!(
+        paid.answer.transaction.as_deref(),
+        Some(transaction.as_str())
+    );
+    assert_eq!(paid.answer.amount.map(|m| m.amount()), Some(dec!(30.75)));
+}
+
+#[tokio::test]
+async fn the_lookup_answers_the_orders_latest_transaction_and_refuses_unknown_orders() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let client = sandbox.client().expect("client");
+    let first = client.pay(dec!(5.00), "retry-1").await.expect("first try");
+    sandbox
+        .complete(&first.transaction, Outcome::Declined("116".into()))
+        .await
+        .expect("declined");
+    let second = client.pay(dec!(5.00), "retry-1").await.expect("second try");
+
+    let latest = client.get_order_status("retry-1").await.expect("lookup");
+    assert_eq!(
+        latest.answer.transaction.as_deref(),
+        Some(second.transaction.as_str())
+    );
+    assert_eq!(latest.status, PaymentStatus::New);
+    let by_transaction = client
+        .get_transaction_status(&first.transaction)
+        .await
+        .expect("lookup");
+    assert_eq!(by_transaction.status, PaymentStatus::Error);
+    assert_eq!(by_transaction.answer.order_id.as_deref(), Some("retry-1"));
+
+    match client.get_order_status("never-sent").await {
+        Err(Error::Rejected {
+            status, message, ..
+        }) => {
+            assert_eq!(status, PaymentStatus::Error);
+            assert_eq!(message, "Order not found");
+        }
+        other => panic!("expected EPoint's refusal, got {other:?}"),
+    }
+    // Another merchant's order is unknown to this one.
+    let other = sandbox.client_for("i000000002").expect("second merchant");
+    assert!(matches!(
+        other.get_order_status("retry-1").await,
+        Err(Error::Rejected { .. })
+    ));
+}
+
+#[tokio::test]
+async fn the_status_answer_carries_the_saved_card_of_a_registration_with_payment() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let client = sandbox.client().expect("client");
+    let page = client
+        .pay_and_save_card(dec!(1.00), "card-and-pay-1")
+        .description("first month")
+        .await
+        .expect("page");
+    sandbox
+        .complete(&page.transaction, Outcome::Paid)
+        .await
+        .expect("paid");
+    let state = client
+        .get_order_status("card-and-pay-1")
+        .await
+        .expect("lookup");
+    assert_eq!(state.answer.card_id.as_deref(), Some(page.card_id.as_str()));
+    let plain = client.pay(dec!(1.00), "plain-1").await.expect("page");
+    let state = client
+        .get_transaction_status(&plain.transaction)
+        .await
+        .expect("lookup");
+    assert_eq!(state.answer.card_id, None, "a plain payment saves no card");
+}
+
+#[tokio::test]
+async fn an_invalid_order_id_fails_before_anything_is_sent() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let client = sandbox.client().expect("client");
+    for bad in ["", "  ", "a\nb", "nul\0", &"x".repeat(256)] {
+        match client.get_order_status(bad).await {
+            Err(Error::InvalidInput { field, .. }) => assert_eq!(field, "order_id", "{bad:?}"),
+            other => panic!("{bad:?}: expected InvalidInput, got {other:?}"),
+        }
+    }
+    assert_eq!(sandbox.request_count(OperationId::GetStatus), 0);
+}
