@@ -18,6 +18,7 @@ mod flag;
 pub mod generated;
 mod money;
 pub mod operation;
+pub mod reconcile;
 #[cfg(feature = "sandbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
 pub mod sandbox;

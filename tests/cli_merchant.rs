@@ -756,3 +756,137 @@ async fn every_command_ends_quietly_on_a_closed_pipe() {
         "pay went through though nobody read its output"
     );
 }
+
+/// Runs the binary with `input` on its standard input.
+async fn run_with_input(sandbox: &Sandbox, args: &[&str], input: &str) -> Run {
+    let mut all: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
+    all.extend(["--base-url".to_owned(), sandbox.base_url().to_owned()]);
+    let input = input.to_owned();
+    let out = tokio::task::spawn_blocking(move || {
+        use std::io::Write;
+        let args: Vec<&str> = all.iter().map(String::as_str).collect();
+        let mut child = command(&args, Some(PRIVATE))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn epoint");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write stdin");
+        child.wait_with_output().expect("wait")
+    })
+    .await
+    .expect("join");
+    Run {
+        code: out.status.code().expect("exit code"),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Issue 19's acceptance run: pay X, look it up by order id, reconcile X and an unknown order.
+#[tokio::test]
+async fn status_by_order_id_and_reconcile_rows_for_every_order() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let paid = run(&sandbox, &["pay", "10.00", "X", "--yes", "--json"]).await;
+    assert_eq!(paid.code, 0, "{}", paid.stderr);
+    let transaction = paid.json()["transaction"]
+        .as_str()
+        .expect("transaction")
+        .to_owned();
+
+    let status = run(&sandbox, &["status", "--order-id", "X"]).await;
+    assert_eq!(status.code, 0, "{}", status.stderr);
+    assert!(
+        status
+            .stdout
+            .lines()
+            .any(|l| l.starts_with("status:") && l.ends_with(" new")),
+        "{}",
+        status.stdout
+    );
+    assert!(status.stdout.contains(&transaction), "{}", status.stdout);
+    let both = run(&sandbox, &["status", &transaction, "--order-id", "X"]).await;
+    assert_eq!(both.code, 64, "usage error, nothing sent: {}", both.stderr);
+    assert!(
+        both.stderr.contains("cannot be used with"),
+        "{}",
+        both.stderr
+    );
+
+    let csv = run_with_input(&sandbox, &["reconcile", "-"], "X\nunknown\n").await;
+    assert_eq!(csv.code, 0, "{}", csv.stderr);
+    let lines: Vec<&str> = csv.stdout.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "order_id,transaction,status,amount,code,message",
+            &format!("X,{transaction},new,10.00,,"),
+            "unknown,,not_found,,,Order not found",
+        ],
+        "{}",
+        csv.stdout
+    );
+    assert!(
+        !csv.stderr.contains('\r'),
+        "no progress bar when piped: {:?}",
+        csv.stderr
+    );
+
+    // CSV input with an `order_id` column, JSON lines out, a malformed line reported.
+    let json = run_with_input(
+        &sandbox,
+        &["reconcile", "--json", "--concurrency", "2"],
+        "amount,order_id\n10.00,X\n1.00,bad\u{7}id\n2.00,unknown\n",
+    )
+    .await;
+    assert_eq!(
+        json.code, 7,
+        "a skipped line makes the run incomplete: {}",
+        json.stderr
+    );
+    assert!(json.stderr.contains(":3: skipped"), "{}", json.stderr);
+    let rows: Vec<Value> = json
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(rows.len(), 2, "{}", json.stdout);
+    assert_eq!(rows[0]["order_id"], "X");
+    assert_eq!(rows[0]["status"], "new");
+    assert_eq!(rows[0]["transaction"], transaction.as_str());
+    assert_eq!(rows[1]["status"], "not_found");
+
+    // A lookup that fails is a row with `error` and its message; the others still print.
+    sandbox.inject(
+        OperationId::GetStatus,
+        Fault::HttpStatus {
+            status: 502,
+            body: "Bad Gateway".into(),
+        },
+    );
+    let failed = run_with_input(&sandbox, &["reconcile", "-"], "X\nunknown\n").await;
+    assert_eq!(failed.code, 7, "{}", failed.stderr);
+    let rows: Vec<&str> = failed.stdout.lines().collect();
+    assert_eq!(rows.len(), 3, "no row dropped: {}", failed.stdout);
+    assert!(rows[1].starts_with("X,,error,,,"), "{}", failed.stdout);
+    assert!(
+        rows[2].starts_with("unknown,,error,,,"),
+        "{}",
+        failed.stdout
+    );
+    assert!(
+        rows[1].contains("HTTP 502"),
+        "the message says why: {}",
+        rows[1]
+    );
+    assert!(
+        failed.stderr.contains("lookup(s) failed"),
+        "{}",
+        failed.stderr
+    );
+}

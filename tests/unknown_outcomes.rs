@@ -158,3 +158,56 @@ async fn an_invalid_order_id_fails_before_anything_is_sent() {
     }
     assert_eq!(sandbox.request_count(OperationId::GetStatus), 0);
 }
+
+/// The library's reconciliation stream: one row per order, in input order, none dropped; the
+/// known orders found with their transaction, the unknown ones `NotFound`, an invalid one
+/// `Failed` (before anything is sent for it).
+#[tokio::test]
+async fn reconcile_yields_a_row_per_order_in_input_order() {
+    use epoint_az::reconcile::{Lookup, StreamExt, reconcile};
+
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let client = sandbox.client().expect("client");
+    let mut expected = Vec::new();
+    for i in 0..6 {
+        let order_id = format!("rec-{i}");
+        if i % 2 == 0 {
+            let page = client.pay(dec!(2.50), &order_id).await.expect("pay");
+            expected.push((order_id, Some(page.transaction)));
+        } else {
+            expected.push((order_id, None));
+        }
+    }
+    let mut ids: Vec<String> = expected.iter().map(|(id, _)| id.clone()).collect();
+    ids.push("bad\nid".into());
+    let rows: Vec<_> = reconcile(&client, ids.clone(), 3).collect().await;
+    assert_eq!(
+        rows.iter().map(|r| r.order_id.clone()).collect::<Vec<_>>(),
+        ids,
+        "input order, no row dropped"
+    );
+    for (row, (_, transaction)) in rows.iter().zip(&expected) {
+        match (&row.lookup, transaction) {
+            (Lookup::Found(state), Some(tx)) => {
+                assert_eq!(state.answer.transaction.as_ref(), Some(tx));
+                assert_eq!(state.status, PaymentStatus::New);
+            }
+            (Lookup::NotFound { message }, None) => assert_eq!(message, "Order not found"),
+            (other, _) => panic!("{}: unexpected {other:?}", row.order_id),
+        }
+    }
+    let last = rows.last().expect("the invalid one");
+    assert!(!last.lookup.is_answered());
+    assert!(matches!(
+        &last.lookup,
+        Lookup::Failed(Error::InvalidInput {
+            field: "order_id",
+            ..
+        })
+    ));
+    assert_eq!(
+        sandbox.request_count(OperationId::GetStatus),
+        6,
+        "nothing sent for the invalid id"
+    );
+}

@@ -18,12 +18,14 @@
 //!
 //! Exit codes: 0 success, 1 other failure, 2 declined by the bank, 3 rejected by EPoint (or by
 //! the callback receiver), 4 outcome unknown (the request may have reached EPoint), 5 not sent
-//! (EPoint unreachable), 6 not confirmed (nothing sent), 64 usage or configuration error.
+//! (EPoint unreachable), 6 not confirmed (nothing sent), 7 reconcile incomplete, 64 usage or
+//! configuration error.
 
 #[macro_use]
 mod output;
 mod callbacks;
 mod merchant;
+mod reconcile;
 
 use std::{net::IpAddr, process::ExitCode};
 
@@ -46,6 +48,9 @@ pub(crate) mod exit {
     pub const NOT_SENT: u8 = 5;
     /// A money-moving command was not confirmed (no terminal and no `--yes`, or answered no).
     pub const NOT_CONFIRMED: u8 = 6;
+    /// `reconcile`: some lookups failed or some input lines were skipped (every order that
+    /// could be read still has its row; look the failed ones up again).
+    pub const INCOMPLETE: u8 = 7;
     /// Usage or configuration error (sysexits `EX_USAGE`); nothing was sent.
     pub const USAGE: u8 = 64;
 }
@@ -59,6 +64,7 @@ Exit codes:
   4   outcome unknown: the request may have reached EPoint; check `epoint status` before retrying
   5   not sent: EPoint could not be reached, nothing happened
   6   not confirmed: a money-moving command without a terminal and without --yes (nothing sent)
+  7   reconcile: some lookups failed or some input lines were skipped (their rows say `error`)
   64  usage or configuration error (bad arguments, EPOINT_* variables missing); nothing sent
 
 Environment:
@@ -66,8 +72,8 @@ Environment:
   EPOINT_BASE_URL                        default https://epoint.az (or --base-url)
   EPOINT_INTERFACE_LANG                  az | en | ru
 
-Hand-made commands for the daily jobs: status, pay, refund, payout, pay-with-saved-card,
-save-card, card-status, heartbeat. Every other operation of the spec: `epoint operations`
+Hand-made commands for the daily jobs: status, reconcile, pay, refund, payout,
+pay-with-saved-card, save-card, card-status, heartbeat. Every other operation of the spec: `epoint operations`
 lists them and `epoint call OPERATION -f key=value ...` sends any of them (table-driven).";
 
 #[derive(Debug, Parser)]

@@ -41,11 +41,32 @@ EPOINT_BASE_URL or --base-url says where to send. See `epoint --help` for the ex
 /// The merchant's commands (flattened into the top-level command list).
 #[derive(Debug, clap::Subcommand)]
 pub(crate) enum MerchantCommand {
-    /// [hand-made] The status of a transaction (`/api/1/get-status`). Read-only.
-    #[command(after_help = format!("Examples:\n  epoint status te000000001\n  epoint status te000000001 --json\n  epoint status te000000001 --base-url http://127.0.0.1:40215\n\n{ENV_HELP}"))]
+    /// [hand-made] The status of a transaction, or of your order's latest transaction
+    /// (`/api/1/get-status`). Read-only.
+    #[command(after_help = format!("Examples:\n  epoint status te000000001\n  epoint status --order-id order-1001\n  epoint status te000000001 --json\n  epoint status te000000001 --base-url http://127.0.0.1:40215\n\n{ENV_HELP}"))]
     Status {
         /// The transaction id (`te…`).
-        transaction: String,
+        #[arg(required_unless_present = "order_id")]
+        transaction: Option<String>,
+        /// Look up by your order id instead (what resolves a payment whose answer was lost).
+        #[arg(long, value_name = "ID", conflicts_with = "transaction")]
+        order_id: Option<String>,
+        #[command(flatten)]
+        opts: Opts,
+    },
+    /// [hand-made] Look many orders up by order id (`/api/1/get-status`, read-only) and write
+    /// CSV: `order_id,transaction,status,amount,code,message`, one row per order, in input
+    /// order. `status` is EPoint's, or `not_found`, or `error` (the lookup failed; `message`
+    /// says why). Exit 0 when every order was looked up, 7 when some lookups failed or input
+    /// lines were skipped.
+    #[command(after_help = format!("Input: one order id per line, or a CSV with an `order_id` column; `-` (the default) reads\nstandard input. A progress bar is drawn on a terminal only.\n\nExamples:\n  epoint reconcile orders.txt > status.csv\n  printf 'order-1\\norder-2\\n' | epoint reconcile -\n  epoint reconcile export.csv --concurrency 8 --json\n\n{ENV_HELP}"))]
+    Reconcile {
+        /// A file of order ids, or `-` for standard input.
+        #[arg(default_value = "-", value_name = "FILE|-")]
+        input: String,
+        /// How many lookups run at once (gentle on EPoint by default).
+        #[arg(long, default_value_t = epoint_az::reconcile::DEFAULT_CONCURRENCY as u16, value_parser = clap::value_parser!(u16).range(1..=64))]
+        concurrency: u16,
         #[command(flatten)]
         opts: Opts,
     },
@@ -546,6 +567,7 @@ pub(crate) async fn run(command: MerchantCommand) -> u8 {
     }
     let opts = match &command {
         MerchantCommand::Status { opts, .. }
+        | MerchantCommand::Reconcile { opts, .. }
         | MerchantCommand::Pay { opts, .. }
         | MerchantCommand::Refund { opts, .. }
         | MerchantCommand::Payout { opts, .. }
@@ -561,10 +583,25 @@ pub(crate) async fn run(command: MerchantCommand) -> u8 {
         Err(report) => return report.print(opts.json),
     };
     let report = match command {
-        MerchantCommand::Status { transaction, .. } => {
-            let mut report = typed(client.get_transaction_status(transaction), &opts, false).await;
+        MerchantCommand::Status {
+            transaction,
+            order_id,
+            ..
+        } => {
+            let call = match (transaction, order_id) {
+                (_, Some(order_id)) => client.get_order_status(order_id),
+                (Some(transaction), None) => client.get_transaction_status(transaction),
+                (None, None) => return exit::USAGE, // clap requires one of them
+            };
+            let mut report = typed(call, &opts, false).await;
             report.note_what_status_does_not_tell();
             report
+        }
+        MerchantCommand::Reconcile {
+            input, concurrency, ..
+        } => {
+            return crate::reconcile::run(&client, &input, usize::from(concurrency), opts.json)
+                .await;
         }
         MerchantCommand::Pay {
             amount,
