@@ -596,7 +596,10 @@ impl Success<WidgetResponse> for Widget {
 ///
 /// ```
 /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
-/// let payment = client.create_token_payment(epoint_az::dec!(2.50), "order-7", "Coffee").await?;
+/// let payment = client
+///     .create_token_payment(epoint_az::dec!(2.50), "order-7")
+///     .description("Coffee")
+///     .await?;
 /// println!("initTokenPay({{payment: {{id: {}}}}})", payment.id);
 /// # Ok(()) }
 /// ```

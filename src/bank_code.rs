@@ -2,7 +2,11 @@
 //! given by EPoint's API document v1.0.3 ("Bank Response Codes", 102 codes).
 //!
 //! The meanings are EPoint's English wording, kept as published (including its
-//! repetitions: `121`/`123`, `0Y1`/`0Y3` and `1Q1`/`1Z1`/`1Z3` share a text).
+//! repetitions: `121`/`123`, `0Y1`/`0Y3` and `1Q1`/`1Z1`/`1Z3` share a text), except `911`
+//! and `914`, where the January 2022 English edition's wording is kept ("Decline, card issuer
+//! timed out", "Decline, reversal original not found"): ISO 8583 defines 911 as issuer
+//! timeout and 914 as original transaction not found, and the 1.0.3 wording ("card issuer
+//! expired", "failed to track original transaction") reads as a translation slip of the same.
 use serde::{Deserialize, Serialize};
 
 /// Number of rows in the official "Bank Response Codes" table.
@@ -142,13 +146,10 @@ static BANK_CODES: [(&str, &str); BANK_CODE_COUNT] = [
     ),
     ("909", "Cause of deviation report: system failure"),
     ("910", "Reason for rejection message: card issuer disabled"),
-    ("911", "Reason for rejection message: card issuer expired"),
+    ("911", "Decline, card issuer timed out"),
     ("912", "Reason for rejection message: issuer unavailable"),
     ("913", "Deviation cause message: duplicate transmission"),
-    (
-        "914",
-        "Rejection reason message: failed to track original transaction",
-    ),
+    ("914", "Decline, reversal original not found"),
     (
         "915",
         "Deviation cause message: failure to disable negotiation or checkpoint",
@@ -413,6 +414,9 @@ mod tests {
                 "Code to be replaced by card status code or stop list reason code",
             ),
             ("0Y1", "Confirmed, offline ICC"),
+            // The January 2022 edition's wording (see the module docs).
+            ("911", "Decline, card issuer timed out"),
+            ("914", "Decline, reversal original not found"),
             ("1Z3", "Rejected due to ICC offline mode"),
         ];
         for (code, meaning) in cases {

@@ -5,9 +5,17 @@
 //! and parsing can be separated: [`Keys::verify_form`] returns the authentic JSON text for
 //! you to queue and parse later.
 //!
-//! EPoint callbacks carry no timestamp, so a replayed callback verifies again: handle them
-//! idempotently, keyed on `transaction` (or `card_id` for card registration), and confirm
-//! with [`crate::Client::get_transaction_status`] when in doubt.
+//! EPoint callbacks carry no timestamp, and EPoint may send one again: a replayed callback
+//! verifies again. Handle them idempotently with [`Callback::idempotency_key`] (the
+//! transaction, or the card for a card registration, and the status), and confirm with
+//! [`crate::Client::get_transaction_status`] when in doubt.
+//!
+//! Callbacks are read as they arrive in the wild: a genuinely signed callback whose
+//! non-essential field ([`TOLERATED_FIELDS`]: `message`, `bank_response`, …) has an unexpected
+//! type still decodes, with that field kept as raw JSON in [`Callback::unexpected`] (EPoint has
+//! sent `message` as an object, `{"message": "…"}`: faganchalabizada/epoint-api commit
+//! f0b1f09). The fields a decision rests on (`status`, `code`, `order_id`, `card_id`,
+//! `transaction`, the amounts) stay strict: a wrong type there is [`CallbackError::Decode`].
 
 use std::borrow::Cow;
 
@@ -111,7 +119,30 @@ pub struct Callback {
     pub payload: CallbackPayload,
     /// The authentic JSON text, exactly as EPoint encoded it (for storage or audits).
     pub json: String,
+    /// Non-essential fields ([`TOLERATED_FIELDS`]) that came with a type the spec does not
+    /// give them, kept as EPoint sent them (their typed field in `payload` is `None`). Empty for
+    /// a callback as documented.
+    pub unexpected: serde_json::Map<String, serde_json::Value>,
 }
+
+/// The callback fields no decision rests on: one of them with an unexpected type (a number, an
+/// object) does not make a genuinely signed callback unreadable; it is kept raw in
+/// [`Callback::unexpected`]. Every other field is strict.
+///
+/// ```
+/// assert!(epoint_az::callback::TOLERATED_FIELDS.contains(&"message"));
+/// assert!(!epoint_az::callback::TOLERATED_FIELDS.contains(&"status"));
+/// ```
+pub const TOLERATED_FIELDS: [&str; 8] = [
+    "message",
+    "bank_response",
+    "bank_transaction",
+    "operation_code",
+    "rrn",
+    "card_name",
+    "card_mask",
+    "trace_id",
+];
 
 impl Callback {
     /// `status` is `success` (and, when a bank code is present, it is `000`).
@@ -126,6 +157,48 @@ impl Callback {
     pub fn is_success(&self) -> bool {
         self.payload.status == crate::PaymentStatus::Success
             && self.payload.code.as_deref().is_none_or(|c| c == "000")
+    }
+
+    /// EPoint's message: the `message` string, or the text inside a `message` object
+    /// (`{"message": "…"}`, as EPoint has sent it).
+    ///
+    /// ```
+    /// # let keys = epoint_az::Keys::new("i1", "k");
+    /// # let body = keys.sign_callback(&serde_json::json!({"status":"success","transaction":"te1","message":{"message":"Approved"}})).unwrap();
+    /// let cb = keys.verify_callback(body.as_bytes()).unwrap();
+    /// assert_eq!(cb.message(), Some("Approved"));
+    /// assert_eq!(cb.unexpected["message"], serde_json::json!({"message": "Approved"}));
+    /// ```
+    pub fn message(&self) -> Option<&str> {
+        self.payload.message.as_deref().or_else(|| {
+            self.unexpected
+                .get("message")
+                .and_then(|m| m.get("message"))
+                .and_then(serde_json::Value::as_str)
+        })
+    }
+
+    /// A stable key for this callback, the same each time EPoint sends it again: what a
+    /// handler stores to act once. `transaction:{id}:{status}` (or `card:{card_id}:{status}`
+    /// for a card registration, `order:{order_id}:{status}` when EPoint sent only the order);
+    /// `None` when the callback names none of them. The status is part of it so that a
+    /// different outcome for the same transaction is never taken for a repeat.
+    ///
+    /// ```
+    /// # let keys = epoint_az::Keys::new("i1", "k");
+    /// # let body = keys.sign_callback(&serde_json::json!({"status":"success","transaction":"te1","order_id":"o-1"})).unwrap();
+    /// let cb = keys.verify_callback(body.as_bytes()).unwrap();
+    /// assert_eq!(cb.idempotency_key().as_deref(), Some("transaction:te1:success"));
+    /// ```
+    pub fn idempotency_key(&self) -> Option<String> {
+        let p = &self.payload;
+        let (kind, id) = match (&p.transaction, &p.card_id, &p.order_id) {
+            (Some(t), _, _) => ("transaction", t),
+            (None, Some(c), _) => ("card", c),
+            (None, None, Some(o)) => ("order", o),
+            (None, None, None) => return None,
+        };
+        Some(format!("{kind}:{id}:{}", p.status))
     }
 
     /// The bank response code, if present.
@@ -267,16 +340,15 @@ impl VerifiedCallback {
     /// assert_eq!(cb.payload.transaction.as_deref(), Some("te1"));
     /// ```
     pub fn parse(self) -> Result<Callback, CallbackError> {
-        let payload: CallbackPayload = serde_json::from_str(&self.json).map_err(|source| {
-            CallbackError::Decode(OpenError::NotJson {
-                text: self.json.clone(),
-                source,
-            })
-        })?;
+        let payload: CallbackPayload = match serde_json::from_str(&self.json) {
+            Ok(payload) => payload,
+            Err(source) => return tolerant(self.json, source),
+        };
         Ok(Callback {
             flow: CallbackFlow::of(&payload),
             payload,
             json: self.json,
+            unexpected: serde_json::Map::new(),
         })
     }
 }
@@ -403,11 +475,43 @@ fn parse_payload(json: String) -> Result<Callback, CallbackError> {
             flow: CallbackFlow::of(&payload),
             payload,
             json,
+            unexpected: serde_json::Map::new(),
         }),
         Err(source) => match serde_json::from_str::<serde::de::IgnoredAny>(&json) {
             Err(malformed) => Err(not_json(json, malformed)),
-            Ok(_) => Err(not_json(json, source)),
+            Ok(_) => tolerant(json, source),
         },
+    }
+}
+
+/// The second reading of well-formed JSON the typed payload refused: non-essential fields of
+/// an unexpected type ([`TOLERATED_FIELDS`] that are not a string) are set aside as raw JSON,
+/// and the rest is decoded again. Anything else wrong is the original error.
+fn tolerant(json: String, source: serde_json::Error) -> Result<Callback, CallbackError> {
+    let Ok(serde_json::Value::Object(mut object)) = serde_json::from_str(&json) else {
+        return Err(not_json(json, source));
+    };
+    let mut unexpected = serde_json::Map::new();
+    for field in TOLERATED_FIELDS {
+        if object
+            .get(field)
+            .is_some_and(|v| !v.is_string() && !v.is_null())
+            && let Some(value) = object.remove(field)
+        {
+            unexpected.insert(field.to_owned(), value);
+        }
+    }
+    if unexpected.is_empty() {
+        return Err(not_json(json, source));
+    }
+    match serde_json::from_value::<CallbackPayload>(serde_json::Value::Object(object)) {
+        Ok(payload) => Ok(Callback {
+            flow: CallbackFlow::of(&payload),
+            payload,
+            json,
+            unexpected,
+        }),
+        Err(strict) => Err(not_json(json, strict)),
     }
 }
 

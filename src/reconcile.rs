@@ -14,6 +14,8 @@
 //!         Lookup::Found(state) => println!("{}: {}", row.order_id, state.status),
 //!         Lookup::NotFound { .. } => println!("{}: EPoint has no such order", row.order_id),
 //!         Lookup::Failed(e) => eprintln!("{}: lookup failed: {e}", row.order_id),
+//!         // `Lookup` is non-exhaustive: a later version may say more.
+//!         other => eprintln!("{}: {other:?}", row.order_id),
 //!     }
 //! }
 //! # }

@@ -273,3 +273,139 @@ fn the_callback_json_schema_is_offered() {
     }
     assert_eq!(schema["required"], json!(["status"]));
 }
+
+/// A genuinely signed payment callback with `field` replaced by `value`, through both entry
+/// points (`verify_callback`, and `verify_form` then `parse`), which must agree.
+fn with_field(field: &str, value: Value) -> Result<epoint_az::Callback, CallbackError> {
+    let mut payload = flows()[0].1.clone();
+    payload[field] = value;
+    let body = keys().sign_callback(&payload).expect("sign");
+    let direct = keys().verify_callback(body.as_bytes());
+    let two_step = keys()
+        .verify_form(body.as_bytes())
+        .and_then(|verified| verified.parse());
+    assert_eq!(
+        direct.as_ref().ok(),
+        two_step.as_ref().ok(),
+        "{field}: both readings agree"
+    );
+    direct
+}
+
+#[test]
+fn message_as_an_object_still_decodes_and_keeps_the_raw_value() {
+    let cb = with_field("message", json!({"message": "Approved", "code": 0})).expect("decodes");
+    assert_eq!(cb.flow, CallbackFlow::Payment);
+    assert!(cb.is_success());
+    assert_eq!(cb.payload.message, None);
+    assert_eq!(
+        cb.unexpected["message"],
+        json!({"message": "Approved", "code": 0})
+    );
+    assert_eq!(cb.message(), Some("Approved"));
+    assert_eq!(cb.payload.transaction.as_deref(), Some("te000000001"));
+}
+
+#[test]
+fn bank_response_as_a_number_still_decodes() {
+    let cb = with_field("bank_response", json!(0)).expect("decodes");
+    assert_eq!(cb.unexpected["bank_response"], json!(0));
+    assert_eq!(cb.payload.bank_response, None);
+    assert_eq!(
+        cb.message(),
+        Some("Approved"),
+        "the other fields are intact"
+    );
+}
+
+#[test]
+fn every_other_non_essential_field_of_an_unexpected_type_is_kept_raw() {
+    for field in epoint_az::callback::TOLERATED_FIELDS {
+        for value in [json!(12), json!(["a"]), json!({"x": 1}), json!(true)] {
+            let cb = with_field(field, value.clone())
+                .unwrap_or_else(|e| panic!("{field} = {value}: {e}"));
+            assert_eq!(cb.unexpected.get(field), Some(&value), "{field}");
+            assert_eq!(cb.payload.status, PaymentStatus::Success, "{field}");
+            assert_eq!(cb.unexpected.len(), 1, "{field}: only it is set aside");
+        }
+    }
+}
+
+#[test]
+fn other_attr_of_any_json_type_was_always_accepted() {
+    for value in [json!("text"), json!(7), json!([1, 2]), json!(null)] {
+        let cb = with_field("other_attr", value.clone()).expect("decodes");
+        assert!(cb.unexpected.is_empty(), "{value}");
+    }
+}
+
+#[test]
+fn essential_fields_stay_strict() {
+    for (field, value) in [
+        ("status", json!(1)),
+        ("status", json!({"status": "success"})),
+        ("transaction", json!(123)),
+        ("order_id", json!(15)),
+        ("card_id", json!(["ce1"])),
+        ("code", json!(0)),
+        ("amount", json!("thirty")),
+    ] {
+        match with_field(field, value.clone()) {
+            Err(CallbackError::Decode(e)) => {
+                let text = e.to_string();
+                assert!(
+                    text.contains("decoded text"),
+                    "{field}: the error carries the JSON: {text}"
+                );
+            }
+            other => panic!("{field} = {value}: expected a decode error, got {other:?}"),
+        }
+    }
+    // A tolerated field of an unexpected type does not excuse an essential one.
+    let mut payload = flows()[0].1.clone();
+    payload["message"] = json!({"message": "x"});
+    payload["transaction"] = json!(1);
+    let body = keys().sign_callback(&payload).expect("sign");
+    assert!(matches!(
+        keys().verify_callback(body.as_bytes()),
+        Err(CallbackError::Decode(_))
+    ));
+}
+
+#[test]
+fn a_repeated_callback_has_the_same_idempotency_key() {
+    let (_, payload) = flows()[0].clone();
+    let first = keys()
+        .verify_callback(keys().sign_callback(&payload).expect("sign").as_bytes())
+        .expect("first");
+    let mut again = payload.clone();
+    again["trace_id"] = json!("another-trace");
+    again["message"] = json!({"message": "Approved"});
+    let second = keys()
+        .verify_callback(keys().sign_callback(&again).expect("sign").as_bytes())
+        .expect("second");
+    assert_eq!(
+        first.idempotency_key().as_deref(),
+        Some("transaction:te000000001:success")
+    );
+    assert_eq!(first.idempotency_key(), second.idempotency_key());
+
+    let mut failed = payload;
+    failed["status"] = json!("failed");
+    let failed = keys()
+        .verify_callback(keys().sign_callback(&failed).expect("sign").as_bytes())
+        .expect("failed");
+    assert_ne!(failed.idempotency_key(), first.idempotency_key());
+
+    for (flow, payload) in flows() {
+        let cb = keys()
+            .verify_callback(keys().sign_callback(&payload).expect("sign").as_bytes())
+            .expect("flow");
+        let key = cb.idempotency_key().expect("every flow has a key");
+        if flow == CallbackFlow::CardRegistration {
+            assert!(key.starts_with("card:ce"), "{key}");
+        } else {
+            assert!(key.starts_with("transaction:te"), "{key}");
+        }
+    }
+}

@@ -504,7 +504,8 @@ fn token_payment() {
     let c = client();
     pin(
         "token_payment",
-        c.create_token_payment(dec!(2.50), "token-1", "Test payment")
+        c.create_token_payment(dec!(2.50), "token-1")
+            .description("Test payment")
             .preview()
             .expect("valid"),
     );

@@ -18,7 +18,8 @@ async fn apple_pay_completes_a_token_payment_and_get_status_reflects_it() {
     let sandbox = Sandbox::start().await.expect("sandbox");
     let client = sandbox.client().expect("client");
     let payment = client
-        .create_token_payment(dec!(2.50), "token-1", "Coffee")
+        .create_token_payment(dec!(2.50), "token-1")
+        .description("Coffee")
         .await
         .expect("created");
     assert!(payment.answer.status.is_none(), "success has no status");
@@ -57,7 +58,8 @@ async fn google_pay_declines_when_the_token_asks_and_token_split_payment_is_paya
     let sandbox = Sandbox::start().await.expect("sandbox");
     let client = sandbox.client().expect("client");
     let payment = client
-        .create_token_payment(dec!(5), "token-2", "Tea")
+        .create_token_payment(dec!(5), "token-2")
+        .description("Tea")
         .await
         .expect("created");
     let declined = client

@@ -29,7 +29,8 @@ async fn token_payment_success_has_no_status_and_an_error_with_status_is_rejecte
     .await;
     let c = client(&server.base_url());
     let payment = c
-        .create_token_payment(dec!(2.50), "o-1", "Test")
+        .create_token_payment(dec!(2.50), "o-1")
+        .description("Test")
         .await
         .expect("ok");
     assert_eq!(payment.id, 9998887);
@@ -47,7 +48,8 @@ async fn token_payment_success_has_no_status_and_an_error_with_status_is_rejecte
     ))
     .await;
     let err = client(&server.base_url())
-        .create_token_payment(dec!(2.50), "o-1", "Test")
+        .create_token_payment(dec!(2.50), "o-1")
+        .description("Test")
         .await
         .expect_err("rejected");
     assert!(

@@ -137,3 +137,24 @@ impl Call<'_, ops::CardRegistration> {
         )
     }
 }
+
+impl Call<'_, ops::CardRegistrationWithPay> {
+    /// Save the card for payouts ([`Client::payout`]) instead of charges (`refund: 1`), as
+    /// rafoabbas/epoint-php's `forRefund()` does; EPoint's document does not list the field
+    /// for this operation (see the spec).
+    ///
+    /// ```
+    /// # let client = epoint_az::Client::new(epoint_az::Config::new("i1", "k")).unwrap();
+    /// let p = client.pay_and_save_card(epoint_az::dec!(1), "o-1").for_payouts(true).preview().unwrap();
+    /// assert_eq!(p.payload["refund"], 1);
+    /// let p = client.pay_and_save_card(epoint_az::dec!(1), "o-1").preview().unwrap();
+    /// assert!(p.payload.get("refund").is_none());
+    /// ```
+    pub fn for_payouts(self, payouts: bool) -> Self {
+        self.set(
+            "refund",
+            Ok::<_, Error>(crate::Flag::from(payouts)),
+            |p, v| p.refund = Some(v),
+        )
+    }
+}

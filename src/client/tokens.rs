@@ -48,9 +48,14 @@ impl Client {
     /// `status`**: it is the payment object; an answer with `status` `error`/`server_error` is
     /// [`Error::Rejected`].
     ///
+    /// `description` is optional (`.description(…)`), as for [`Client::pay`].
+    ///
     /// ```no_run
     /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
-    /// let payment = client.create_token_payment(epoint_az::dec!(2.50), "order-7", "Coffee").await?;
+    /// let payment = client
+    ///     .create_token_payment(epoint_az::dec!(2.50), "order-7")
+    ///     .description("Coffee")
+    ///     .await?;
     /// println!("payment {} ({:?})", payment.id, payment.answer.transaction);
     /// # Ok(()) }
     /// ```
@@ -58,9 +63,8 @@ impl Client {
         &self,
         amount: Decimal,
         order_id: impl Into<String>,
-        description: impl Into<String>,
     ) -> Call<'_, ops::TokenPayment> {
-        let (order_id, description) = (order_id.into(), description.into());
+        let order_id = order_id.into();
         self.call((|| {
             built(
                 types::TokenPaymentRequest::builder()
@@ -68,8 +72,7 @@ impl Client {
                     .amount(money("amount", amount)?)
                     .currency(Currency::Azn)
                     .language(self.config.language)
-                    .order_id(field::<types::OrderId>("order_id", &order_id)?)
-                    .description(field::<types::Description>("description", &description)?),
+                    .order_id(field::<types::OrderId>("order_id", &order_id)?),
             )
         })())
     }

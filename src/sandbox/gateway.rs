@@ -302,6 +302,9 @@ fn card_registration_with_pay(
         tx.error_redirect_url = p.error_redirect_url.as_ref().map(|u| u.0.clone());
     });
     let card_id = ledger.attach_card(caller.key(), OPERATION, &id);
+    if p.refund.is_some_and(crate::Flag::is_set) {
+        ledger.register_for_payouts(&card_id);
+    }
     hosted(caller.base_url, Some(id), Some(card_id))
 }
 

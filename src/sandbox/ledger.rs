@@ -271,6 +271,13 @@ impl Ledger {
             .find(|tx| tx.merchant == merchant && tx.order_id == order_id)
     }
 
+    /// Marks a saved card as one to pay out to (`refund: 1`).
+    pub(crate) fn register_for_payouts(&mut self, card_id: &str) {
+        if let Some(card) = self.cards.get_mut(card_id) {
+            card.for_payouts = true;
+        }
+    }
+
     /// Every saved card, by id.
     pub(crate) fn cards(&self) -> impl Iterator<Item = &SavedCard> {
         self.cards.values()

@@ -110,7 +110,7 @@ fn token_payment(
     let amount = checked("amount", p.amount)?;
     let transaction =
         ledger.open_payment(caller.key(), "payment_request", &p.order_id, amount, |tx| {
-            tx.description = Some(p.description.to_string());
+            tx.description = p.description.as_ref().map(|d| d.to_string());
             tx.language = p.language;
         });
     let c = &mut ledger.tokens_b2b;
@@ -136,7 +136,7 @@ fn token_payment(
         total: Some(amount),
         card_name: None,
         card_mask: None,
-        description: Some(p.description.to_string()),
+        description: p.description.as_ref().map(|d| d.to_string()),
         merchant_order_id: Some(p.order_id.to_string()),
         other_attr: None,
         updated_at: Some(created_at.clone()),
