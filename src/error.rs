@@ -103,6 +103,23 @@ pub enum Error {
         response: Box<serde_json::Value>,
     },
 
+    /// EPoint's answer is about something other than what was asked (e.g. a B2B status read
+    /// whose `order_id` is another transfer's); it is not used. The answer is kept.
+    #[error(
+        "EPoint's answer names {field} {}, not the {asked:?} asked about; it was not used (the request reached EPoint)",
+        answered.as_ref().map_or_else(|| "nothing".to_owned(), |a| format!("{a:?}"))
+    )]
+    AnswerMismatch {
+        /// The field that must match.
+        field: &'static str,
+        /// The value asked about.
+        asked: String,
+        /// The value EPoint answered with (`None`: it named none).
+        answered: Option<String>,
+        /// The whole answer as EPoint sent it.
+        response: Box<serde_json::Value>,
+    },
+
     /// The HTTP exchange failed (connect, TLS, timeout, connection dropped, truncated body).
     /// After [`Delivery::MaybeSent`], look the outcome up by `order_id` with
     /// [`crate::Client::get_order_status`] before trying again.
@@ -269,7 +286,8 @@ impl fmt::Debug for Error {
             Self::Rejected { response, .. }
             | Self::Declined { response, .. }
             | Self::UnexpectedStatus { response, .. }
-            | Self::IncompleteAnswer { response, .. } => Some(&**response),
+            | Self::IncompleteAnswer { response, .. }
+            | Self::AnswerMismatch { response, .. } => Some(&**response),
             _ => None,
         };
         write_message(self, answer, f)

@@ -420,7 +420,18 @@ fn amounts_have_a_documented_maximum() {
 #[tokio::test]
 async fn order_ids_with_control_characters_or_only_whitespace_are_refused() {
     let client = Client::new(Config::new("i000000001", "k")).expect("client");
-    let bad = ["   ", "\t", "a\0b", "a\r\nb", "line\n", "\u{7f}"];
+    // Issue 21: an order id of only a byte-order mark (or other zero-width characters) was
+    // accepted: it prints as nothing.
+    let bad = [
+        "   ",
+        "\t",
+        "a\0b",
+        "a\r\nb",
+        "line\n",
+        "\u{7f}",
+        "\u{feff}",
+        " \u{200b}\u{2060} ",
+    ];
     for order_id in bad {
         assert!(
             matches!(
@@ -435,6 +446,10 @@ async fn order_ids_with_control_characters_or_only_whitespace_are_refused() {
         assert!(client.payout("ce1", dec!(1), order_id).preview().is_err());
     }
     assert!(client.pay(dec!(1), "order 1 · ödəniş").preview().is_ok());
+    assert!(
+        client.pay(dec!(1), "\u{feff}order-1").preview().is_ok(),
+        "visible text around it"
+    );
     let sandbox = Sandbox::start().await.expect("sandbox");
     for order_id in bad {
         let answer = post_signed(

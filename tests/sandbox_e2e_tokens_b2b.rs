@@ -197,3 +197,47 @@ async fn b2b_transfers_settle_and_their_unsigned_webhook_is_confirmed_by_a_statu
     assert_eq!(received.lock().expect("lock").len(), 2);
     server.abort();
 }
+
+/// Audit, issue 21, as found: an unsigned webhook for a pending transfer whose order id walks
+/// the URL path to a settled one must not confirm anything.
+#[tokio::test]
+async fn a_webhook_order_id_walking_the_path_confirms_nothing() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let client = sandbox.client().expect("client");
+    for order in ["b2b-pend", "b2b-ok"] {
+        let transfer = B2bTransferRequest::new(
+            dec!(10),
+            order,
+            "Invoice",
+            "AZ21NABZ00000000137010001944",
+            "Supplier LLC",
+            "1234567892",
+            "505000",
+        );
+        client.b2b_transfer(&transfer).await.expect("accepted");
+    }
+    sandbox.settle_b2b("b2b-ok", true).await.expect("settled");
+    let before = sandbox.request_count(OperationId::B2bPaymentStatus);
+    let forged = json!({"order_id": r"b2b-pend\..\b2b-ok", "status": "SUCCESS"}).to_string();
+    let refused = client.confirm_b2b_webhook(forged.as_bytes()).await;
+    assert!(
+        matches!(
+            refused,
+            Err(Error::InvalidInput {
+                field: "order_id",
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(
+        sandbox.request_count(OperationId::B2bPaymentStatus),
+        before,
+        "nothing sent"
+    );
+    let state = client
+        .b2b_transfer_status("b2b-pend")
+        .await
+        .expect("status");
+    assert_eq!(state.state, B2bTransferState::Pending);
+}

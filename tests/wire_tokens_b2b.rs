@@ -252,3 +252,88 @@ async fn b2b_status_is_an_unsigned_get() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Audit, issue 21: the webhook's `order_id` goes into the URL path. Order ids that the URL
+/// parser would read as path structure (`\` is a separator in http URLs, `.`/`..` segments
+/// are normalised away) are refused before any request, and everything else reaches the
+/// server as one segment.
+#[tokio::test]
+async fn b2b_order_ids_cannot_walk_the_url_path() {
+    let server = CaptureServer::start(Reply::json(json!({
+        "status": "SUCCESS", "order_id": "b2b-ok", "amount": "1500.00"
+    })))
+    .await;
+    let c = client(&server.base_url());
+    for hostile in [
+        r"b2b-pend\..\b2b-ok",
+        r"..\..\..\heartbeat",
+        "..",
+        ".",
+        r"a\b",
+    ] {
+        let webhook = json!({"order_id": hostile, "status": "SUCCESS"}).to_string();
+        match c.confirm_b2b_webhook(webhook.as_bytes()).await {
+            Err(Error::InvalidInput {
+                field: "order_id",
+                reason,
+            }) => {
+                assert!(reason.contains("path"), "{hostile:?}: {reason}")
+            }
+            other => panic!("{hostile:?}: expected InvalidInput, got {other:?}"),
+        }
+        assert!(
+            matches!(
+                c.b2b_transfer_status(hostile).await,
+                Err(Error::InvalidInput {
+                    field: "order_id",
+                    ..
+                })
+            ),
+            "{hostile:?}"
+        );
+    }
+    assert!(server.requests().is_empty(), "nothing was sent");
+
+    // Characters that are fine in an order id travel percent-encoded, as one segment.
+    let _ = c.b2b_transfer_status("a/b ..%2e?#").await;
+    let req = server.only_request();
+    assert_eq!(req.path, "/api/1/b2b/payment/a%2Fb%20..%252e%3F%23");
+}
+
+/// Audit, issue 21: an answer about another transfer is never taken as the confirmation.
+#[tokio::test]
+async fn b2b_status_about_another_order_is_refused() {
+    let server = CaptureServer::start(Reply::json(json!({
+        "status": "SUCCESS", "order_id": "b2b-ok", "amount": "1500.00"
+    })))
+    .await;
+    let c = client(&server.base_url());
+    let webhook = json!({"order_id": "b2b-pend", "status": "SUCCESS"}).to_string();
+    match c.confirm_b2b_webhook(webhook.as_bytes()).await {
+        Err(e) => {
+            assert!(e.may_have_reached_epoint());
+            assert!(e.to_string().contains("b2b-pend"), "{e}");
+            let Error::AnswerMismatch {
+                field,
+                asked,
+                answered,
+                response,
+            } = e
+            else {
+                panic!("expected AnswerMismatch, got {e:?}")
+            };
+            assert_eq!(field, "order_id");
+            assert_eq!(asked, "b2b-pend");
+            assert_eq!(answered.as_deref(), Some("b2b-ok"));
+            assert_eq!(response["status"], "SUCCESS", "EPoint's answer is kept");
+        }
+        Ok(check) => panic!("expected AnswerMismatch, got {check:?}"),
+    }
+    // An answer that names no order cannot confirm a webhook either.
+    let server = CaptureServer::start(Reply::json(json!({"status": "SUCCESS"}))).await;
+    let c = client(&server.base_url());
+    assert!(matches!(
+        c.confirm_b2b_webhook(webhook.as_bytes()).await,
+        Err(Error::AnswerMismatch { answered: None, .. })
+    ));
+}

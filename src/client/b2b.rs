@@ -257,7 +257,10 @@ impl Client {
     /// **B2B transfer state**: `GET /api/1/b2b/payment/{order_id}`, unsigned. `PENDING`,
     /// `PROCESSING`, `SUCCESS`, `FAILED` (or a state EPoint adds) are `Ok`; `status` `error`
     /// (unknown `order_id`) is [`Error::Rejected`]; HTTP 404 is [`Error::Http`] with the body.
-    /// Read-only: this is the trustworthy way to learn a transfer's outcome.
+    /// Read-only: this is the trustworthy way to learn a transfer's outcome, so an answer that
+    /// names another `order_id` is [`Error::AnswerMismatch`], never a state. An order id a
+    /// URL path would not keep as one segment (`\\`, `.`, `..`) is [`Error::InvalidInput`]
+    /// before anything is sent.
     ///
     /// ```no_run
     /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
@@ -266,13 +269,13 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn b2b_transfer_status(&self, order_id: &str) -> Result<crate::B2bTransferStatus> {
-        if order_id.is_empty() || order_id.chars().count() > 255 {
-            return Err(Error::invalid("order_id", "must have 1 to 255 characters"));
-        }
+        super::check_path_order_id(order_id)
+            .map_err(|reason| Error::invalid("order_id", reason))?;
         let answer = match self.raw.b2b_payment_status(order_id).await {
             Ok(answer) => answer.into_inner(),
             Err(e) => return Err(from_progenitor(e).await),
         };
+        let response = || Box::new(serde_json::to_value(&answer).unwrap_or_default());
         if matches!(
             answer.status,
             PaymentStatus::Error | PaymentStatus::ServerError
@@ -280,7 +283,19 @@ impl Client {
             return Err(Error::Rejected {
                 status: answer.status.clone(),
                 message: answer.message.clone().unwrap_or_default(),
-                response: Box::new(serde_json::to_value(&answer).unwrap_or_default()),
+                response: response(),
+            });
+        }
+        if answer
+            .order_id
+            .as_deref()
+            .is_some_and(|answered| answered != order_id)
+        {
+            return Err(Error::AnswerMismatch {
+                field: "order_id",
+                asked: order_id.to_owned(),
+                answered: answer.order_id.clone(),
+                response: response(),
             });
         }
         Ok(crate::B2bTransferStatus {
@@ -292,7 +307,9 @@ impl Client {
     /// **Confirms a B2B webhook**, which EPoint sends **UNSIGNED**: parses the body (JSON
     /// `{order_id, status, amount, payee_iban, payee_name, error_message}`), then re-reads the
     /// transfer with [`Client::b2b_transfer_status`]. Act on `.confirmed` only; `.agrees` tells
-    /// whether the webhook said the same. A body that is not a webhook is
+    /// whether the webhook said the same. EPoint's answer must name the webhook's `order_id`
+    /// ([`Error::AnswerMismatch`] otherwise), and an order id that is not usable as a URL path
+    /// segment is refused before anything is sent. A body that is not a webhook is
     /// [`Error::InvalidInput`] (field `webhook`), and nothing is sent.
     ///
     /// ```no_run
@@ -305,6 +322,16 @@ impl Client {
         let webhook: types::B2bWebhookPayload =
             serde_json::from_slice(body).map_err(|e| Error::invalid("webhook", e))?;
         let confirmed = self.b2b_transfer_status(&webhook.order_id).await?;
+        // The confirmation must be about this transfer: an answer that does not name it
+        // confirms nothing.
+        if confirmed.answer.order_id.as_deref() != Some(webhook.order_id.as_str()) {
+            return Err(Error::AnswerMismatch {
+                field: "order_id",
+                asked: webhook.order_id.clone(),
+                answered: confirmed.answer.order_id.clone(),
+                response: Box::new(serde_json::to_value(&confirmed.answer).unwrap_or_default()),
+            });
+        }
         let agrees = crate::B2bTransferState::from(webhook.status.as_str()) == confirmed.state;
         Ok(crate::B2bWebhookCheck {
             webhook,

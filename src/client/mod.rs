@@ -324,8 +324,38 @@ pub(crate) fn check_order_id(value: &str) -> std::result::Result<(), String> {
     if let Some(c) = value.chars().find(|c| c.is_control()) {
         return Err(format!("contains the control character {c:?}"));
     }
-    if !value.is_empty() && value.trim().is_empty() {
-        return Err("is only whitespace".into());
+    if !value.is_empty() && value.chars().all(|c| c.is_whitespace() || is_invisible(c)) {
+        return Err("has no visible character (only whitespace or zero-width characters)".into());
+    }
+    Ok(())
+}
+
+/// Characters that print as nothing and are not whitespace to `char::is_whitespace`: the
+/// byte-order mark U+FEFF, zero-width space/joiners U+200B–U+200D, word joiner U+2060.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{FEFF}' | '\u{200B}'..='\u{200D}' | '\u{2060}')
+}
+
+/// An order id that goes into a URL path (`GET /api/1/b2b/payment/{order_id}`): as for any
+/// order id, plus what a URL parser would read as path structure. The generated call
+/// percent-encodes `/`, `%`, `?`, `#`, spaces and non-ASCII, but an http URL also treats `\`
+/// as a separator and drops `.` and `..` segments, which would make the request about
+/// another transfer (or another endpoint).
+pub(crate) fn check_path_order_id(value: &str) -> std::result::Result<(), String> {
+    if value.is_empty() || value.chars().count() > 255 {
+        return Err("must have 1 to 255 characters".into());
+    }
+    check_order_id(value)?;
+    if value.contains('\\') {
+        return Err(
+            "contains `\\`, which a URL path reads as a separator: not usable as a path segment"
+                .into(),
+        );
+    }
+    if value == "." || value == ".." {
+        return Err(format!(
+            "is {value:?}, a relative URL path segment: not usable as a path segment"
+        ));
     }
     Ok(())
 }
