@@ -1,196 +1,18 @@
 //! Bank response codes (`code` field of EPoint answers and callbacks), with the meaning
-//! given by EPoint's API document v1.0.3 ("Bank Response Codes", 102 codes).
+//! given by EPoint's API document v1.0.3 ("Bank Response Codes", 102 codes), in English (the
+//! only language EPoint publishes them in; [`BankCode::meaning_in`] takes a language and says
+//! when it falls back). The table is generated from `openapi/texts.json`, which records the
+//! source of each text.
 //!
-//! The meanings are EPoint's English wording, kept as published (including its
-//! repetitions: `121`/`123`, `0Y1`/`0Y3` and `1Q1`/`1Z1`/`1Z3` share a text), except `911`
-//! and `914`, where the January 2022 English edition's wording is kept ("Decline, card issuer
-//! timed out", "Decline, reversal original not found"): ISO 8583 defines 911 as issuer
-//! timeout and 914 as original transaction not found, and the 1.0.3 wording ("card issuer
-//! expired", "failed to track original transaction") reads as a translation slip of the same.
+//! The meanings are EPoint's English wording (repetitions kept: `121`/`123`, `0Y1`/`0Y3` and
+//! `1Q1`/`1Z1`/`1Z3` share a text), except `911` and `914`, where the January 2022 English
+//! edition's wording is kept ("Decline, card issuer timed out", "Decline, reversal original
+//! not found"): ISO 8583 defines 911 as issuer timeout and 914 as original transaction not
+//! found, and the 1.0.3 wording ("card issuer expired", "failed to track original
+//! transaction") reads as a translation slip of the same.
 use serde::{Deserialize, Serialize};
 
-/// Number of rows in the official "Bank Response Codes" table.
-const BANK_CODE_COUNT: usize = 102;
-
-/// The official table, in the document's order: `(code, meaning)`.
-///
-/// Codes are matched exactly (case-sensitive); `0Y1` and `0Y3` start with the digit zero.
-static BANK_CODES: [(&str, &str); BANK_CODE_COUNT] = [
-    ("000", "Confirmed"),
-    ("100", "Rejected (general, no comment)"),
-    ("101", "Declined, your card has expired"),
-    ("102", "Rejected, suspected fraud"),
-    ("103", "Rejected, cardholder will contact acquirer"),
-    ("104", "Rejected, restricted card"),
-    (
-        "105",
-        "Rejected, card receiver will contact acquirer security",
-    ),
-    ("106", "Rejected, PIN attempts exceeded"),
-    ("107", "Declined, please contact your card issuer"),
-    (
-        "108",
-        "Declined, please refer to card issuer's special terms",
-    ),
-    ("109", "Rejected, invalid merchant"),
-    ("110", "Rejected, incorrect amount"),
-    ("111", "Rejected, incorrect card number"),
-    ("112", "Rejected, PIN required"),
-    ("113", "Denied, inappropriate payment"),
-    ("114", "Rejected, no account of the requested type"),
-    ("115", "Denied, requested function is not supported"),
-    ("116", "Declined, insufficient funds"),
-    ("117", "Rejected, incorrect PIN"),
-    ("118", "Rejected, no card data"),
-    ("119", "Rejected, transaction not allowed by cardholder"),
-    ("120", "Rejected, transaction not allowed to terminal"),
-    ("121", "Declined, withdrawal limit exceeded"),
-    ("122", "Rejected, safety violation"),
-    ("123", "Declined, withdrawal limit exceeded"),
-    ("124", "Rejected, violation of the law"),
-    ("125", "Rejected, card not valid"),
-    ("126", "Rejected, invalid PIN block"),
-    ("127", "Rejected, PIN length error"),
-    ("128", "Rejected, PIN key synchronization failed"),
-    ("129", "Rejected, suspected fake card"),
-    ("180", "Rejected, at the request of cardholders"),
-    ("200", "Pick-up (general, no comment)"),
-    ("201", "Pick-up, expired card"),
-    ("202", "Pick-up, suspected fraud"),
-    (
-        "203",
-        "Pick-up, the card receiver will contact the acquirer",
-    ),
-    ("204", "Pick-up, restricted card"),
-    (
-        "205",
-        "Pick-up, the cardholder will contact the acquirer's security department",
-    ),
-    ("206", "Pick-up, PIN limit exceeded"),
-    ("207", "Pick-up, special conditions"),
-    ("208", "Pick-up, lost card"),
-    ("209", "Pick-up, stolen card"),
-    ("210", "Pick-up, suspected fake card"),
-    ("300", "Status message: file action successful"),
-    (
-        "301",
-        "Status message: file action not supported by recipient",
-    ),
-    ("302", "Status message: could not find an entry in the file"),
-    (
-        "303",
-        "Status message: duplicate record, old record replaced",
-    ),
-    ("304", "Status message: file write field edit error"),
-    ("305", "Status message: file locked"),
-    ("306", "Status message: file action failed"),
-    ("307", "Status message: file data format error"),
-    (
-        "308",
-        "Status message: duplicate record, new record rejected",
-    ),
-    ("309", "Status message: unknown file"),
-    ("400", "Accepted (for cancellation)"),
-    ("499", "Confirmed, no original message data"),
-    ("500", "Status message: agreed, in the balance sheet"),
-    ("501", "Status message: agreed, out of balance"),
-    ("502", "Status message: amount not agreed, amount provided"),
-    (
-        "503",
-        "Status message: amount not available for negotiation",
-    ),
-    ("504", "Status message: not agreed, amount provided"),
-    ("600", "Accepted (for administrative information)"),
-    (
-        "601",
-        "Status message: original transaction cannot be tracked",
-    ),
-    (
-        "602",
-        "Status message: invalid transaction reference number",
-    ),
-    ("603", "Status message: link number/PANs are incompatible"),
-    ("604", "Status message: POS photo not available"),
-    ("605", "Status message: requested item provided"),
-    (
-        "606",
-        "Status message: request failed — required documentation unavailable",
-    ),
-    ("680", "The list is ready"),
-    ("681", "The list is not ready"),
-    ("700", "Accepted (for payment collection)"),
-    ("800", "Accepted (for network management)"),
-    (
-        "900",
-        "The recommendation has been taken into account, no financial obligations have been accepted",
-    ),
-    (
-        "901",
-        "Recommendations taken into account, financial liability accepted",
-    ),
-    ("902", "Rejection reason message: invalid transaction"),
-    ("903", "Status message: re-enter transaction"),
-    ("904", "Rejection reason message: format error"),
-    (
-        "905",
-        "Deviation cause message: acquirer not supported by switch",
-    ),
-    ("906", "Reason for deviation report: process reduction"),
-    (
-        "907",
-        "Reason for rejection message: card issuer or switch not in effect",
-    ),
-    (
-        "908",
-        "Rejection reason message: unable to find the destination of the routing transaction",
-    ),
-    ("909", "Cause of deviation report: system failure"),
-    ("910", "Reason for rejection message: card issuer disabled"),
-    ("911", "Decline, card issuer timed out"),
-    ("912", "Reason for rejection message: issuer unavailable"),
-    ("913", "Deviation cause message: duplicate transmission"),
-    ("914", "Decline, reversal original not found"),
-    (
-        "915",
-        "Deviation cause message: failure to disable negotiation or checkpoint",
-    ),
-    ("916", "Deviation cause message: MAC incorrect"),
-    ("917", "Reject cause message: MAC key synchronization error"),
-    (
-        "918",
-        "Rejection reason message: no binding keys available for use",
-    ),
-    (
-        "919",
-        "Reject cause message: encryption key synchronization error",
-    ),
-    (
-        "920",
-        "Cause of deviation message: software/hardware security error — try again",
-    ),
-    (
-        "921",
-        "Deviation cause message: software/hardware security error — no action",
-    ),
-    (
-        "922",
-        "Rejection reason message: incorrect message number sequence",
-    ),
-    ("923", "Status message: in-process query"),
-    (
-        "950",
-        "Reason for rejection message: business agreement violation",
-    ),
-    (
-        "XXX",
-        "Code to be replaced by card status code or stop list reason code",
-    ),
-    ("0Y1", "Confirmed, offline ICC"),
-    ("0Y3", "Confirmed, offline ICC"),
-    ("1Q1", "Rejected due to ICC offline mode"),
-    ("1Z1", "Rejected due to ICC offline mode"),
-    ("1Z3", "Rejected due to ICC offline mode"),
-];
+use crate::{Language, texts};
 
 /// A bank response code as EPoint sent it (e.g. `"000"`, `"116"`), kept verbatim even when unknown.
 ///
@@ -243,11 +65,24 @@ impl BankCode {
     /// assert_eq!(BankCode::new("181").meaning(), None);
     /// ```
     pub fn meaning(&self) -> Option<&'static str> {
-        let code = self.0.as_str();
-        BANK_CODES
-            .iter()
-            .find(|(known, _)| *known == code)
-            .map(|(_, meaning)| *meaning)
+        texts::bank_code(&self.0, Language::En).map(|m| m.text)
+    }
+
+    /// The meaning in `language`, for a customer or a support agent; `None` for codes the
+    /// table does not list. EPoint publishes the meanings in English only, so today every
+    /// language gets the English text, with [`crate::Localized::language`] saying `En`; a text
+    /// added to `openapi/texts.json` is used as soon as the crate is rebuilt.
+    ///
+    /// ```
+    /// use epoint_az::{BankCode, Language};
+    ///
+    /// let m = BankCode::new("116").meaning_in(Language::Az).unwrap();
+    /// assert_eq!(m.text, "Declined, insufficient funds");
+    /// assert!(!m.is_in(Language::Az), "no official Azerbaijani text: English, marked as such");
+    /// assert_eq!(BankCode::new("181").meaning_in(Language::Az), None);
+    /// ```
+    pub fn meaning_in(&self, language: Language) -> Option<crate::Localized> {
+        texts::bank_code(&self.0, language)
     }
 
     /// `true` for `"000"` (approved); `false` for every other code.
@@ -272,7 +107,7 @@ impl BankCode {
     /// assert_eq!(table[0], ("000", "Confirmed"));
     /// ```
     pub fn table() -> &'static [(&'static str, &'static str)] {
-        &BANK_CODES
+        texts::bank_codes()
     }
 }
 
@@ -329,7 +164,6 @@ mod tests {
     #[test]
     fn table_has_102_entries() {
         assert_eq!(BankCode::table().len(), 102);
-        assert_eq!(BANK_CODES.len(), BANK_CODE_COUNT);
     }
 
     #[test]

@@ -207,6 +207,25 @@ impl Error {
         }
     }
 
+    /// A short text to show the customer, in `language`: for a decline with a known bank code,
+    /// its meaning (EPoint publishes those in English only, so [`crate::Localized::language`]
+    /// may be `En`); otherwise EPoint's own text for a failed payment ("An error occurred during
+    /// payment", "Ödəniş zamanı xəta baş verdi", "Во время платежа возникла ошибка"). Never
+    /// EPoint's raw message or any detail of the request.
+    ///
+    /// ```
+    /// use epoint_az::{Error, Language};
+    /// let e = Error::InvalidInput { field: "amount", reason: "x".into() };
+    /// assert_eq!(e.customer_message(Language::Az).text, "Ödəniş zamanı xəta baş verdi");
+    /// assert_eq!(e.customer_message(Language::Ru).text, "Во время платежа возникла ошибка");
+    /// ```
+    pub fn customer_message(&self, language: crate::Language) -> crate::Localized {
+        self.bank_code()
+            .filter(|code| !code.is_approved())
+            .and_then(|code| code.meaning_in(language))
+            .unwrap_or_else(|| crate::texts::payment_error(language))
+    }
+
     /// The bank response code, for declines.
     ///
     /// ```

@@ -24,6 +24,7 @@ pub mod reconcile;
 pub mod sandbox;
 pub mod signing;
 mod status;
+mod texts;
 mod tls;
 
 // What successful calls return, by operation family (the spec's tags).
@@ -47,6 +48,7 @@ pub use operation::{OPERATIONS, OperationId, ops};
 pub use rust_decimal::Decimal;
 pub use signing::{Keys, SignatureError};
 pub use status::PaymentStatus;
+pub use texts::Localized;
 pub use tls::http_client_builder;
 
 #[doc(hidden)]

@@ -54,6 +54,21 @@ impl PaymentStatus {
         }
     }
 
+    /// What the status means, in `language`, as EPoint's documents word it ("Status of
+    /// payment"; Azerbaijani and Russian from the January 2022 editions, English from v1.0.3).
+    /// `None` for `failed` (no edition describes it) and for values the crate does not know.
+    ///
+    /// ```
+    /// use epoint_az::{Language, PaymentStatus};
+    /// assert_eq!(PaymentStatus::Returned.text(Language::Az).unwrap().text, "Ödəniş üzrə geri ödəmə edildi");
+    /// assert_eq!(PaymentStatus::New.text(Language::Ru).unwrap().text, "Платеж зарегистрирован в системе Epoint");
+    /// assert_eq!(PaymentStatus::Success.text(Language::En).unwrap().text, "Successful payment");
+    /// assert_eq!(PaymentStatus::Failed.text(Language::En), None);
+    /// ```
+    pub fn text(&self, language: crate::Language) -> Option<crate::Localized> {
+        crate::texts::status(self.as_str(), language)
+    }
+
     /// Every documented value, in the spec's order.
     ///
     /// ```

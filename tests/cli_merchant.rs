@@ -35,6 +35,7 @@ fn command(args: &[&str], private_key: Option<&str>) -> Command {
     cmd.args(args)
         .env_remove("EPOINT_PRIVATE_KEY")
         .env_remove("EPOINT_BASE_URL")
+        .env_remove("EPOINT_INTERFACE_LANG")
         .env("EPOINT_PUBLIC_KEY", PUBLIC)
         .stdin(Stdio::null());
     if let Some(key) = private_key {
@@ -425,6 +426,66 @@ async fn exit_codes_tell_declined_rejected_unknown_and_usage() {
     }
     let help = run_with(vec!["payout".into(), "--help".into()], None).await;
     assert!(help.stdout.contains("Examples:"), "{}", help.stdout);
+}
+
+/// `epoint codes --lang`: one line per code, the code first. EPoint publishes bank-code
+/// meanings in English only, so `az`/`ru` print English and say so on stderr.
+#[test]
+fn codes_in_a_language() {
+    let codes = |args: &[&str], env_lang: Option<&str>| {
+        let mut cmd = command(args, None);
+        if let Some(lang) = env_lang {
+            cmd.env("EPOINT_INTERFACE_LANG", lang);
+        }
+        let out = cmd.output().expect("run epoint");
+        (
+            out.status.code().expect("exit code"),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    for lang in ["az", "ru", "en"] {
+        let (code, stdout, stderr) = codes(&["codes", "--lang", lang], None);
+        assert_eq!(code, 0, "{stderr}");
+        let lines: Vec<&str> = stdout.lines().collect();
+        assert_eq!(lines.len(), 102, "{lang}");
+        for (line, (code, _)) in lines.iter().zip(epoint_az::BankCode::table()) {
+            assert!(line.starts_with(&format!("{code}  ")), "{line}");
+        }
+        assert!(
+            stdout.contains("116  Declined, insufficient funds"),
+            "{stdout}"
+        );
+        assert_eq!(
+            stderr.contains("English only"),
+            lang != "en",
+            "{lang}: {stderr}"
+        );
+    }
+    let (code, stdout, stderr) = codes(&["codes", "116", "--lang", "ru"], None);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("Declined, insufficient funds"), "{stdout}");
+    assert!(stderr.contains("English only"), "{stderr}");
+    // The default comes from EPOINT_INTERFACE_LANG.
+    let (_, _, stderr) = codes(&["codes", "116"], Some("az"));
+    assert!(stderr.contains("English only"), "{stderr}");
+    let (code, stdout, _) = codes(&["codes", "--json", "116"], Some("ru"));
+    assert_eq!(code, 0);
+    let json: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    assert_eq!(
+        (json["meaning"].as_str(), json["language"].as_str()),
+        (Some("Declined, insufficient funds"), Some("en"))
+    );
+    // A language that is not one of EPoint's is a usage error.
+    let (code, _, stderr) = codes(&["codes", "--lang", "de"], None);
+    assert_eq!(code, 64);
+    assert!(stderr.contains("not one of az, en, ru"), "{stderr}");
+    let (code, _, stderr) = codes(&["codes"], Some("sandbox_private_key_0000000001"));
+    assert_eq!(code, 64);
+    assert!(
+        !stderr.contains("sandbox_private_key"),
+        "a long value is not echoed: {stderr}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

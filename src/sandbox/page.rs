@@ -22,7 +22,86 @@ use super::{
     model::{Outcome, SEEDED_MERCHANTS, SandboxError, TEST_CARDS},
     state::Shared,
 };
-use crate::PaymentStatus;
+use crate::{Language, PaymentStatus};
+
+/// The hosted page's own words in the payment's `language`. These are the sandbox's labels
+/// (EPoint's real page is not published); the status lines of the result pages are EPoint's
+/// official texts (`PaymentStatus::text`, from `openapi/texts.json`).
+struct Ui {
+    lang: &'static str,
+    pay: &'static str,
+    pay_and_save: &'static str,
+    save: &'static str,
+    save_for_payouts: &'static str,
+    merchant: &'static str,
+    amount: &'static str,
+    card_number: &'static str,
+    expiry: &'static str,
+    cvv: &'static str,
+    card_name: &'static str,
+    pay_button: &'static str,
+    save_button: &'static str,
+    note: &'static str,
+}
+
+const UI_AZ: Ui = Ui {
+    lang: "az",
+    pay: "Ödəniş",
+    pay_and_save: "Ödəniş və kartın yadda saxlanması",
+    save: "Kartın yadda saxlanması",
+    save_for_payouts: "Ödənişlər almaq üçün kartın yadda saxlanması",
+    merchant: "Satıcı",
+    amount: "Məbləğ",
+    card_number: "Kartın nömrəsi",
+    expiry: "Bitmə tarixi (AA/İİ)",
+    cvv: "CVV",
+    card_name: "Kart sahibinin adı",
+    pay_button: "Ödə",
+    save_button: "Kartı yadda saxla",
+    note: "EPoint sandbox — real pul hərəkət etmir",
+};
+
+const UI_EN: Ui = Ui {
+    lang: "en",
+    pay: "Pay",
+    pay_and_save: "Pay and save your card",
+    save: "Save your card",
+    save_for_payouts: "Save your card for payouts",
+    merchant: "Merchant",
+    amount: "Amount",
+    card_number: "Card number",
+    expiry: "Expiry (MM/YY)",
+    cvv: "CVV",
+    card_name: "Name on card",
+    pay_button: "Pay",
+    save_button: "Save card",
+    note: "EPoint sandbox — no real money moves",
+};
+
+const UI_RU: Ui = Ui {
+    lang: "ru",
+    pay: "Оплата",
+    pay_and_save: "Оплата и сохранение карты",
+    save: "Сохранение карты",
+    save_for_payouts: "Сохранение карты для выплат",
+    merchant: "Продавец",
+    amount: "Сумма",
+    card_number: "Номер карты",
+    expiry: "Срок действия (ММ/ГГ)",
+    cvv: "CVV",
+    card_name: "Имя владельца карты",
+    pay_button: "Оплатить",
+    save_button: "Сохранить карту",
+    note: "EPoint sandbox — реальные деньги не списываются",
+};
+
+fn ui(language: Language) -> &'static Ui {
+    match language {
+        Language::Az => &UI_AZ,
+        Language::En => &UI_EN,
+        Language::Ru => &UI_RU,
+    }
+}
 
 /// What completing a hosted page did.
 ///
@@ -137,6 +216,7 @@ fn redirect(
 
 /// What a page is for.
 struct PageInfo {
+    ui: &'static Ui,
     title: String,
     merchant: String,
     amount: Option<String>,
@@ -148,12 +228,10 @@ fn page_info(shared: &Shared, id: &str) -> Option<PageInfo> {
     let state = shared.lock();
     if let Some(tx) = state.ledger.transaction(id) {
         let saves_card = tx.card_id.is_some();
+        let ui = ui(tx.language);
         return Some(PageInfo {
-            title: if saves_card {
-                "Pay and save your card".into()
-            } else {
-                "Pay".into()
-            },
+            ui,
+            title: if saves_card { ui.pay_and_save } else { ui.pay }.into(),
             merchant: tx.merchant.clone(),
             amount: Some(format!("{} AZN", tx.amount)),
             description: tx.description.clone(),
@@ -161,11 +239,13 @@ fn page_info(shared: &Shared, id: &str) -> Option<PageInfo> {
         });
     }
     state.ledger.card(id).map(|card| PageInfo {
+        ui: ui(card.language),
         title: if card.for_payouts {
-            "Save your card for payouts".into()
+            ui(card.language).save_for_payouts
         } else {
-            "Save your card".into()
-        },
+            ui(card.language).save
+        }
+        .into(),
         merchant: card.merchant.clone(),
         amount: None,
         description: card.description.clone(),
@@ -174,10 +254,10 @@ fn page_info(shared: &Shared, id: &str) -> Option<PageInfo> {
     })
 }
 
-fn layout(title: &str, body: &str) -> String {
+fn layout(ui: &Ui, title: &str, body: &str) -> String {
     format!(
         r#"<!DOCTYPE html>
-<html lang="en">
+<html lang="{lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -193,11 +273,13 @@ table {{ border-collapse: collapse; font-size: .85rem; }} td, th {{ padding: .2r
 </style>
 </head>
 <body><main>
-<p class="note">EPoint sandbox — no real money moves</p>
+<p class="note" id="sandbox-note">{note}</p>
 {body}
 </main></body>
 </html>
 "#,
+        lang = ui.lang,
+        note = text(ui.note),
         title = text(title),
     )
 }
@@ -225,7 +307,13 @@ fn form_page(id: &str, info: &PageInfo, error: Option<&str>) -> String {
     let amount = info
         .amount
         .as_deref()
-        .map(|a| format!("<p>Amount: <strong id=\"amount\">{}</strong></p>", text(a)))
+        .map(|a| {
+            format!(
+                "<p>{}: <strong id=\"amount\">{}</strong></p>",
+                text(info.ui.amount),
+                text(a)
+            )
+        })
         .unwrap_or_default();
     let description = info
         .description
@@ -235,43 +323,54 @@ fn form_page(id: &str, info: &PageInfo, error: Option<&str>) -> String {
     let error = error
         .map(|e| format!("<p class=\"error\" id=\"error\">{}</p>", text(e)))
         .unwrap_or_default();
+    let ui = info.ui;
     let button = if info.amount.is_some() {
-        "Pay"
+        ui.pay_button
     } else {
-        "Save card"
+        ui.save_button
     };
     let body = format!(
         r#"<h1>{title}</h1>
-<p>Merchant <code>{merchant}</code></p>
+<p>{merchant_label} <code>{merchant}</code></p>
 {amount}{description}{error}
 <form method="post" action="" id="card-form">
-<label for="card_number">Card number</label>
+<label for="card_number">{card_number}</label>
 <input id="card_number" name="card_number" inputmode="numeric" autocomplete="cc-number" required>
-<label for="expiry">Expiry (MM/YY)</label>
+<label for="expiry">{expiry}</label>
 <input id="expiry" name="expiry" placeholder="12/30" autocomplete="cc-exp" required>
-<label for="cvv">CVV</label>
+<label for="cvv">{cvv}</label>
 <input id="cvv" name="cvv" inputmode="numeric" autocomplete="cc-csc" required>
-<label for="card_name">Name on card</label>
+<label for="card_name">{card_name}</label>
 <input id="card_name" name="card_name" autocomplete="cc-name" required>
 <input type="hidden" name="id" value="{id}">
 <button type="submit" id="pay">{button}</button>
 </form>
 {cards}"#,
         title = text(&info.title),
+        merchant_label = text(ui.merchant),
+        card_number = text(ui.card_number),
+        expiry = text(ui.expiry),
+        cvv = text(ui.cvv),
+        card_name = text(ui.card_name),
+        button = text(button),
         merchant = text(&info.merchant),
         id = attr(id),
         cards = card_table(),
     );
-    layout(&info.title, &body)
+    layout(ui, &info.title, &body)
 }
 
 fn message_page(status: StatusCode, title: &str, message: &str) -> Response {
+    localized_message_page(&UI_EN, status, title, message)
+}
+
+fn localized_message_page(ui: &Ui, status: StatusCode, title: &str, message: &str) -> Response {
     let body = format!(
         "<h1 id=\"title\">{}</h1><p id=\"message\">{}</p>",
         text(title),
         text(message)
     );
-    (status, Html(layout(title, &body))).into_response()
+    (status, Html(layout(ui, title, &body))).into_response()
 }
 
 /// `GET /`: what this server is.
@@ -294,6 +393,7 @@ pub(crate) async fn index(State(shared): State<Arc<Shared>>) -> Html<String> {
         })
         .collect();
     Html(layout(
+        &UI_EN,
         "EPoint sandbox",
         &format!(
             "<h1>EPoint sandbox</h1><p>Base URL <code>{}</code></p><h2>Merchants</h2><ul>{merchants}</ul><h2>Test cards</h2>{}",
@@ -408,29 +508,41 @@ pub(crate) async fn result(
     Query(query): Query<ResultQuery>,
 ) -> Response {
     let id = query.id.unwrap_or_default();
-    let detail = {
+    let (language, detail) = {
         let state = shared.lock();
         state
             .ledger
             .transaction(&id)
             .map(|tx| {
-                format!(
+                let detail = format!(
                     "{id}: status {}, {}",
                     tx.status,
                     tx.message.clone().unwrap_or_default()
-                )
+                );
+                (tx.language, detail)
             })
             .or_else(|| {
-                state
-                    .ledger
-                    .card(&id)
-                    .map(|c| format!("{id}: card {:?}", c.status).to_lowercase())
+                state.ledger.card(&id).map(|c| {
+                    let detail = format!("{id}: card {:?}", c.status).to_lowercase();
+                    (c.language, detail)
+                })
             })
-            .unwrap_or(id)
+            .unwrap_or((Language::En, id))
     };
+    // The title is EPoint's own text of the outcome, in the payment's language.
+    let title = |status: PaymentStatus| {
+        status
+            .text(language)
+            .map_or_else(|| status.to_string(), |t| t.text.to_owned())
+    };
+    let ui = ui(language);
     match kind.as_str() {
-        "success" => message_page(StatusCode::OK, "Payment successful", &detail),
-        "error" => message_page(StatusCode::OK, "Payment failed", &detail),
+        "success" => {
+            localized_message_page(ui, StatusCode::OK, &title(PaymentStatus::Success), &detail)
+        }
+        "error" => {
+            localized_message_page(ui, StatusCode::OK, &title(PaymentStatus::Error), &detail)
+        }
         _ => message_page(StatusCode::NOT_FOUND, "Not found", &kind),
     }
 }

@@ -24,6 +24,7 @@
 #[macro_use]
 mod output;
 mod callbacks;
+mod codes;
 mod merchant;
 mod reconcile;
 
@@ -95,13 +96,16 @@ enum Command {
     /// Test callback handlers: send a signed callback, or receive and verify them.
     #[command(subcommand)]
     Callback(callbacks::CallbackCommand),
-    /// The bank response code table, or one code's meaning.
+    /// The bank response code table, or one code's meaning, in a language.
     #[command(
-        after_help = "Examples:\n  epoint codes\n  epoint codes 116\n  epoint codes --json 051"
+        after_help = "Examples:\n  epoint codes\n  epoint codes 116\n  epoint codes --lang ru 116\n  epoint codes --json 051\n\nEPoint publishes the meanings in English only; --lang az|ru says so on stderr and prints English."
     )]
     Codes {
         /// A bank response code, e.g. 116.
         code: Option<String>,
+        /// az, en or ru (default: EPOINT_INTERFACE_LANG, else en).
+        #[arg(long, value_name = "LANG")]
+        lang: Option<String>,
         /// One JSON object on stdout.
         #[arg(long)]
         json: bool,
@@ -177,8 +181,8 @@ fn main() -> ExitCode {
     let offline = match &cli.command {
         Command::Sign { json, key_env } => Some(sign(json, key_env)),
         Command::Verify { form, key_env } => Some(verify(form, key_env)),
-        Command::Codes { code, json } => {
-            return ExitCode::from(merchant::codes(code.as_deref(), *json));
+        Command::Codes { code, lang, json } => {
+            return ExitCode::from(codes::run(code.as_deref(), lang.as_deref(), *json));
         }
         Command::Completions { shell } => {
             let mut script = Vec::new();

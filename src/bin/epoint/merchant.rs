@@ -816,53 +816,6 @@ fn operations(json_mode: bool) -> u8 {
     exit::SUCCESS
 }
 
-/// `epoint codes [CODE]`.
-pub(crate) fn codes(code: Option<&str>, json_mode: bool) -> u8 {
-    match code {
-        None => {
-            if json_mode {
-                let table: Map<String, Value> = BankCode::table()
-                    .iter()
-                    .map(|(code, meaning)| ((*code).to_owned(), Value::from(*meaning)))
-                    .collect();
-                out!("{}", json!({ "codes": table }));
-            } else {
-                for (code, meaning) in BankCode::table() {
-                    out!("{code}  {meaning}");
-                }
-            }
-            exit::SUCCESS
-        }
-        Some(code) => {
-            let bank = BankCode::new(code);
-            let meaning = bank.meaning();
-            if json_mode {
-                out!(
-                    "{}",
-                    json!({"code": code, "known": meaning.is_some(), "approved": bank.is_approved(), "meaning": meaning})
-                );
-            } else {
-                print_stdout_lines(&[
-                    ("code".into(), code.to_owned()),
-                    (
-                        "meaning".into(),
-                        meaning.unwrap_or("(not in EPoint's table)").to_owned(),
-                    ),
-                    ("approved".into(), bank.is_approved().to_string()),
-                ]);
-            }
-            if meaning.is_some() {
-                exit::SUCCESS
-            } else {
-                if !json_mode {
-                    eprintln!("epoint: code {code} is not in EPoint's table of bank codes");
-                }
-                exit::FAILURE
-            }
-        }
-    }
-}
-
 /// Prints aligned `key: value` lines on stdout.
 pub(crate) fn print_pairs(lines: &[(&str, String)]) {
     let owned: Vec<(String, String)> = lines

@@ -1,0 +1,100 @@
+//! `epoint codes [CODE] [--lang az|ru|en]`: the bank response code table, or one code, in a
+//! language (default: `EPOINT_INTERFACE_LANG`, else English).
+
+use epoint_az::{BankCode, Language};
+use serde_json::{Map, Value, json};
+
+use crate::{exit, merchant::print_pairs};
+
+/// The language asked for: `--lang`, else `EPOINT_INTERFACE_LANG`, else English.
+pub(crate) fn language(lang: Option<&str>) -> Result<Language, String> {
+    let (value, from) = match lang {
+        Some(lang) => (lang.to_owned(), "--lang"),
+        None => match std::env::var("EPOINT_INTERFACE_LANG") {
+            Ok(v) if !v.trim().is_empty() => (v, "EPOINT_INTERFACE_LANG"),
+            _ => return Ok(Language::En),
+        },
+    };
+    value.trim().parse().map_err(|_| {
+        let shown = if value.chars().count() > 8 {
+            format!("a value of {} characters", value.chars().count())
+        } else {
+            format!("{value:?}")
+        };
+        format!("{from}: {shown} is not one of az, en, ru")
+    })
+}
+
+/// Runs `epoint codes`; returns the exit code.
+pub(crate) fn run(code: Option<&str>, lang: Option<&str>, json_mode: bool) -> u8 {
+    let language = match language(lang) {
+        Ok(language) => language,
+        Err(e) => {
+            eprintln!("epoint: {e}");
+            return exit::USAGE;
+        }
+    };
+    let fallback_note = || {
+        if !json_mode && language != Language::En {
+            eprintln!(
+                "epoint: EPoint publishes bank-code meanings in English only (its {language} documents print the table in English); shown in English"
+            );
+        }
+    };
+    match code {
+        None => {
+            let rows: Vec<(&str, epoint_az::Localized)> = BankCode::table()
+                .iter()
+                .filter_map(|(code, _)| Some((*code, BankCode::new(*code).meaning_in(language)?)))
+                .collect();
+            if json_mode {
+                let table: Map<String, Value> = rows
+                    .iter()
+                    .map(|(code, m)| ((*code).to_owned(), Value::from(m.text)))
+                    .collect();
+                out!("{}", json!({ "language": language, "codes": table }));
+            } else {
+                for (code, meaning) in &rows {
+                    out!("{code}  {meaning}");
+                }
+                if rows.iter().any(|(_, m)| !m.is_in(language)) {
+                    fallback_note();
+                }
+            }
+            exit::SUCCESS
+        }
+        Some(code) => {
+            let bank = BankCode::new(code);
+            let meaning = bank.meaning_in(language);
+            if json_mode {
+                out!(
+                    "{}",
+                    json!({"code": code, "known": meaning.is_some(), "approved": bank.is_approved(),
+                           "meaning": meaning.map(|m| m.text), "language": meaning.map(|m| m.language)})
+                );
+            } else {
+                print_pairs(&[
+                    ("code", code.to_owned()),
+                    (
+                        "meaning",
+                        meaning
+                            .map_or("(not in EPoint's table)", |m| m.text)
+                            .to_owned(),
+                    ),
+                    ("approved", bank.is_approved().to_string()),
+                ]);
+                if meaning.is_some_and(|m| !m.is_in(language)) {
+                    fallback_note();
+                }
+            }
+            if meaning.is_some() {
+                exit::SUCCESS
+            } else {
+                if !json_mode {
+                    eprintln!("epoint: code {code} is not in EPoint's table of bank codes");
+                }
+                exit::FAILURE
+            }
+        }
+    }
+}
