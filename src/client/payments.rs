@@ -56,7 +56,7 @@ impl Client {
     /// Any payment state (`new`, `success`, `returned`, `error`, or a status EPoint adds) is
     /// `Ok`: read `status`. Only a rejected call (`server_error`, or `error` that names no
     /// transaction) is an `Err`. Read-only, so transport errors and HTTP 429/502/503/504 are
-    /// retried automatically ([`Config::status_retries`], default 2).
+    /// retried automatically ([`crate::Config::status_retries`], default 2).
     ///
     /// ```no_run
     /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {

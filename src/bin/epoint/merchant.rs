@@ -20,7 +20,7 @@ use crate::exit;
 /// Options every merchant command takes.
 #[derive(Debug, Clone, clap::Args)]
 pub(crate) struct Opts {
-    /// Send to this base URL (e.g. a sandbox's) instead of EPOINT_BASE_URL / https://epoint.az.
+    /// Send to this base URL (e.g. a sandbox's) instead of EPOINT_BASE_URL / `https://epoint.az`.
     #[arg(long, value_name = "URL")]
     base_url: Option<String>,
     /// Print one JSON object on stdout (for scripts) instead of `key: value` lines.
