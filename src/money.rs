@@ -124,8 +124,9 @@ impl fmt::Display for Money {
     }
 }
 
-/// Parses an amount as the wire writes it, strictly: `[-]digits[.digits]` (no range check:
-/// use [`Money::new`] for amounts you send).
+/// Parses an amount as the wire writes it, strictly: `[-]digits[.digits]`, then the same
+/// checks as [`Money::new`] (a `Money` is always positive, with at most two decimals, at most
+/// [`Money::MAX`]).
 ///
 /// ```
 /// use epoint_az::{AmountError, Money};
@@ -133,6 +134,8 @@ impl fmt::Display for Money {
 /// for bad in ["1_000.00", "+5", ".5", "5.", " 7.50 ", "1e3", ""] {
 ///     assert_eq!(bad.parse::<Money>(), Err(AmountError::NotDecimal), "{bad:?}");
 /// }
+/// assert_eq!("-0.00".parse::<Money>(), Err(AmountError::NotPositive));
+/// assert_eq!("0.001".parse::<Money>(), Err(AmountError::TooPrecise));
 /// ```
 impl FromStr for Money {
     type Err = AmountError;
@@ -141,9 +144,8 @@ impl FromStr for Money {
         if !is_wire_decimal(s) {
             return Err(AmountError::NotDecimal);
         }
-        Decimal::from_str_exact(s)
-            .map(Self)
-            .map_err(|_| AmountError::NotDecimal)
+        let amount = Decimal::from_str_exact(s).map_err(|_| AmountError::NotDecimal)?;
+        Self::new(amount)
     }
 }
 
@@ -212,14 +214,13 @@ impl<'de> Deserialize<'de> for Money {
                 f.write_str("an amount as a JSON number or a decimal string")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Money, E> {
-                v.parse()
-                    .map_err(|e| E::custom(format!("invalid amount {v:?}: {e}")))
+                v.parse().map_err(|e| out_of_contract(format!("{v:?}"), e))
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Money, E> {
-                Ok(Money(Decimal::from(v)))
+                Money::new(Decimal::from(v)).map_err(|e| out_of_contract(v, e))
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Money, E> {
-                Ok(Money(Decimal::from(v)))
+                Money::new(Decimal::from(v)).map_err(|e| out_of_contract(v, e))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Money, E> {
                 // `f64`'s Display is the shortest text that reads back as the same number,
@@ -227,11 +228,18 @@ impl<'de> Deserialize<'de> for Money {
                 if !v.is_finite() {
                     return Err(E::custom("amount is not a finite number"));
                 }
-                Decimal::from_str_exact(&v.to_string())
+                let exact = Decimal::from_str_exact(&v.to_string())
                     .or_else(|_| Decimal::from_scientific(&format!("{v:e}")))
-                    .map(Money)
-                    .map_err(|e| E::custom(format!("invalid amount {v}: {e}")))
+                    .map_err(|e| E::custom(format!("invalid amount {v}: {e}")))?;
+                // -0.0 is read as zero: not positive.
+                Money::new(exact).map_err(|e| out_of_contract(v, e))
             }
+        }
+        /// An amount off the wire that a `Money` cannot hold: the value as sent, and why.
+        fn out_of_contract<E: de::Error>(value: impl fmt::Display, why: AmountError) -> E {
+            E::custom(format!(
+                "amount {value} is outside EPoint's contract (an amount {why}); it was not read as Money"
+            ))
         }
         deserializer.deserialize_any(Visitor)
     }
@@ -463,9 +471,33 @@ mod tests {
         assert!(serde_json::from_str::<Money>("true").is_err());
     }
 
+    /// Issue 21: an amount off the wire that is outside the contract is an error naming the
+    /// value, never a `Money` (which is always positive with at most two decimals).
     #[test]
-    fn display_keeps_every_digit_it_received() {
-        let m: Money = "1.2345".parse().expect("parse");
-        assert_eq!(m.to_string(), "1.2345");
+    fn out_of_contract_amounts_are_not_read_as_money() {
+        for (json, value) in [
+            ("-5", "-5"),
+            ("0", "0"),
+            ("-0.0", "-0"),
+            ("0.001", "0.001"),
+            ("30.749999999999996", "30.749999999999996"),
+            ("\"-0.00\"", "\"-0.00\""),
+            ("\"0.00\"", "\"0.00\""),
+            ("\"-5.00\"", "\"-5.00\""),
+            ("\"30.755\"", "\"30.755\""),
+            ("1000000000.01", "1000000000.01"),
+        ] {
+            let err = serde_json::from_str::<Money>(json)
+                .expect_err(json)
+                .to_string();
+            assert!(
+                err.contains(&format!("amount {value} is outside EPoint's contract")),
+                "{json}: {err}"
+            );
+        }
+        assert_eq!("1.2345".parse::<Money>(), Err(AmountError::TooPrecise));
+        assert_eq!("-1".parse::<Money>(), Err(AmountError::NotPositive));
+        let m: Money = serde_json::from_str("30.750").expect("trailing zero is not precision");
+        assert_eq!(m.to_string(), "30.75");
     }
 }

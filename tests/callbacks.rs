@@ -4,6 +4,7 @@
 use epoint_az::{
     Keys, PaymentStatus, SignatureError,
     callback::{CallbackError, CallbackFlow},
+    signing::OpenError,
 };
 use serde_json::{Value, json};
 
@@ -408,4 +409,37 @@ fn a_repeated_callback_has_the_same_idempotency_key() {
             assert!(key.starts_with("transaction:te"), "{key}");
         }
     }
+}
+
+/// Issue 21: a genuinely signed callback whose amount is outside EPoint's contract (zero,
+/// negative, negative zero, more than two decimals, float noise) is a typed decode error that
+/// names the value and keeps the authentic JSON, never a `Money` holding it.
+#[test]
+fn out_of_contract_amounts_are_a_decode_error_with_the_raw_json() {
+    for (field, value) in [
+        ("amount", json!(-5)),
+        ("amount", json!(0)),
+        ("amount", json!(-0.0)),
+        ("amount", json!(0.001)),
+        ("amount", json!(30.749999999999996)),
+        ("amount", json!("-0.00")),
+        ("split_amount", json!(-1)),
+    ] {
+        let err = with_field(field, value.clone()).expect_err("out of contract");
+        let CallbackError::Decode(OpenError::NotJson { text, source }) = &err else {
+            panic!("{field} {value}: expected a decode error, got {err:?}");
+        };
+        assert!(
+            source.to_string().contains("outside EPoint's contract"),
+            "{field} {value}: {source}"
+        );
+        let raw: Value = serde_json::from_str(text).expect("the authentic JSON is kept");
+        assert_eq!(raw[field], value, "{field}");
+    }
+    // In contract: read exactly.
+    let cb = with_field("amount", json!(30.75)).expect("decodes");
+    assert_eq!(
+        cb.payload.amount.map(|m| m.to_string()).as_deref(),
+        Some("30.75")
+    );
 }

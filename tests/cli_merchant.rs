@@ -951,3 +951,50 @@ async fn status_by_order_id_and_reconcile_rows_for_every_order() {
         failed.stderr
     );
 }
+
+/// Issue 21: `--timeout` bounds a command against a gateway that accepts and never answers
+/// (with the default, `status` waited 30 s per attempt, three attempts).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn timeout_bounds_a_command_against_a_hung_gateway() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let hung = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket); // accepted, never answered
+        }
+    });
+    let started = std::time::Instant::now();
+    let run = run_with(
+        vec![
+            "status".into(),
+            "te000000001".into(),
+            "--base-url".into(),
+            url,
+            "--timeout".into(),
+            "1".into(),
+        ],
+        Some(PRIVATE),
+    )
+    .await;
+    hung.abort();
+    assert_eq!(run.code, 4, "outcome unknown: {}", run.stderr);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "three 1-second attempts, not three 30-second ones: {:?}",
+        started.elapsed()
+    );
+    let bad = run_with(
+        vec![
+            "status".into(),
+            "te1".into(),
+            "--timeout".into(),
+            "0".into(),
+        ],
+        Some(PRIVATE),
+    )
+    .await;
+    assert_eq!(bad.code, 64, "a usage error: {}", bad.stderr);
+}

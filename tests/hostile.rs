@@ -148,13 +148,18 @@ async fn the_sandbox_refuses_what_the_client_refuses() {
 
 #[test]
 fn money_text_off_the_wire_is_parsed_strictly() {
-    for good in ["30.75", "0.01", "100", "-5.5"] {
+    for good in ["30.75", "0.01", "100"] {
         assert!(good.parse::<Money>().is_ok(), "{good}");
         assert!(
             serde_json::from_value::<Money>(json!(good)).is_ok(),
             "{good}"
         );
     }
+    // Well-formed but outside the contract (issue 21): not a Money either.
+    assert_eq!(
+        "-5.5".parse::<Money>(),
+        Err(epoint_az::AmountError::NotPositive)
+    );
     for bad in [
         "1_000.00", "1_0_0", "+5", ".5", "5.", " 7.50 ", "", "-", "1e3", "NaN",
     ] {
@@ -315,6 +320,33 @@ async fn the_request_log_is_bounded_and_the_count_exact() {
             .expect("json");
     assert_eq!(over_http.len(), 5);
     assert_eq!(epoint_az::sandbox::DEFAULT_REQUEST_LOG_LIMIT, 1000);
+
+    // Issue 21: the callback log is bounded by the same limit.
+    let client = sandbox.client().expect("client");
+    let mut last = String::new();
+    for i in 0..8 {
+        let page = client
+            .pay(dec!(1.00), format!("cb-{i}"))
+            .await
+            .expect("pay");
+        sandbox
+            .complete(&page.transaction, epoint_az::sandbox::Outcome::Paid)
+            .await
+            .expect("paid");
+        last = page.transaction;
+    }
+    let callbacks = sandbox.callbacks();
+    assert_eq!(callbacks.len(), 5, "the newest 5 callbacks only");
+    let newest = serde_json::to_value(callbacks.last().expect("one")).expect("json");
+    assert!(newest.to_string().contains(&last), "{newest}");
+    let over_http: Vec<serde_json::Value> =
+        reqwest::get(format!("{}/_sandbox/callbacks", sandbox.base_url()))
+            .await
+            .expect("get")
+            .json()
+            .await
+            .expect("json");
+    assert_eq!(over_http.len(), 5);
 }
 
 #[tokio::test]
@@ -575,5 +607,110 @@ async fn a_request_whose_body_stalls_is_closed_after_the_idle_timeout() {
         sandbox.request_count(epoint_az::OperationId::PaymentRequest),
         0,
         "a body that never arrived is not a request"
+    );
+}
+
+/// Issue 21: a body that keeps trickling (one byte every 200 ms here, every 5 s in the audit)
+/// is never quiet, so the idle timeout never fires: the body-read deadline closes it.
+#[tokio::test]
+async fn a_body_that_trickles_is_closed_at_the_body_read_deadline() {
+    let sandbox = Sandbox::builder()
+        .idle_timeout(Duration::from_secs(30))
+        .body_read_timeout(Duration::from_millis(800))
+        .start()
+        .await
+        .expect("sandbox");
+    let started = std::time::Instant::now();
+    let socket = tokio::net::TcpStream::connect(sandbox.addr())
+        .await
+        .expect("connect");
+    let (mut reader, mut writer) = socket.into_split();
+    writer
+        .write_all(
+            b"POST /api/1/request HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\n",
+        )
+        .await
+        .expect("write");
+    let trickle = tokio::spawn(async move {
+        for _ in 0..100 {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            if writer.write_all(b"a").await.is_err() {
+                return;
+            }
+        }
+    });
+    let mut buf = [0_u8; 512];
+    let closed = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match reader.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+        }
+    })
+    .await;
+    trickle.abort();
+    assert!(
+        closed.is_ok(),
+        "the trickling request's connection was closed"
+    );
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(750),
+        "not before the deadline: {waited:?}"
+    );
+    assert_eq!(
+        sandbox.request_count(epoint_az::OperationId::PaymentRequest),
+        0,
+        "a body that never arrived is not a request"
+    );
+}
+
+/// Issue 21: an idle keep-alive connection stays open for the idle timeout, as documented
+/// (hyper's header timer used to close it at the header-read timeout), and half-sent headers
+/// on it are still cut at the header-read timeout.
+#[tokio::test]
+async fn keep_alive_lasts_the_idle_timeout_and_slow_headers_do_not() {
+    let sandbox = Sandbox::builder()
+        .header_read_timeout(Duration::from_millis(300))
+        .idle_timeout(Duration::from_millis(1500))
+        .start()
+        .await
+        .expect("sandbox");
+    let closed_after = |mut socket: tokio::net::TcpStream| async move {
+        let started = std::time::Instant::now();
+        let mut buf = [0_u8; 4096];
+        loop {
+            match socket.read(&mut buf).await {
+                Ok(0) | Err(_) => return started.elapsed(),
+                Ok(_) => {}
+            }
+        }
+    };
+    let request = b"GET /api/heartbeat HTTP/1.1\r\nHost: x\r\n\r\n";
+    let mut idle = tokio::net::TcpStream::connect(sandbox.addr())
+        .await
+        .expect("connect");
+    idle.write_all(request).await.expect("write");
+    let mut buf = [0_u8; 4096];
+    assert!(idle.read(&mut buf).await.expect("answer") > 0);
+    let waited = closed_after(idle).await;
+    assert!(
+        waited >= Duration::from_millis(1300),
+        "a keep-alive connection lasts the idle timeout: closed after {waited:?}"
+    );
+
+    let mut slow = tokio::net::TcpStream::connect(sandbox.addr())
+        .await
+        .expect("connect");
+    slow.write_all(request).await.expect("write");
+    assert!(slow.read(&mut buf).await.expect("answer") > 0);
+    slow.write_all(b"GET /api/heart")
+        .await
+        .expect("half a request");
+    let waited = closed_after(slow).await;
+    assert!(
+        waited < Duration::from_millis(1200),
+        "half-sent headers are cut at the header-read timeout: {waited:?}"
     );
 }

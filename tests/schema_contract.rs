@@ -329,6 +329,7 @@ fn rust_schemas() -> Vec<(&'static str, Value)> {
         TokenSplitPaymentResponse => TokenSplitPaymentResponse,
         B2bPaymentRequest => B2bPaymentRequest,
         B2bPaymentResponse => B2bPaymentResponse,
+        B2bRefusal => B2bRefusal,
         B2bPaymentStatusResponse => B2bPaymentStatusResponse,
         B2bWebhookPayload => B2bWebhookPayload,
     ]

@@ -108,12 +108,13 @@
 //!
 //! # Limits
 //!
-//! A long-running sandbox stays small: the request log keeps the newest
-//! [`DEFAULT_REQUEST_LOG_LIMIT`] requests ([`SandboxBuilder::request_log_limit`]) while
+//! A long-running sandbox stays small: the request log and the callback log keep the newest
+//! [`DEFAULT_REQUEST_LOG_LIMIT`] entries ([`SandboxBuilder::request_log_limit`]) while
 //! [`Sandbox::request_count`] counts them all; a connection is closed when half a request's
 //! headers take longer than [`SandboxBuilder::header_read_timeout`] (10 s), or when it has no
 //! request in progress, or a request whose body stopped arriving, and no traffic for
-//! [`SandboxBuilder::idle_timeout`] (60 s). Bodies over
+//! [`SandboxBuilder::idle_timeout`] (60 s), or when a request's body takes longer than
+//! [`SandboxBuilder::body_read_timeout`] (30 s) to arrive. Bodies over
 //! 2 MB are answered 413 and unreadable `/_sandbox` forms 422, as JSON.
 //!
 //! # Inspection over HTTP
@@ -293,10 +294,25 @@ impl SandboxBuilder {
         self
     }
 
+    /// How long a request's body may take to arrive, from its first byte after the headers
+    /// (default 30 s); then the connection is closed. This catches a body that trickles in (a
+    /// byte every few seconds is never quiet long enough for [`SandboxBuilder::idle_timeout`]).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let builder = epoint_az::sandbox::Sandbox::builder().body_read_timeout(Duration::from_secs(5));
+    /// # let _ = builder;
+    /// ```
+    pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.body_read = timeout;
+        self
+    }
+
     /// How many requests the sandbox keeps for [`Sandbox::requests`],
     /// [`Sandbox::all_requests`] and `GET /_sandbox/requests` (default
     /// [`DEFAULT_REQUEST_LOG_LIMIT`], 1000): the newest are kept, the oldest dropped first.
-    /// [`Sandbox::request_count`] counts every request, kept or not. `0` keeps none.
+    /// [`Sandbox::request_count`] counts every request, kept or not. `0` keeps none. The
+    /// callback log ([`Sandbox::callbacks`], `GET /_sandbox/callbacks`) keeps as many.
     ///
     /// ```
     /// let builder = epoint_az::sandbox::Sandbox::builder().request_log_limit(10_000);
@@ -670,7 +686,8 @@ impl Sandbox {
         self.shared.lock().ledger.card(id).cloned()
     }
 
-    /// Every callback delivery attempt, oldest first.
+    /// The callback delivery attempts, oldest first: the newest
+    /// [`SandboxBuilder::request_log_limit`] (1000 by default).
     ///
     /// ```no_run
     /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) {
@@ -678,7 +695,7 @@ impl Sandbox {
     /// # }
     /// ```
     pub fn callbacks(&self) -> Vec<CallbackDelivery> {
-        self.shared.lock().callbacks.clone()
+        self.shared.lock().callbacks.iter().cloned().collect()
     }
 
     /// Stops accepting connections, closes open ones and waits for the server task.

@@ -155,7 +155,7 @@ pub(crate) async fn complete_with_card(
         (callback, completion(&shared.base_url, settled))
     };
     let delivery = callbacks::deliver(&shared.http, callback).await;
-    shared.lock().callbacks.push(delivery.clone());
+    shared.lock().record_callback(delivery.clone());
     completion.callback = Some(delivery);
     Ok(completion)
 }

@@ -39,7 +39,8 @@ impl Shared {
                 merchants,
                 ledger: Ledger::default(),
                 requests: RequestLog::new(request_log_limit),
-                callbacks: Vec::new(),
+                callbacks: std::collections::VecDeque::new(),
+                callback_log_limit: request_log_limit,
                 faults: Faults::default(),
             }),
             base_url,
@@ -57,8 +58,23 @@ pub(crate) struct State {
     pub(crate) merchants: Merchants,
     pub(crate) ledger: Ledger,
     pub(crate) requests: RequestLog,
-    pub(crate) callbacks: Vec<CallbackDelivery>,
+    /// The newest callback deliveries, at most `callback_log_limit` (the request log's limit).
+    pub(crate) callbacks: std::collections::VecDeque<CallbackDelivery>,
+    pub(crate) callback_log_limit: usize,
     pub(crate) faults: Faults,
+}
+
+impl State {
+    /// Records a callback delivery, dropping the oldest past the limit.
+    pub(crate) fn record_callback(&mut self, delivery: CallbackDelivery) {
+        if self.callback_log_limit == 0 {
+            return;
+        }
+        while self.callbacks.len() >= self.callback_log_limit {
+            self.callbacks.pop_front();
+        }
+        self.callbacks.push_back(delivery);
+    }
 }
 
 /// A request the sandbox received on one of the ten operations.

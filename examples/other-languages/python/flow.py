@@ -29,11 +29,13 @@ from epoint_client.models import (
     PaymentRequest,
     ReverseRequest,
     SignedEnvelope,
-    StatusRequest,
+    StatusByOrderId,
+    StatusByTransaction,
 )
 from epoint_signing import flow_of, open_form, seal
 
 PUBLIC_KEY, PRIVATE_KEY = "i000000001", "sandbox_private_key_0000000001"  # sandbox test keys
+ORDER_ID = "py-flow-1"
 callbacks: "queue.Queue[str]" = queue.Queue()
 
 
@@ -76,7 +78,7 @@ def main() -> int:
         step(1, "pay 30.75 AZN (POST /api/1/request)")
         created = payment_request.sync(client=client, body=envelope(PaymentRequest(
             public_key=PUBLIC_KEY, amount="30.75", currency=Currency.AZN,
-            language=Language.EN, order_id="py-flow-1", description="Python flow",
+            language=Language.EN, order_id=ORDER_ID, description="Python flow",
         )))
         assert created.status == "success", created
         tx = created.transaction
@@ -92,10 +94,12 @@ def main() -> int:
         assert payload["transaction"] == tx and payload["status"] == "success", payload
         print(f"   verified: {payload['status']} {payload['amount']} (code {payload['code']})")
 
-        step(4, "status (POST /api/1/get-status)")
-        state = get_status.sync(client=client, body=envelope(StatusRequest(public_key=PUBLIC_KEY, transaction=tx)))
+        step(4, "status (POST /api/1/get-status), by transaction and by your order id")
+        state = get_status.sync(client=client, body=envelope(StatusByTransaction(public_key=PUBLIC_KEY, transaction=tx)))
         assert state.status == "success", state
-        print(f"   {state.status}, card {state.card_mask}")
+        by_order = get_status.sync(client=client, body=envelope(StatusByOrderId(public_key=PUBLIC_KEY, order_id=ORDER_ID)))
+        assert by_order.status == "success" and by_order.transaction == tx, by_order
+        print(f"   {state.status}, card {state.card_mask}; by order id: {by_order.transaction}")
 
         step(5, "refund 10.00 of it (POST /api/1/reverse)")
         refund = reverse.sync(client=client, body=envelope(ReverseRequest(
@@ -104,7 +108,7 @@ def main() -> int:
         assert refund.status == "success", refund
 
         step(6, "status again")
-        state = get_status.sync(client=client, body=envelope(StatusRequest(public_key=PUBLIC_KEY, transaction=tx)))
+        state = get_status.sync(client=client, body=envelope(StatusByTransaction(public_key=PUBLIC_KEY, transaction=tx)))
         assert state.status in ("success", "returned"), state
         print(f"   {state.status}")
         print("python flow: ok")

@@ -23,6 +23,10 @@ pub(crate) struct Opts {
     /// Send to this base URL (e.g. a sandbox's) instead of EPOINT_BASE_URL / `https://epoint.az`.
     #[arg(long, value_name = "URL")]
     base_url: Option<String>,
+    /// Seconds allowed for each request to EPoint (default 30). Read-only lookups (`status`,
+    /// `reconcile`) are retried twice after a timeout, so they may take three times this.
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=600))]
+    timeout: Option<u64>,
     /// Print one JSON object on stdout (for scripts) instead of `key: value` lines.
     #[arg(long)]
     json: bool,
@@ -538,6 +542,11 @@ fn client(opts: &Opts) -> Result<Client, Report> {
     })?;
     if let Some(url) = &opts.base_url {
         config = config.base_url(url.clone());
+    }
+    if let Some(seconds) = opts.timeout {
+        let timeout = std::time::Duration::from_secs(seconds);
+        let connect = timeout.min(config.get_connect_timeout());
+        config = config.timeout(timeout).connect_timeout(connect);
     }
     Client::new(config).map_err(|e| Report::usage(format!("--base-url / EPOINT_BASE_URL: {e}")))
 }

@@ -522,7 +522,7 @@ async fn deliver(shared: &Shared, webhook: Webhook) -> CallbackDelivery {
     {
         record.webhook_sent = true;
     }
-    state.callbacks.push(delivery.clone());
+    state.record_callback(delivery.clone());
     delivery
 }
 

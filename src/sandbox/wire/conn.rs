@@ -53,6 +53,8 @@ pub(crate) struct Limits {
     pub(crate) header_read: Duration,
     /// With no request in progress and no byte sent or received.
     pub(crate) idle: Duration,
+    /// From the start of a request's body to its end.
+    pub(crate) body_read: Duration,
 }
 
 impl Default for Limits {
@@ -60,6 +62,7 @@ impl Default for Limits {
         Self {
             header_read: Duration::from_secs(10),
             idle: Duration::from_secs(60),
+            body_read: Duration::from_secs(30),
         }
     }
 }
@@ -114,12 +117,56 @@ struct Activity {
     busy: AtomicUsize,
     /// Requests whose body has not been read to its end yet.
     reading: AtomicUsize,
+    /// When the oldest body still being read began (milliseconds after `start`).
+    reading_since: AtomicU64,
+    /// When the first byte of the next request's headers arrived ([`NOT_STARTED`]: none has).
+    head_since: AtomicU64,
 }
+
+/// [`Activity::head_since`] when no request's headers are arriving.
+const NOT_STARTED: u64 = u64::MAX;
 
 impl Activity {
     fn touch(&self) {
         let now = u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX);
         self.last_io.store(now, Ordering::Relaxed);
+    }
+
+    fn now(&self) -> u64 {
+        u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// A byte arrived: with no request in progress, it starts the next request's headers.
+    fn received(&self) {
+        self.touch();
+        if self.busy.load(Ordering::Relaxed) == 0 {
+            let _ = self.head_since.compare_exchange(
+                NOT_STARTED,
+                self.now(),
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            );
+        }
+    }
+
+    /// How long the headers being received have been arriving (zero when none are).
+    fn head_for(&self) -> Duration {
+        match self.head_since.load(Ordering::Relaxed) {
+            NOT_STARTED => Duration::ZERO,
+            since => self
+                .start
+                .elapsed()
+                .saturating_sub(Duration::from_millis(since)),
+        }
+    }
+
+    /// How long the body being read has been arriving (zero when none is).
+    fn reading_for(&self) -> Duration {
+        if self.reading.load(Ordering::Relaxed) == 0 {
+            return Duration::ZERO;
+        }
+        let since = Duration::from_millis(self.reading_since.load(Ordering::Relaxed));
+        self.start.elapsed().saturating_sub(since)
     }
 
     fn quiet_for(&self) -> Duration {
@@ -134,6 +181,8 @@ struct Busy(Arc<Activity>);
 impl Busy {
     fn new(activity: Arc<Activity>) -> Self {
         activity.busy.fetch_add(1, Ordering::Relaxed);
+        // The headers are complete: they are no longer arriving.
+        activity.head_since.store(NOT_STARTED, Ordering::Relaxed);
         Self(activity)
     }
 }
@@ -160,7 +209,11 @@ impl Reading {
                 activity: None,
             };
         }
-        activity.reading.fetch_add(1, Ordering::Relaxed);
+        if activity.reading.fetch_add(1, Ordering::Relaxed) == 0 {
+            activity
+                .reading_since
+                .store(activity.now(), Ordering::Relaxed);
+        }
         Self {
             inner,
             activity: Some(activity),
@@ -221,7 +274,7 @@ impl AsyncRead for Tracked {
         let before = buf.filled().len();
         let result = Pin::new(&mut self.stream).poll_read(cx, buf);
         if buf.filled().len() > before {
-            self.activity.touch();
+            self.activity.received();
         }
         result
     }
@@ -265,6 +318,8 @@ async fn connection(
         last_io: AtomicU64::new(0),
         busy: AtomicUsize::new(0),
         reading: AtomicUsize::new(0),
+        reading_since: AtomicU64::new(0),
+        head_since: AtomicU64::new(NOT_STARTED),
     });
     let in_service = activity.clone();
     let service = hyper::service::service_fn(move |request: Request<Incoming>| {
@@ -283,11 +338,15 @@ async fn connection(
     });
     let conn = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_read)
+        // hyper's header timer also runs while a keep-alive connection waits for its next
+        // request (it closed idle keep-alive connections at 10 s, not at `idle`): the check
+        // below times the headers from their first byte instead.
+        .header_read_timeout(None)
         .serve_connection(io, service);
     tokio::pin!(conn);
     // Half a request's headers is not a request in progress: the idle check closes it too.
-    let check_every = (limits.idle / 4).clamp(Duration::from_millis(10), Duration::from_secs(1));
+    let check_every = (limits.idle.min(limits.body_read).min(limits.header_read) / 4)
+        .clamp(Duration::from_millis(10), Duration::from_secs(1));
     let mut idle_check = tokio::time::interval(check_every);
     let mut stopping = *stop.borrow();
     if stopping {
@@ -309,6 +368,15 @@ async fn connection(
                 let stalled = activity.reading.load(Ordering::Relaxed) > 0;
                 if (idle || stalled) && activity.quiet_for() >= limits.idle {
                     tracing::debug!(idle, stalled, "sandbox: closing a quiet connection");
+                    return;
+                }
+                if activity.head_for() >= limits.header_read {
+                    tracing::debug!("sandbox: closing a connection whose headers are too slow");
+                    return;
+                }
+                // A body that trickles in is never quiet: it gets a deadline of its own.
+                if activity.reading_for() >= limits.body_read {
+                    tracing::debug!("sandbox: closing a connection whose body is too slow");
                     return;
                 }
             }

@@ -41,7 +41,7 @@ pub(super) async fn cards(State(shared): State<Arc<Shared>>) -> Json<Vec<SavedCa
 
 /// `GET /_sandbox/callbacks`.
 pub(super) async fn callbacks(State(shared): State<Arc<Shared>>) -> Json<Vec<CallbackDelivery>> {
-    Json(shared.lock().callbacks.clone())
+    Json(shared.lock().callbacks.iter().cloned().collect::<Vec<_>>())
 }
 
 #[derive(Deserialize)]
