@@ -714,3 +714,39 @@ async fn keep_alive_lasts_the_idle_timeout_and_slow_headers_do_not() {
         "half-sent headers are cut at the header-read timeout: {waited:?}"
     );
 }
+
+/// Issue 21: transaction state is bounded too; a forgotten payment answers like an unknown one.
+#[tokio::test]
+async fn the_ledger_forgets_the_oldest_past_its_limit() {
+    let sandbox = Sandbox::builder()
+        .ledger_limit(3)
+        .start()
+        .await
+        .expect("sandbox");
+    let client = sandbox.client().expect("client");
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        ids.push(
+            client
+                .pay(dec!(1.00), format!("kept-{i}"))
+                .await
+                .expect("pay")
+                .transaction,
+        );
+    }
+    assert_eq!(sandbox.transactions().len(), 3);
+    for old in &ids[..2] {
+        let answer = client.get_transaction_status(old.clone()).await;
+        assert!(
+            matches!(answer, Err(Error::Rejected { .. })),
+            "{old}: {answer:?}"
+        );
+    }
+    for kept in &ids[2..] {
+        client
+            .get_transaction_status(kept.clone())
+            .await
+            .expect("kept");
+    }
+    assert_eq!(epoint_az::sandbox::DEFAULT_LEDGER_LIMIT, 100_000);
+}

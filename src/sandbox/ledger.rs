@@ -236,12 +236,27 @@ pub(crate) struct Ledger {
 
     /// Token payments and B2B transfers (`gateway/tokens_b2b.rs`).
     pub(crate) tokens_b2b: tokens_b2b::TokensB2b,
+
+    /// How many transactions (and, apart, saved cards) are kept; `None`: [`DEFAULT_LEDGER_LIMIT`].
+    limit: Option<usize>,
 }
+
+/// How many transactions, and how many saved cards, the sandbox keeps by default; past it the
+/// oldest are forgotten (see `SandboxBuilder::ledger_limit`).
+pub const DEFAULT_LEDGER_LIMIT: usize = 100_000;
 
 mod invoices;
 pub(crate) use invoices::{Invoice, InvoiceFields, WAITING as INVOICE_WAITING};
 
 impl Ledger {
+    /// An empty ledger keeping at most `limit` transactions and cards each.
+    pub(crate) fn with_limit(limit: Option<usize>) -> Self {
+        Self {
+            limit,
+            ..Self::default()
+        }
+    }
+
     /// Every transaction, by id.
     pub(crate) fn transactions(&self) -> impl Iterator<Item = &Transaction> {
         self.transactions.values()
@@ -310,6 +325,11 @@ impl Ledger {
         let id = self.transaction_id();
         let mut tx = Transaction::new(id.clone(), merchant, operation, order_id, amount);
         fill(&mut tx);
+        let limit = self.limit.unwrap_or(DEFAULT_LEDGER_LIMIT).max(1);
+        // Ids are zero-padded and increasing: the first key is the oldest.
+        while self.transactions.len() >= limit {
+            self.transactions.pop_first();
+        }
         self.transactions.insert(id.clone(), tx);
         id
     }
@@ -348,6 +368,10 @@ impl Ledger {
             error_redirect_url: None,
         };
         fill(&mut card);
+        let limit = self.limit.unwrap_or(DEFAULT_LEDGER_LIMIT).max(1);
+        while self.cards.len() >= limit {
+            self.cards.pop_first();
+        }
         self.cards.insert(id.clone(), card);
         id
     }

@@ -167,6 +167,8 @@ use crate::{Client, Config, OperationId};
 /// ```
 pub const DEFAULT_REQUEST_LOG_LIMIT: usize = 1000;
 
+pub use self::ledger::DEFAULT_LEDGER_LIMIT;
+
 /// Configures a [`Sandbox`] before it starts.
 ///
 /// ```no_run
@@ -188,6 +190,7 @@ pub struct SandboxBuilder {
     default_result_url: Option<String>,
     limits: wire::Limits,
     request_log_limit: usize,
+    ledger_limit: Option<usize>,
 }
 
 impl Default for SandboxBuilder {
@@ -203,6 +206,7 @@ impl Default for SandboxBuilder {
             default_result_url: None,
             limits: wire::Limits::default(),
             request_log_limit: DEFAULT_REQUEST_LOG_LIMIT,
+            ledger_limit: None,
         }
     }
 }
@@ -323,6 +327,20 @@ impl SandboxBuilder {
         self
     }
 
+    /// How many transactions, and how many saved cards, the sandbox keeps (default
+    /// [`DEFAULT_LEDGER_LIMIT`], 100 000 each): past it the oldest are forgotten, and looking
+    /// one of them up answers as for an unknown one. Keeps a sandbox that runs for days (the
+    /// standalone server, a load test) from growing without end. At least 1.
+    ///
+    /// ```
+    /// let builder = epoint_az::sandbox::Sandbox::builder().ledger_limit(1_000_000);
+    /// # let _ = builder;
+    /// ```
+    pub fn ledger_limit(mut self, limit: usize) -> Self {
+        self.ledger_limit = Some(limit.max(1));
+        self
+    }
+
     /// Binds the listener and starts serving (on the current tokio runtime).
     ///
     /// ```no_run
@@ -368,6 +386,7 @@ impl SandboxBuilder {
             base_url.clone(),
             http,
             self.request_log_limit,
+            self.ledger_limit,
         ));
         let (stop, stopped) = watch::channel(false);
         let router = wire::router(shared.clone());

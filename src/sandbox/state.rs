@@ -33,11 +33,12 @@ impl Shared {
         base_url: String,
         http: reqwest::Client,
         request_log_limit: usize,
+        ledger_limit: Option<usize>,
     ) -> Self {
         Self {
             state: Mutex::new(State {
                 merchants,
-                ledger: Ledger::default(),
+                ledger: Ledger::with_limit(ledger_limit),
                 requests: RequestLog::new(request_log_limit),
                 callbacks: std::collections::VecDeque::new(),
                 callback_log_limit: request_log_limit,
