@@ -566,6 +566,21 @@ fn a_key_pasted_into_the_wrong_variable_is_not_printed() {
     assert!(err.to_string().contains("\"tr\""), "{err}");
 }
 
+/// Reads until the server closes the connection, at most `limit`: `true` when it closed.
+async fn closed_within(mut reader: impl tokio::io::AsyncRead + Unpin, limit: Duration) -> bool {
+    let mut buf = [0_u8; 4096];
+    tokio::time::timeout(limit, async {
+        loop {
+            match reader.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+        }
+    })
+    .await
+    .is_ok()
+}
+
 #[tokio::test]
 async fn a_request_whose_body_stalls_is_closed_after_the_idle_timeout() {
     let sandbox = Sandbox::builder()
@@ -584,18 +599,8 @@ async fn a_request_whose_body_stalls_is_closed_after_the_idle_timeout() {
         )
         .await
         .expect("write");
-    let mut buf = [0_u8; 512];
-    let closed = tokio::time::timeout(Duration::from_secs(5), async {
-        loop {
-            match socket.read(&mut buf).await {
-                Ok(0) | Err(_) => return,
-                Ok(_) => {}
-            }
-        }
-    })
-    .await;
     assert!(
-        closed.is_ok(),
+        closed_within(&mut socket, Duration::from_secs(5)).await,
         "the stalled request's connection was closed"
     );
     let waited = started.elapsed();
@@ -639,21 +644,9 @@ async fn a_body_that_trickles_is_closed_at_the_body_read_deadline() {
             }
         }
     });
-    let mut buf = [0_u8; 512];
-    let closed = tokio::time::timeout(Duration::from_secs(10), async {
-        loop {
-            match reader.read(&mut buf).await {
-                Ok(0) | Err(_) => return,
-                Ok(_) => {}
-            }
-        }
-    })
-    .await;
+    let closed = closed_within(&mut reader, Duration::from_secs(10)).await;
     trickle.abort();
-    assert!(
-        closed.is_ok(),
-        "the trickling request's connection was closed"
-    );
+    assert!(closed, "the trickling request's connection was closed");
     let waited = started.elapsed();
     assert!(
         waited >= Duration::from_millis(750),
@@ -677,15 +670,13 @@ async fn keep_alive_lasts_the_idle_timeout_and_slow_headers_do_not() {
         .start()
         .await
         .expect("sandbox");
-    let closed_after = |mut socket: tokio::net::TcpStream| async move {
+    let closed_after = |socket: tokio::net::TcpStream| async move {
         let started = std::time::Instant::now();
-        let mut buf = [0_u8; 4096];
-        loop {
-            match socket.read(&mut buf).await {
-                Ok(0) | Err(_) => return started.elapsed(),
-                Ok(_) => {}
-            }
-        }
+        assert!(
+            closed_within(socket, Duration::from_secs(10)).await,
+            "closed"
+        );
+        started.elapsed()
     };
     let request = b"GET /api/heartbeat HTTP/1.1\r\nHost: x\r\n\r\n";
     let mut idle = tokio::net::TcpStream::connect(sandbox.addr())
