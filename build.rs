@@ -176,9 +176,9 @@ fn texts_table(texts: &serde_json::Value) -> String {
         )
         .unwrap();
     }
-    let (_, [az, en, ru]) = statuses
+    let error_at = statuses
         .iter()
-        .find(|(status, _)| status == "error")
+        .position(|(status, _)| status == "error")
         .unwrap_or_else(|| {
             panic!(
                 "{TEXTS}: statuses: `error` (the customer's text for a failed payment) is required"
@@ -186,10 +186,7 @@ fn texts_table(texts: &serde_json::Value) -> String {
         });
     writeln!(
         s,
-        "];\n\n/// The `error` status text: what a customer reads when a payment fails.\nstatic PAYMENT_ERROR: Texts = Texts {{ en: {:?}, local: Local {{ az: {}, ru: {} }} }};",
-        en.as_deref().unwrap_or_default(),
-        lit(az),
-        lit(ru)
+        "];\n\n/// Where `STATUS_TEXTS` has `error`: what a customer reads when a payment fails.\nconst PAYMENT_ERROR_AT: usize = {error_at};"
     )
     .unwrap();
     s

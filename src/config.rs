@@ -141,11 +141,8 @@ impl Config {
             what: "the merchant's private key from the EPoint cabinet",
         })?;
         let mut config = Self::new(public_key.trim(), private_key);
-        if let Some(lang) = get("EPOINT_INTERFACE_LANG") {
-            config.language = lang.trim().parse().map_err(|_| ConfigError::Invalid {
-                variable: "EPOINT_INTERFACE_LANG",
-                reason: format!("{} is not one of az, en, ru", shown(&lang, 8)),
-            })?;
+        if let Some(language) = Self::interface_language_from(&lookup)? {
+            config.language = language;
         }
         config.success_redirect_url = get("EPOINT_SUCCESS_REDIRECT_URL");
         config.error_redirect_url = get("EPOINT_FAILED_REDIRECT_URL");
@@ -154,6 +151,32 @@ impl Config {
         }
         config.validate()?;
         Ok(config)
+    }
+
+    /// `EPOINT_INTERFACE_LANG` read through `lookup`: `None` when unset or blank, an error
+    /// naming the variable when it is not `az`, `en` or `ru` (a long value, say a key pasted
+    /// into the wrong variable, is reported by its length only). What [`Config::from_lookup`]
+    /// reads, for programs that need the language without the keys.
+    ///
+    /// ```
+    /// use epoint_az::{Config, Language};
+    /// assert_eq!(Config::interface_language_from(|_| Some("ru".into())).unwrap(), Some(Language::Ru));
+    /// assert_eq!(Config::interface_language_from(|_| None).unwrap(), None);
+    /// assert!(Config::interface_language_from(|_| Some("de".into())).is_err());
+    /// ```
+    pub fn interface_language_from(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Option<Language>, ConfigError> {
+        let Some(lang) = lookup("EPOINT_INTERFACE_LANG").filter(|v| !v.trim().is_empty()) else {
+            return Ok(None);
+        };
+        lang.trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| ConfigError::Invalid {
+                variable: "EPOINT_INTERFACE_LANG",
+                reason: format!("{} is not one of az, en, ru", shown(&lang, 8)),
+            })
     }
 
     /// Language of EPoint's pages for every call (each call can override it).

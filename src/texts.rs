@@ -99,7 +99,8 @@ pub(crate) fn bank_code(code: &str, language: Language) -> Option<Localized> {
 
 /// EPoint's text for a failed payment (the `error` status), in `language`.
 pub(crate) fn payment_error(language: Language) -> Localized {
-    pick(PAYMENT_ERROR.en, &PAYMENT_ERROR.local, language)
+    let (_, texts) = &STATUS_TEXTS[PAYMENT_ERROR_AT];
+    pick(texts.en, &texts.local, language)
 }
 
 /// The description of payment status `status` (its wire text) in `language`.

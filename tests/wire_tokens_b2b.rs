@@ -292,6 +292,20 @@ async fn b2b_order_ids_cannot_walk_the_url_path() {
             "{hostile:?}"
         );
     }
+    // The spec's OrderId limits hold on the path too.
+    for bad in [String::new(), "x".repeat(256)] {
+        assert!(
+            matches!(
+                c.b2b_transfer_status(&bad).await,
+                Err(Error::InvalidInput {
+                    field: "order_id",
+                    ..
+                })
+            ),
+            "{} characters",
+            bad.len()
+        );
+    }
     assert!(server.requests().is_empty(), "nothing was sent");
 
     // Characters that are fine in an order id travel percent-encoded, as one segment.

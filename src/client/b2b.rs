@@ -275,7 +275,6 @@ impl Client {
             Ok(answer) => answer.into_inner(),
             Err(e) => return Err(from_progenitor(e).await),
         };
-        let response = || Box::new(serde_json::to_value(&answer).unwrap_or_default());
         if matches!(
             answer.status,
             PaymentStatus::Error | PaymentStatus::ServerError
@@ -283,7 +282,7 @@ impl Client {
             return Err(Error::Rejected {
                 status: answer.status.clone(),
                 message: answer.message.clone().unwrap_or_default(),
-                response: response(),
+                response: Box::new(serde_json::to_value(&answer).unwrap_or_default()),
             });
         }
         if answer
@@ -291,12 +290,7 @@ impl Client {
             .as_deref()
             .is_some_and(|answered| answered != order_id)
         {
-            return Err(Error::AnswerMismatch {
-                field: "order_id",
-                asked: order_id.to_owned(),
-                answered: answer.order_id.clone(),
-                response: response(),
-            });
+            return Err(order_mismatch(order_id, &answer));
         }
         Ok(crate::B2bTransferStatus {
             state: crate::B2bTransferState::from(answer.status.as_str()),
@@ -325,12 +319,7 @@ impl Client {
         // The confirmation must be about this transfer: an answer that does not name it
         // confirms nothing.
         if confirmed.answer.order_id.as_deref() != Some(webhook.order_id.as_str()) {
-            return Err(Error::AnswerMismatch {
-                field: "order_id",
-                asked: webhook.order_id.clone(),
-                answered: confirmed.answer.order_id.clone(),
-                response: Box::new(serde_json::to_value(&confirmed.answer).unwrap_or_default()),
-            });
+            return Err(order_mismatch(&webhook.order_id, &confirmed.answer));
         }
         let agrees = crate::B2bTransferState::from(webhook.status.as_str()) == confirmed.state;
         Ok(crate::B2bWebhookCheck {
@@ -338,5 +327,15 @@ impl Client {
             confirmed,
             agrees,
         })
+    }
+}
+
+/// A B2B status answer that is not about `asked` (another order, or none named).
+fn order_mismatch(asked: &str, answer: &types::B2bPaymentStatusResponse) -> Error {
+    Error::AnswerMismatch {
+        field: "order_id",
+        asked: asked.to_owned(),
+        answered: answer.order_id.clone(),
+        response: Box::new(serde_json::to_value(answer).unwrap_or_default()),
     }
 }

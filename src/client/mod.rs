@@ -342,9 +342,10 @@ fn is_invisible(c: char) -> bool {
 /// as a separator and drops `.` and `..` segments, which would make the request about
 /// another transfer (or another endpoint).
 pub(crate) fn check_path_order_id(value: &str) -> std::result::Result<(), String> {
-    if value.is_empty() || value.chars().count() > 255 {
-        return Err("must have 1 to 255 characters".into());
-    }
+    // The spec's `OrderId` limits (1 to 255 characters), from the generated type.
+    value
+        .parse::<crate::generated::types::OrderId>()
+        .map_err(|e| e.to_string())?;
     check_order_id(value)?;
     if value.contains('\\') {
         return Err(

@@ -257,6 +257,11 @@ impl Ledger {
         }
     }
 
+    /// How many transactions (and, apart, cards) are kept.
+    fn limit(&self) -> usize {
+        self.limit.unwrap_or(DEFAULT_LEDGER_LIMIT)
+    }
+
     /// Every transaction, by id.
     pub(crate) fn transactions(&self) -> impl Iterator<Item = &Transaction> {
         self.transactions.values()
@@ -325,9 +330,8 @@ impl Ledger {
         let id = self.transaction_id();
         let mut tx = Transaction::new(id.clone(), merchant, operation, order_id, amount);
         fill(&mut tx);
-        let limit = self.limit.unwrap_or(DEFAULT_LEDGER_LIMIT).max(1);
         // Ids are zero-padded and increasing: the first key is the oldest.
-        while self.transactions.len() >= limit {
+        while self.transactions.len() >= self.limit() {
             self.transactions.pop_first();
         }
         self.transactions.insert(id.clone(), tx);
@@ -368,8 +372,7 @@ impl Ledger {
             error_redirect_url: None,
         };
         fill(&mut card);
-        let limit = self.limit.unwrap_or(DEFAULT_LEDGER_LIMIT).max(1);
-        while self.cards.len() >= limit {
+        while self.cards.len() >= self.limit() {
             self.cards.pop_first();
         }
         self.cards.insert(id.clone(), card);

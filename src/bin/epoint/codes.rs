@@ -1,28 +1,23 @@
 //! `epoint codes [CODE] [--lang az|ru|en]`: the bank response code table, or one code, in a
 //! language (default: `EPOINT_INTERFACE_LANG`, else English).
 
-use epoint_az::{BankCode, Language};
+use epoint_az::{BankCode, Config, Language};
 use serde_json::{Map, Value, json};
 
 use crate::{exit, merchant::print_pairs};
 
-/// The language asked for: `--lang`, else `EPOINT_INTERFACE_LANG`, else English.
+/// The language asked for: `--lang`, else `EPOINT_INTERFACE_LANG` (read as the client reads
+/// it), else English.
 pub(crate) fn language(lang: Option<&str>) -> Result<Language, String> {
-    let (value, from) = match lang {
-        Some(lang) => (lang.to_owned(), "--lang"),
-        None => match std::env::var("EPOINT_INTERFACE_LANG") {
-            Ok(v) if !v.trim().is_empty() => (v, "EPOINT_INTERFACE_LANG"),
-            _ => return Ok(Language::En),
-        },
-    };
-    value.trim().parse().map_err(|_| {
-        let shown = if value.chars().count() > 8 {
-            format!("a value of {} characters", value.chars().count())
-        } else {
-            format!("{value:?}")
-        };
-        format!("{from}: {shown} is not one of az, en, ru")
-    })
+    match lang {
+        Some(lang) => lang
+            .trim()
+            .parse()
+            .map_err(|_| format!("--lang: {lang:?} is not one of az, en, ru")),
+        None => Config::interface_language_from(|name| std::env::var(name).ok())
+            .map(|language| language.unwrap_or(Language::En))
+            .map_err(|e| e.to_string()),
+    }
 }
 
 /// Runs `epoint codes`; returns the exit code.

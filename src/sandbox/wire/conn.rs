@@ -128,8 +128,7 @@ const NOT_STARTED: u64 = u64::MAX;
 
 impl Activity {
     fn touch(&self) {
-        let now = u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX);
-        self.last_io.store(now, Ordering::Relaxed);
+        self.last_io.store(self.now(), Ordering::Relaxed);
     }
 
     fn now(&self) -> u64 {
