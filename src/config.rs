@@ -29,6 +29,7 @@ pub struct Config {
     pub(crate) timeout: Duration,
     pub(crate) connect_timeout: Duration,
     pub(crate) status_retries: u8,
+    pub(crate) settle_window: Duration,
 }
 
 impl fmt::Debug for Config {
@@ -43,6 +44,7 @@ impl fmt::Debug for Config {
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("status_retries", &self.status_retries)
+            .field("settle_window", &self.settle_window)
             .finish()
     }
 }
@@ -103,6 +105,7 @@ impl Config {
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
             status_retries: 2,
+            settle_window: crate::DEFAULT_SETTLE_WINDOW,
         }
     }
 
@@ -255,6 +258,19 @@ impl Config {
         self
     }
 
+    /// How long after sending a request EPoint is assumed to have recorded it, if it received
+    /// it: [`crate::Client::resolve`] calls an order "never arrived" only once this window has
+    /// passed (default [`crate::DEFAULT_SETTLE_WINDOW`], 120 s; the reasoning is there).
+    ///
+    /// ```
+    /// let c = epoint_az::Config::new("i1", "k").settle_window(std::time::Duration::from_secs(300));
+    /// assert_eq!(c.get_settle_window().as_secs(), 300);
+    /// ```
+    pub fn settle_window(mut self, window: Duration) -> Self {
+        self.settle_window = window;
+        self
+    }
+
     // Getters are named `get_*` (as `std::process::Command`'s are) because the setters above
     // take the plain names.
 
@@ -328,6 +344,15 @@ impl Config {
     /// ```
     pub fn get_status_retries(&self) -> u8 {
         self.status_retries
+    }
+
+    /// The settle window of [`crate::Client::resolve`].
+    ///
+    /// ```
+    /// assert_eq!(epoint_az::Config::new("i1", "k").get_settle_window().as_secs(), 120);
+    /// ```
+    pub fn get_settle_window(&self) -> Duration {
+        self.settle_window
     }
 
     /// Checks the private key and the URLs; called by [`crate::Client::new`].

@@ -1,6 +1,6 @@
 //! One error type for every call: what went wrong, and whether money may have moved.
 
-use std::fmt;
+use std::{fmt, time::SystemTime};
 
 use crate::{BankCode, PaymentStatus};
 
@@ -121,8 +121,8 @@ pub enum Error {
     },
 
     /// The HTTP exchange failed (connect, TLS, timeout, connection dropped, truncated body).
-    /// After [`Delivery::MaybeSent`], look the outcome up by `order_id` with
-    /// [`crate::Client::get_order_status`] before trying again.
+    /// After [`Delivery::MaybeSent`], settle the outcome with [`crate::Client::resolve`] (by
+    /// `order_id`, waiting out the settle window from `sent_at`) before trying again.
     #[error("transport error, {delivery}{}: {source}", order_id.as_ref().map(|o| format!(" (order_id {o})")).unwrap_or_default())]
     Transport {
         /// Whether the request may have reached EPoint.
@@ -132,6 +132,9 @@ pub enum Error {
         source: reqwest::Error,
         /// The call's `order_id`, when its payload has one: the key that resolves the outcome.
         order_id: Option<String>,
+        /// When the request was sent (its last attempt began): EPoint may still be processing
+        /// it after the client gave up, so the settle window counts from here.
+        sent_at: SystemTime,
     },
 
     /// EPoint (or a proxy in front of it) answered with a non-200 HTTP status.
@@ -187,24 +190,49 @@ impl Error {
         }
     }
 
-    /// Records the call's `order_id` on a transport error (see [`Error::order_id`]).
-    pub(crate) fn with_order_id(self, payload: &impl serde::Serialize) -> Self {
+    /// When the request that failed in transit was sent ([`Error::Transport`]): the start of
+    /// the settle window of [`crate::Client::resolve`].
+    ///
+    /// ```
+    /// let e = epoint_az::Error::InvalidInput { field: "amount", reason: "x".into() };
+    /// assert_eq!(e.sent_at(), None);
+    /// ```
+    pub fn sent_at(&self) -> Option<SystemTime> {
         match self {
-            Self::Transport {
-                delivery,
-                source,
-                order_id: None,
-            } => Self::Transport {
-                delivery,
-                source,
-                order_id: serde_json::to_value(payload).ok().and_then(|v| {
-                    v.get("order_id")
-                        .and_then(serde_json::Value::as_str)
-                        .map(str::to_owned)
-                }),
-            },
-            other => other,
+            Self::Transport { sent_at, .. } => Some(*sent_at),
+            _ => None,
         }
+    }
+
+    /// The one rule for a failed HTTP exchange: a connection that was never made (or a
+    /// request that could not be built) did not reach EPoint; anything later (TLS, a timeout,
+    /// a dropped connection, a truncated answer) may have.
+    pub(crate) fn transport(source: reqwest::Error, sent_at: SystemTime) -> Self {
+        let delivery = if source.is_connect() || source.is_builder() {
+            Delivery::NotSent
+        } else {
+            Delivery::MaybeSent
+        };
+        Self::Transport {
+            delivery,
+            source,
+            order_id: None,
+            sent_at,
+        }
+    }
+
+    /// Records the call's `order_id` on a transport error (see [`Error::order_id`]).
+    pub(crate) fn with_order_id(mut self, payload: &impl serde::Serialize) -> Self {
+        if let Self::Transport { order_id, .. } = &mut self
+            && order_id.is_none()
+        {
+            *order_id = serde_json::to_value(payload).ok().and_then(|v| {
+                v.get("order_id")
+                    .and_then(serde_json::Value::as_str)
+                    .map(str::to_owned)
+            });
+        }
+        self
     }
 
     /// A short text to show the customer, in `language`: for a decline with a known bank code,

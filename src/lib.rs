@@ -37,7 +37,10 @@ pub use generated::types::HostedPageCurrency;
 
 pub use bank_code::BankCode;
 pub use callback::{Callback, CallbackError};
-pub use client::{B2bTransferRequest, Call, CheckoutForm, Client, Preview};
+pub use client::{
+    B2bTransferRequest, Call, CheckoutForm, Client, DEFAULT_SETTLE_WINDOW, Preview, Resolution,
+    Resolve,
+};
 pub use config::{Config, ConfigError};
 pub use error::{Delivery, Error, Result};
 pub use flag::Flag;

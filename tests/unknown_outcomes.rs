@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use epoint_az::{
-    Client, Delivery, Error, OperationId, PaymentStatus, dec,
+    Client, Delivery, Error, OperationId, PaymentStatus, Resolution, dec,
     sandbox::{Fault, Outcome, Sandbox},
 };
 
@@ -210,4 +210,141 @@ async fn reconcile_yields_a_row_per_order_in_input_order() {
         6,
         "nothing sent for the invalid id"
     );
+}
+
+/// "Not found" right after an unknown outcome is not an answer: the gateway is still working
+/// on the request. `Client::resolve` waits it out (from the error's `sent_at`) and finds the
+/// payment; exactly one payment reached the sandbox.
+#[tokio::test]
+async fn resolve_finds_a_payment_that_settles_after_the_client_gave_up() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let config = sandbox
+        .config_for("i000000001")
+        .expect("config")
+        .timeout(Duration::from_millis(150));
+    let client = Client::new(config).expect("client");
+    sandbox.inject(
+        OperationId::PaymentRequest,
+        Fault::Latency(Duration::from_millis(1200)),
+    );
+    let before = std::time::SystemTime::now();
+    let err = client
+        .pay(dec!(12.00), "slow-1")
+        .await
+        .expect_err("the client gives up before the answer");
+    let sent_at = err
+        .sent_at()
+        .expect("a transport error records when it was sent");
+    assert!(sent_at >= before && sent_at <= std::time::SystemTime::now());
+
+    // The incident: at once, EPoint does not know the order yet.
+    assert!(matches!(
+        client.get_order_status("slow-1").await,
+        Err(Error::Rejected { .. })
+    ));
+
+    let resolve = client
+        .resolve(&err)
+        .expect("a may-have-been-sent error with its order id");
+    match resolve.settle_window(Duration::from_secs(30)).await {
+        Ok(Resolution::Found(state)) => {
+            assert_eq!(state.status, PaymentStatus::New);
+            assert_eq!(state.answer.order_id.as_deref(), Some("slow-1"));
+        }
+        other => panic!("expected the payment, got {other:?}"),
+    }
+    assert_eq!(sandbox.request_count(OperationId::PaymentRequest), 1);
+    let payments = sandbox
+        .transactions()
+        .into_iter()
+        .filter(|tx| tx.order_id == "slow-1")
+        .count();
+    assert_eq!(payments, 1, "no second payment");
+}
+
+/// An order EPoint never received is "never arrived" only once the window has passed, after
+/// more than one lookup; a window already over when resolving starts takes one lookup.
+#[tokio::test]
+async fn resolve_says_never_arrived_only_after_the_window() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let client = sandbox.client().expect("client");
+    let resolution = client
+        .resolve_order("never-sent")
+        .settle_window(Duration::from_millis(700))
+        .await
+        .expect("a valid order id");
+    match &resolution {
+        Resolution::NeverArrived { message, lookups } => {
+            assert_eq!(message, "Order not found");
+            assert!(*lookups >= 2, "polled until the window passed: {lookups}");
+        }
+        other => panic!("expected NeverArrived, got {other:?}"),
+    }
+    assert!(resolution.is_safe_to_retry());
+    let requests = sandbox.request_count(OperationId::GetStatus);
+
+    let long_ago = std::time::SystemTime::now() - Duration::from_secs(600);
+    match client
+        .resolve_order("never-sent")
+        .sent_at(long_ago)
+        .settle_window(Duration::from_secs(120))
+        .await
+    {
+        Ok(Resolution::NeverArrived { lookups, .. }) => assert_eq!(lookups, 1),
+        other => panic!("expected NeverArrived, got {other:?}"),
+    }
+    assert_eq!(sandbox.request_count(OperationId::GetStatus), requests + 1);
+}
+
+/// When the lookups themselves fail up to the end of the window, nothing is settled: the
+/// answer is "still unknown" with the last error, never "never arrived".
+#[tokio::test]
+async fn resolve_with_failing_lookups_stays_unknown() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.local_addr().expect("addr").port()
+    }; // closed again: connections are refused
+    let config = epoint_az::Config::new("i000000001", "key")
+        .base_url(format!("http://127.0.0.1:{port}"))
+        .status_retries(0);
+    let client = Client::new(config).expect("client");
+    match client
+        .resolve_order("order-1")
+        .settle_window(Duration::from_millis(400))
+        .await
+    {
+        Ok(Resolution::StillUnknown { error, lookups }) => {
+            assert!(lookups >= 2, "{lookups}");
+            assert!(matches!(
+                error,
+                Error::Transport {
+                    delivery: Delivery::NotSent,
+                    ..
+                }
+            ));
+        }
+        other => panic!("expected StillUnknown, got {other:?}"),
+    }
+    // An invalid order id fails before anything is sent.
+    assert!(matches!(
+        client.resolve_order("a\nb").await,
+        Err(Error::InvalidInput {
+            field: "order_id",
+            ..
+        })
+    ));
+}
+
+/// Only an error that may have reached EPoint and names its order id is resolvable.
+#[tokio::test]
+async fn resolve_needs_a_may_have_been_sent_error_with_an_order_id() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let client = sandbox.client().expect("client");
+    let invalid = client.pay(dec!(0), "x").await.expect_err("invalid amount");
+    assert!(client.resolve(&invalid).is_none());
+    sandbox.inject(OperationId::PaymentRequest, Fault::DropConnection);
+    let dropped = client.pay(dec!(1.00), "drop-1").await.expect_err("dropped");
+    assert!(dropped.may_have_reached_epoint());
+    let resolve = client.resolve(&dropped).expect("resolvable");
+    assert!(format!("{resolve:?}").contains("drop-1"));
 }

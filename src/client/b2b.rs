@@ -239,9 +239,10 @@ impl Client {
             .keys
             .seal(&payload)
             .map_err(|e| Error::invalid("payload", e))?;
+        let sent_at = std::time::SystemTime::now();
         let answer = match self.raw.b2b_payment(&envelope).await {
             Ok(answer) => answer.into_inner(),
-            Err(e) => return Err(from_progenitor(e).await),
+            Err(e) => return Err(from_progenitor(e, sent_at).await.with_order_id(&payload)),
         };
         check_status(AnswerKind::Plain, &answer)?;
         Ok(crate::B2bTransfer {
@@ -271,9 +272,10 @@ impl Client {
     pub async fn b2b_transfer_status(&self, order_id: &str) -> Result<crate::B2bTransferStatus> {
         super::check_path_order_id(order_id)
             .map_err(|reason| Error::invalid("order_id", reason))?;
+        let sent_at = std::time::SystemTime::now();
         let answer = match self.raw.b2b_payment_status(order_id).await {
             Ok(answer) => answer.into_inner(),
-            Err(e) => return Err(from_progenitor(e).await),
+            Err(e) => return Err(from_progenitor(e, sent_at).await),
         };
         if matches!(
             answer.status,

@@ -6,7 +6,7 @@ use std::{
     fmt,
     future::{Future, IntoFuture},
     pin::Pin,
-    time::{Duration, Instant},
+    time::{Duration, Instant, SystemTime},
 };
 
 use serde::Serialize;
@@ -15,7 +15,7 @@ use super::{field, redirect_url};
 use crate::{
     BankCode, Client, PaymentStatus,
     answer::Success,
-    error::{Delivery, Error, Result},
+    error::{Error, Result},
     generated::{
         self, ClientInfo,
         types::{self, Language, SignedEnvelope},
@@ -133,7 +133,7 @@ impl<'c, O: Operation> Call<'c, O> {
         };
         let mut attempt: u8 = 0;
         let result = loop {
-            let result = exchange::<O>(&client.raw, &envelope).await;
+            let result = exchange::<O>(&client.raw, &envelope, SystemTime::now()).await;
             match &result {
                 Err(e) if attempt < retries && is_retryable(e) => {
                     attempt += 1;
@@ -281,10 +281,11 @@ impl Answer for JsonAnswer {
 async fn exchange<O: Operation>(
     raw: &generated::Client,
     envelope: &SignedEnvelope,
+    sent_at: SystemTime,
 ) -> Result<O::Output> {
     match O::send_raw(raw, envelope).await {
         Ok(answer) => interpret::<O>(answer.into_inner()),
-        Err(e) => Err(from_progenitor(e).await),
+        Err(e) => Err(from_progenitor(e, sent_at).await),
     }
 }
 
@@ -297,25 +298,18 @@ fn is_retryable(error: &Error) -> bool {
     }
 }
 
-/// Converts the generated client's error, keeping the body and whether EPoint saw the request.
-pub(super) async fn from_progenitor(error: progenitor_client::Error<()>) -> Error {
+/// Converts the generated client's error, keeping the body and whether EPoint saw the request
+/// (sent at `sent_at`).
+pub(super) async fn from_progenitor(
+    error: progenitor_client::Error<()>,
+    sent_at: SystemTime,
+) -> Error {
     use progenitor_client::Error as E;
     match error {
         E::InvalidRequest(reason) => Error::invalid("request", reason),
-        E::CommunicationError(source) | E::InvalidUpgrade(source) => Error::Transport {
-            delivery: if source.is_connect() || source.is_builder() {
-                Delivery::NotSent
-            } else {
-                Delivery::MaybeSent
-            },
-            source,
-            order_id: None,
-        },
-        E::ResponseBodyError(source) => Error::Transport {
-            delivery: Delivery::MaybeSent,
-            source,
-            order_id: None,
-        },
+        E::CommunicationError(source)
+        | E::InvalidUpgrade(source)
+        | E::ResponseBodyError(source) => Error::transport(source, sent_at),
         E::InvalidResponsePayload(body, source) => Error::Decode { body, source },
         E::ErrorResponse(response) => Error::Http {
             status: response.status().as_u16(),
@@ -328,11 +322,7 @@ pub(super) async fn from_progenitor(error: progenitor_client::Error<()>) -> Erro
                     status,
                     body: String::from_utf8_lossy(&body).into_owned(),
                 },
-                Err(source) => Error::Transport {
-                    delivery: Delivery::MaybeSent,
-                    source,
-                    order_id: None,
-                },
+                Err(source) => Error::transport(source, sent_at),
             }
         }
         E::Custom(reason) => Error::invalid("request", reason),

@@ -16,6 +16,7 @@ mod cards;
 mod invoices;
 mod payments;
 mod refunds;
+mod resolve;
 mod split;
 mod tokens;
 mod wallets;
@@ -24,8 +25,12 @@ pub use b2b::B2bTransferRequest;
 pub use call::{Call, Preview};
 use call::{JsonAnswer, check_status};
 pub use payments::CheckoutForm;
+pub use resolve::{DEFAULT_SETTLE_WINDOW, Resolution, Resolve};
 
-use std::{fmt, time::Instant};
+use std::{
+    fmt,
+    time::{Instant, SystemTime},
+};
 
 use rust_decimal::Decimal;
 use serde::{Serialize, de::DeserializeOwned};
@@ -33,7 +38,7 @@ use serde::{Serialize, de::DeserializeOwned};
 use crate::{
     Config, Keys, Money,
     config::check_url,
-    error::{Delivery, Error, Result},
+    error::{Error, Result},
     generated::{
         self, ClientInfo,
         types::{self, SignedEnvelope},
@@ -243,15 +248,8 @@ impl Client {
         path: &str,
         envelope: &SignedEnvelope,
     ) -> Result<(serde_json::Value, bytes::Bytes)> {
-        let transport = |source: reqwest::Error| Error::Transport {
-            delivery: if source.is_connect() || source.is_builder() {
-                Delivery::NotSent
-            } else {
-                Delivery::MaybeSent
-            },
-            source,
-            order_id: None,
-        };
+        let sent_at = SystemTime::now();
+        let transport = |source: reqwest::Error| Error::transport(source, sent_at);
         let response = self
             .raw
             .client()
@@ -266,11 +264,7 @@ impl Client {
             .await
             .map_err(transport)?;
         let status = response.status().as_u16();
-        let body = response.bytes().await.map_err(|source| Error::Transport {
-            delivery: Delivery::MaybeSent,
-            source,
-            order_id: None,
-        })?;
+        let body = response.bytes().await.map_err(transport)?;
         if status != 200 {
             return Err(Error::Http {
                 status,

@@ -345,6 +345,7 @@ impl Client {
     /// ```
     pub async fn heartbeat(&self) -> Result<types::HeartbeatResponse> {
         let started = Instant::now();
+        let sent_at = std::time::SystemTime::now();
         let result = match self.raw.heartbeat().await {
             Ok(answer) => {
                 let answer = answer.into_inner();
@@ -359,7 +360,7 @@ impl Client {
                     })
                 }
             }
-            Err(e) => Err(from_progenitor(e).await),
+            Err(e) => Err(from_progenitor(e, sent_at).await),
         };
         tracing::debug!(
             target: "epoint_az",
