@@ -71,7 +71,8 @@ pub struct Order {
     order_id: String,
     amount: Decimal,
     transaction: String,
-    /// `pending`, then `paid` or `declined` (from the callback).
+    /// `checking_out`, then `pending` (or `unknown`), then `paid` or `declined` (from the
+    /// callback).
     state: OrderState,
     /// The bank code of a declined payment.
     code: Option<String>,
@@ -83,6 +84,11 @@ pub struct Order {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderState {
+    /// Reserved: the payment is being created at EPoint.
+    CheckingOut,
+    /// The payment request may have reached EPoint but its answer was lost: settle it with
+    /// `client.resolve` before anything else (a second payment could charge twice).
+    Unknown,
     /// Created, the customer is on the hosted page.
     Pending,
     /// The callback said paid.
@@ -134,41 +140,70 @@ fn fail(status: StatusCode, text: impl std::fmt::Display) -> Response {
 }
 
 /// `POST /checkout`: create the payment, remember the order, send the customer to EPoint.
+///
+/// The order is reserved (state `checking_out`) under the lock **before** EPoint is called, so
+/// a second checkout of the same order, even at the same instant, is refused (409) instead of
+/// creating a second payment. If the call fails before reaching EPoint the reservation is
+/// released; if it may have reached EPoint the order stays reserved as `unknown`: paying
+/// again could charge twice, so it is settled with `client.resolve` first.
 async fn checkout(State(shop): State<Shop>, Form(form): Form<Checkout>) -> Response {
-    if shop.orders().by_id.contains_key(&form.order_id) {
-        return fail(StatusCode::CONFLICT, "this order is already checked out");
+    {
+        let mut orders = shop.orders();
+        if orders.by_id.contains_key(&form.order_id) {
+            return fail(StatusCode::CONFLICT, "this order is already checked out");
+        }
+        orders.by_id.insert(
+            form.order_id.clone(),
+            Order {
+                order_id: form.order_id.clone(),
+                amount: form.amount,
+                transaction: String::new(),
+                state: OrderState::CheckingOut,
+                code: None,
+                callbacks: 0,
+            },
+        );
     }
     let answer = shop
         .client
         .pay(form.amount, &form.order_id)
         .description(format!("Order {}", form.order_id))
         .await;
-    let (transaction, page) = match answer {
-        Ok(created) => (created.transaction, created.redirect_url),
-        // InvalidInput (a bad amount) is the customer's; anything else is EPoint's side.
-        Err(e @ epoint_az::Error::InvalidInput { .. }) => return fail(StatusCode::BAD_REQUEST, e),
-        Err(e) => return fail(StatusCode::BAD_GATEWAY, e),
-    };
     let mut orders = shop.orders();
-    orders
-        .by_transaction
-        .insert(transaction.clone(), form.order_id.clone());
-    orders.by_id.insert(
-        form.order_id.clone(),
-        Order {
-            order_id: form.order_id,
-            amount: form.amount,
-            transaction,
-            state: OrderState::Pending,
-            code: None,
-            callbacks: 0,
-        },
-    );
-    Redirect::to(&page).into_response()
+    match answer {
+        Ok(created) => {
+            orders
+                .by_transaction
+                .insert(created.transaction.clone(), form.order_id.clone());
+            if let Some(order) = orders.by_id.get_mut(&form.order_id) {
+                order.transaction = created.transaction;
+                order.state = OrderState::Pending;
+            }
+            Redirect::to(&created.redirect_url).into_response()
+        }
+        Err(e) if e.may_have_reached_epoint() => {
+            // Keep the reservation: the payment may exist. Settle it before anything else.
+            if let Some(order) = orders.by_id.get_mut(&form.order_id) {
+                order.state = OrderState::Unknown;
+            }
+            fail(StatusCode::BAD_GATEWAY, e)
+        }
+        Err(e) => {
+            // Nothing reached EPoint: the order can be checked out again.
+            orders.by_id.remove(&form.order_id);
+            match e {
+                // InvalidInput (a bad amount) is the customer's; anything else is EPoint's side.
+                epoint_az::Error::InvalidInput { .. } => fail(StatusCode::BAD_REQUEST, e),
+                e => fail(StatusCode::BAD_GATEWAY, e),
+            }
+        }
+    }
 }
 
-/// `POST /epoint/result`: EPoint's callback, already verified by the extractor. Idempotent:
-/// the first final answer for a transaction decides; replays only count.
+/// `POST /epoint/result`: EPoint's callback, already verified by the extractor. Applied only
+/// to the order whose recorded transaction it names (a callback for another transaction of
+/// the same order id, e.g. one created elsewhere, never decides the order). Idempotent: the
+/// first final answer for the transaction decides; replays only count.
 async fn epoint_result(
     State(shop): State<Shop>,
     EpointCallback(callback): EpointCallback,
@@ -186,6 +221,13 @@ async fn epoint_result(
     let Some(order) = orders.by_id.get_mut(&order_id) else {
         return fail(StatusCode::INTERNAL_SERVER_ERROR, "order index out of sync");
     };
+    if order.transaction != transaction {
+        eprintln!(
+            "   [shop] callback for transaction {transaction}, not order {order_id}'s {}, ignored",
+            order.transaction
+        );
+        return "OK".into_response();
+    }
     order.callbacks += 1;
     if order.state == OrderState::Pending {
         if callback.is_success() {
@@ -203,6 +245,10 @@ async fn show_order(State(shop): State<Shop>, Path(order_id): Path<String>) -> R
     let Some(order) = shop.orders().by_id.get(&order_id).cloned() else {
         return fail(StatusCode::NOT_FOUND, "no such order");
     };
+    if order.transaction.is_empty() {
+        // Checking out, or unknown: no transaction to ask EPoint about yet.
+        return Json(serde_json::json!({ "order": order, "epoint_status": null })).into_response();
+    }
     match shop.client.get_transaction_status(&order.transaction).await {
         Ok(status) => Json(serde_json::json!({
             "order": order,
