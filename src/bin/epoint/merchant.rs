@@ -9,7 +9,7 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 use epoint_az::{
-    BankCode, Call, Client, Config, Decimal, Error, OperationId, Preview,
+    BankCode, Call, Client, Config, Decimal, Error, OperationId, Preview, Resolution,
     operation::{AnswerKind, Operation},
 };
 use serde::Serialize;
@@ -47,7 +47,7 @@ EPOINT_BASE_URL or --base-url says where to send. See `epoint --help` for the ex
 pub(crate) enum MerchantCommand {
     /// [hand-made] The status of a transaction, or of your order's latest transaction
     /// (`/api/1/get-status`). Read-only.
-    #[command(after_help = format!("Examples:\n  epoint status te000000001\n  epoint status --order-id order-1001\n  epoint status te000000001 --json\n  epoint status te000000001 --base-url http://127.0.0.1:40215\n\n{ENV_HELP}"))]
+    #[command(after_help = format!("Examples:\n  epoint status te000000001\n  epoint status --order-id order-1001\n  epoint status --order-id order-1001 --wait 120\n  epoint status te000000001 --json\n  epoint status te000000001 --base-url http://127.0.0.1:40215\n\n{ENV_HELP}"))]
     Status {
         /// The transaction id (`te…`).
         #[arg(required_unless_present = "order_id")]
@@ -55,6 +55,11 @@ pub(crate) enum MerchantCommand {
         /// Look up by your order id instead (what resolves a payment whose answer was lost).
         #[arg(long, value_name = "ID", conflicts_with = "transaction")]
         order_id: Option<String>,
+        /// With --order-id: settle an unknown outcome. Look the order up until EPoint knows it
+        /// or SECONDS have passed (polling with backoff); only then is "not found" an answer
+        /// (the payment never arrived, exit 3). Lookups that keep failing: exit 4.
+        #[arg(long, value_name = "SECONDS", requires = "order_id", value_parser = clap::value_parser!(u64).range(1..=3600))]
+        wait: Option<u64>,
         #[command(flatten)]
         opts: Opts,
     },
@@ -593,6 +598,11 @@ pub(crate) async fn run(command: MerchantCommand) -> u8 {
     };
     let report = match command {
         MerchantCommand::Status {
+            order_id: Some(order_id),
+            wait: Some(seconds),
+            ..
+        } => settle(&client, &order_id, seconds, &opts).await,
+        MerchantCommand::Status {
             transaction,
             order_id,
             ..
@@ -675,6 +685,70 @@ pub(crate) async fn run(command: MerchantCommand) -> u8 {
         MerchantCommand::Operations { .. } => return exit::SUCCESS,
     };
     report.print(opts.json)
+}
+
+/// `epoint status --order-id ID --wait SECONDS`: the library's settle-window resolution.
+async fn settle(client: &Client, order_id: &str, seconds: u64, opts: &Opts) -> Report {
+    let op = OperationId::GetStatus;
+    let resolve = client
+        .resolve_order(order_id)
+        .settle_window(std::time::Duration::from_secs(seconds));
+    if opts.dry_run {
+        // The lookup it would repeat, unsent.
+        return typed(client.get_order_status(order_id), opts, false).await;
+    }
+    if std::io::stderr().is_terminal() {
+        eprintln!(
+            "epoint: looking order {order_id} up until EPoint knows it, for up to {seconds} s…"
+        );
+    }
+    match resolve.await {
+        Ok(Resolution::Found(state)) => {
+            let mut report = success(op, &*state);
+            report.note_what_status_does_not_tell();
+            report
+        }
+        Ok(Resolution::NeverArrived { message, lookups }) => {
+            let text = format!(
+                "order {order_id} is not known to EPoint after waiting {seconds} s ({lookups} lookups, last answer: {message:?}): the request never arrived, so paying again cannot charge twice"
+            );
+            Report {
+                exit: exit::REJECTED,
+                value: json!({"ok": false, "outcome": "never_arrived", "operation": op.name(),
+                              "order_id": order_id, "lookups": lookups, "exit_code": exit::REJECTED,
+                              "message": message, "error": text}),
+                lines: vec![
+                    ("outcome".into(), "never arrived".into()),
+                    ("order_id".into(), order_id.to_owned()),
+                    ("lookups".into(), lookups.to_string()),
+                ],
+                error: Some(text),
+            }
+        }
+        Ok(Resolution::StillUnknown { error, lookups }) => {
+            let text = format!(
+                "order {order_id} is still unknown after {seconds} s: every lookup failed ({lookups}, the last: {error}); do not pay again, look again later"
+            );
+            Report {
+                exit: exit::UNKNOWN,
+                value: json!({"ok": false, "outcome": "unknown", "operation": op.name(),
+                              "order_id": order_id, "lookups": lookups, "exit_code": exit::UNKNOWN,
+                              "error": text}),
+                lines: vec![
+                    ("outcome".into(), "still unknown".into()),
+                    ("order_id".into(), order_id.to_owned()),
+                ],
+                error: Some(text),
+            }
+        }
+        Ok(other) => Report {
+            exit: exit::FAILURE,
+            value: json!({"ok": false, "outcome": "unrecognised", "exit_code": exit::FAILURE}),
+            lines: Vec::new(),
+            error: Some(format!("unrecognised resolution: {other:?}")),
+        },
+        Err(e) => failure(op, &e),
+    }
 }
 
 async fn heartbeat(client: &Client, opts: &Opts) -> Report {
