@@ -387,6 +387,7 @@ struct Op {
     response: Option<String>,
     answer: Option<String>,
     callback: bool,
+    moves_money: bool,
     source: String,
 }
 
@@ -479,6 +480,11 @@ fn operations(spec: &serde_json::Value) -> Vec<Op> {
                 response,
                 answer,
                 callback: op.get("callbacks").is_some(),
+                moves_money: op["x-epoint-moves-money"].as_bool().unwrap_or_else(|| {
+                    panic!(
+                        "{SPEC}: {id}: `x-epoint-moves-money: true|false` is required on every operation"
+                    )
+                }),
                 source: op["x-epoint-source"].as_str().unwrap_or("").to_owned(),
                 id,
             });
@@ -532,8 +538,8 @@ fn operation_table(spec: &serde_json::Value) -> String {
         };
         writeln!(
             s,
-            "    OperationInfo {{ id: OperationId::{}, operation_id: {:?}, name: {:?}, method: {:?}, path: {:?}, payload: {}, answer: {}, kind: AnswerKind::{kind}, callback: {}, source: {:?} }},",
-            op.variant, op.id, op.name, op.method, op.path, opt(&op.payload), opt(&op.response), op.callback, op.source
+            "    OperationInfo {{ id: OperationId::{}, operation_id: {:?}, name: {:?}, method: {:?}, path: {:?}, payload: {}, answer: {}, kind: AnswerKind::{kind}, callback: {}, moves_money: {}, source: {:?} }},",
+            op.variant, op.id, op.name, op.method, op.path, opt(&op.payload), opt(&op.response), op.callback, op.moves_money, op.source
         )
         .unwrap();
     }

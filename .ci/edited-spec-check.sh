@@ -5,6 +5,7 @@
 #   * a field to an answer (`RedirectResponse.expires_at`),
 #   * a new operation (`POST /api/1/loyalty/balance`, payload `LoyaltyBalanceRequest`,
 #     answer `LoyaltyBalanceResponse`),
+#   * a second new operation marked `x-epoint-moves-money: true` (`POST /api/1/loyalty/redeem`),
 # and a separate crate (the "service") uses all three against a loopback capture server: the
 # existing `pay` method still compiles and sends, the answer field is typed, and the new operation
 # is called signed through `Client::operation::<ops::LoyaltyBalance>`. Nothing in src/ changes.
@@ -45,10 +46,22 @@ schemas["LoyaltyBalanceResponse"] = {
 spec["paths"]["/api/1/loyalty/balance"] = {"post": {
     "operationId": "loyalty_balance",
     "x-epoint-name": "loyalty_balance",
+    "x-epoint-moves-money": False,
     "x-epoint-payload": {"$ref": "#/components/schemas/LoyaltyBalanceRequest"},
     "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {
         "schema": {"$ref": "#/components/schemas/SignedEnvelope"}}}},
     "responses": {"200": {"description": "Balance.", "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/LoyaltyBalanceResponse"}}}}},
+}}
+# A second new operation that moves money (points to a card): only its mark says so.
+spec["paths"]["/api/1/loyalty/redeem"] = {"post": {
+    "operationId": "loyalty_redeem",
+    "x-epoint-name": "loyalty_redeem",
+    "x-epoint-moves-money": True,
+    "x-epoint-payload": {"$ref": "#/components/schemas/LoyaltyBalanceRequest"},
+    "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {
+        "schema": {"$ref": "#/components/schemas/SignedEnvelope"}}}},
+    "responses": {"200": {"description": "Redeemed.", "content": {"application/json": {
         "schema": {"$ref": "#/components/schemas/LoyaltyBalanceResponse"}}}}},
 }}
 yaml.safe_dump(spec, open(sys.argv[2], "w"), sort_keys=False, allow_unicode=True)
@@ -144,3 +157,26 @@ EOF
 cp Cargo.lock "$WORK/service/"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 (cd "$WORK/service" && EPOINT_SPEC="$WORK/epoint.yaml" cargo run --quiet)
+
+# The command line knows from the spec alone whether each new operation moves money: the
+# `epoint` binary built from the edited copy lists them, and `call` asks before sending the one
+# that moves money (exit 6 without a terminal and without --yes; nothing sent).
+EPOINT_SPEC="$WORK/epoint.yaml" cargo build --quiet --all-features --bin epoint
+"$CARGO_TARGET_DIR/debug/epoint" operations --json | python3 -c '
+import json, sys
+ops = {o["operation_id"]: o for o in json.load(sys.stdin)["operations"]}
+assert ops["loyalty_redeem"]["moves_money"] is True, ops["loyalty_redeem"]
+assert ops["loyalty_balance"]["moves_money"] is False, ops["loyalty_balance"]
+print("edited-spec-check: the CLI reads x-epoint-moves-money for operations it has never seen")
+'
+set +e
+EPOINT_PUBLIC_KEY=i000000001 EPOINT_PRIVATE_KEY=key "$CARGO_TARGET_DIR/debug/epoint" call loyalty_redeem \
+  -f loyalty_id=L-7 --base-url http://127.0.0.1:9 </dev/null >/dev/null 2>"$WORK/redeem.err"
+code=$?
+set -e
+if [ "$code" -ne 6 ]; then
+  echo "edited-spec-check: expected exit 6 (not confirmed) for a money-moving new operation, got $code" >&2
+  cat "$WORK/redeem.err" >&2
+  exit 1
+fi
+echo "edited-spec-check: \`epoint call loyalty_redeem\` asks before moving money (exit 6 without --yes)"

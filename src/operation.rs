@@ -74,6 +74,15 @@ pub struct OperationInfo {
     pub kind: AnswerKind,
     /// Whether EPoint later POSTs a signed callback to the merchant's `result_url`.
     pub callback: bool,
+    /// Whether the operation creates a payment or moves money (`x-epoint-moves-money`): a
+    /// tool asks before sending it, and nothing repeats it after an unknown outcome.
+    ///
+    /// ```
+    /// use epoint_az::OperationId;
+    /// assert!(OperationId::ExecutePay.info().moves_money);
+    /// assert!(!OperationId::GetStatus.info().moves_money);
+    /// ```
+    pub moves_money: bool,
     /// Where the operation is documented (`x-epoint-source`).
     pub source: &'static str,
 }

@@ -376,9 +376,18 @@ async fn the_cli_names_the_command_that_settles_an_unknown_outcome() {
     };
     let base = sandbox.base_url().to_owned();
     let pay = epoint(
-        ["pay", "12.00", "slow-1", "--timeout", "1", "--yes", "--base-url", &base]
-            .map(str::to_owned)
-            .to_vec(),
+        [
+            "pay",
+            "12.00",
+            "slow-1",
+            "--timeout",
+            "1",
+            "--yes",
+            "--base-url",
+            &base,
+        ]
+        .map(str::to_owned)
+        .to_vec(),
     )
     .await
     .expect("join");
@@ -398,7 +407,9 @@ async fn the_cli_names_the_command_that_settles_an_unknown_outcome() {
     let stdout = String::from_utf8_lossy(&settle.stdout);
     assert_eq!(settle.status.code(), Some(0), "{settle:?}");
     assert!(
-        stdout.lines().any(|l| l.starts_with("status:") && l.ends_with(" new")),
+        stdout
+            .lines()
+            .any(|l| l.starts_with("status:") && l.ends_with(" new")),
         "{stdout}"
     );
     assert_eq!(sandbox.request_count(OperationId::PaymentRequest), 1);

@@ -66,6 +66,7 @@ def operations(spec):
                 "answer": answer,
                 "answer_kind": op.get("x-epoint-answer"),
                 "callback": "callbacks" in op,
+                "moves_money": op["x-epoint-moves-money"],
                 "source": op.get("x-epoint-source"),
             })
     return ops
@@ -106,6 +107,7 @@ def operations_ts(spec):
         payload_ts = f'S["{op["payload"]}"]' if op["payload"] else "never"
         entry = (
             f'  /** `{op["name"]}` ({op["operationId"]}); source: {op["source"]}'
+            f'{"; moves money" if op["moves_money"] else ""}'
             f'{"; a callback follows" if op["callback"] else ""}. */\n'
             f'  "{op["path"]}": {{ payload: {payload_ts}; answer: {answer_ts} }};'
         )

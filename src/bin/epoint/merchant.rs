@@ -189,26 +189,9 @@ pub(crate) enum MerchantCommand {
 }
 
 /// Whether an operation moves money (or creates a payment), so `call` asks for confirmation:
-/// decided from the table (charges and payouts, refunds, hosted payment pages) and, for the
-/// operations the spec gives no answer kind, by name.
+/// the spec's `x-epoint-moves-money`, through the generated table.
 pub(crate) fn moves_money(op: OperationId) -> bool {
-    let info = op.info();
-    match info.kind {
-        AnswerKind::Charge | AnswerKind::Refund => true,
-        // Every hosted page takes a payment, except saving a card.
-        AnswerKind::HostedPage => info.name != "save_card",
-        _ => matches!(
-            info.name,
-            "complete_pre_authorization"
-                | "change_payment_amount"
-                | "b2b_transfer"
-                | "apple_pay"
-                | "google_pay"
-                | "token_split_pay"
-                | "create_token_payment"
-                | "checkout_form"
-        ),
-    }
+    op.info().moves_money
 }
 
 /// What a command prints and how it exits.
