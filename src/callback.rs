@@ -220,7 +220,7 @@ impl Callback {
 /// let err = keys.verify_callback(b"data=abc").unwrap_err();
 /// assert!(matches!(err, epoint_az::callback::CallbackError::MissingField("signature")));
 /// ```
-#[derive(thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum CallbackError {
     /// The body is not a form, or not UTF-8.

@@ -55,7 +55,7 @@ impl fmt::Debug for Config {
 /// let err = epoint_az::Config::from_lookup(|_| None).unwrap_err();
 /// assert_eq!(err.to_string(), "EPOINT_PUBLIC_KEY is not set (the merchant's public key, e.g. i000000001)");
 /// ```
-#[derive(Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
     /// A required variable is missing or empty.

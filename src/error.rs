@@ -41,7 +41,7 @@ impl fmt::Display for Delivery {
 /// }
 /// # }
 /// ```
-#[derive(thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// An argument is invalid; nothing was sent.
@@ -277,66 +277,3 @@ impl Error {
 
 /// `Result` with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-/// Writes an error as `main` should show it (`Error: …` is its `Debug`): the message, then each
-/// cause the message does not already include, then `extra` (EPoint's answer, when kept).
-pub(crate) fn write_message(
-    error: &dyn std::error::Error,
-    answer: Option<&serde_json::Value>,
-    f: &mut fmt::Formatter<'_>,
-) -> fmt::Result {
-    let mut written = error.to_string();
-    f.write_str(&written)?;
-    let mut cause = error.source();
-    while let Some(c) = cause {
-        let text = c.to_string();
-        if !written.contains(&text) {
-            write!(f, "\n  caused by: {text}")?;
-            written.push_str(&text);
-        }
-        cause = c.source();
-    }
-    if let Some(answer) = answer {
-        write!(f, "\n  EPoint's answer: {answer}")?;
-    }
-    Ok(())
-}
-
-/// `Debug` of the crate's errors is their message (and causes): a `main` returning one prints
-/// a sentence, not a struct dump. Match on the variants for their fields.
-macro_rules! debug_as_message {
-    ($($error:ty),* $(,)?) => {$(
-        impl ::std::fmt::Debug for $error {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                $crate::error::write_message(self, None, f)
-            }
-        }
-    )*};
-}
-
-debug_as_message!(
-    crate::ConfigError,
-    crate::CallbackError,
-    crate::SignatureError,
-    crate::signing::OpenError,
-);
-
-impl fmt::Debug for Error {
-    /// The message, its causes and, where kept, EPoint's whole answer.
-    ///
-    /// ```
-    /// let e = epoint_az::Error::InvalidInput { field: "amount", reason: "must be greater than zero".into() };
-    /// assert_eq!(format!("{e:?}"), "invalid `amount`: must be greater than zero (nothing was sent)");
-    /// ```
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let answer = match self {
-            Self::Rejected { response, .. }
-            | Self::Declined { response, .. }
-            | Self::UnexpectedStatus { response, .. }
-            | Self::IncompleteAnswer { response, .. }
-            | Self::AnswerMismatch { response, .. } => Some(&**response),
-            _ => None,
-        };
-        write_message(self, answer, f)
-    }
-}

@@ -49,7 +49,7 @@ impl fmt::Debug for Keys {
 /// let keys = Keys::new("i000000001", "secret");
 /// assert_eq!(keys.verify("", "hOegSy3mV3Ae+UkenQg+jQBuz2A="), Err(SignatureError::EmptyData));
 /// ```
-#[derive(Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SignatureError {
     /// `data` is empty: an empty string has a valid signature, so it is refused outright.
     #[error("`data` is empty")]
@@ -191,7 +191,7 @@ impl Keys {
 /// let err = keys.open::<serde_json::Value>("bm90IGpzb24=", &keys.sign("bm90IGpzb24=")).unwrap_err();
 /// assert!(matches!(err, epoint_az::signing::OpenError::NotJson { .. }));
 /// ```
-#[derive(thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 pub enum OpenError {
     /// The signature check failed; nothing was decoded.
     #[error(transparent)]
