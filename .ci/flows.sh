@@ -2,7 +2,9 @@
 # The runnable proof for other-language teams: a Python program and a TypeScript program, built
 # only from the spec's generated code plus the reference signer, run the whole flow against the
 # standalone sandbox (pay → hosted page → verified callback → status → partial refund → status).
-# Runs after .ci/spec-check.sh (reuses its tools in .ci/work). The sandbox comes from the Python
+# Reuses .ci/spec-check.sh's tools in .ci/work (the generated Python client, node's tsc and
+# openapi-typescript), and runs spec-check first when they are missing, so it also runs alone.
+# The sandbox comes from the Python
 # wheel (built with maturin, installed into a clean virtualenv) when EPOINT_WHEEL_VENV is set by
 # .ci/wheel.sh, otherwise from target/debug/epoint (cargo build --features cli).
 set -euo pipefail
@@ -10,6 +12,11 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 WORK=$ROOT/.ci/work
 BIN=$WORK/node/node_modules/.bin
+if [ ! -x "$WORK/venv/bin/python" ] || [ ! -d "$WORK/py" ] || [ ! -x "$BIN/tsc" ] \
+  || [ ! -x "$BIN/openapi-typescript" ]; then
+  echo "flows: spec-check's tools are missing in .ci/work; running .ci/spec-check.sh first"
+  bash .ci/spec-check.sh
+fi
 if [ -n "${EPOINT_WHEEL_VENV:-}" ]; then
   SANDBOX=("$EPOINT_WHEEL_VENV/bin/epoint" sandbox)
 else
