@@ -1,33 +1,39 @@
 //! Reading the order ids to reconcile from a file: a plain list, or a spreadsheet's CSV export.
 //!
-//! The accepted input, exactly:
-//!
-//! - UTF-8 text. A byte-order mark at the start (Excel's "CSV UTF-8" writes one) is ignored.
-//!   UTF-16 or any other non-UTF-8 text is refused as a whole.
-//! - Lines end with LF or CRLF. A blank line (nothing but whitespace) is not a data line and is
-//!   ignored; every other line is a **data line**, except the header.
-//! - The first non-blank line decides the format:
-//!   - **CSV**: it is a header with a column named `order_id` (any letter case, spaces around it
-//!     ignored), the fields separated by commas, semicolons (Excel in locales with a decimal
-//!     comma) or tabs, tried in that order. Every data line is one record (no record spans two
-//!     lines); a field may be quoted (`"a,b"`, `"say ""hi"""`); each record must have as many
-//!     fields as the header, so that a stray separator can never shift another column into
-//!     `order_id`.
-//!   - **Refused**: it holds a comma, semicolon, tab or double quote but no `order_id` column,
-//!     or it is a column name such as `id` or `orders` alone: it is a header this reader does not
-//!     know, and is never looked up as an order id.
-//!   - **Plain list**: otherwise every data line, the first included, is one order id (spaces
-//!     around it ignored).
-//! - A data line that holds no usable order id (an unbalanced quote, the wrong number of
-//!   fields, an empty `order_id`, an id EPoint would refuse) is an [`UnreadableLine`] naming
-//!   its line; the lines around it are read as if it were not there.
-//!
-//! So every data line is exactly one [`OrderLine`] or one [`UnreadableLine`].
+//! The accepted input is described on [`OrderList`].
 
 use crate::generated::types::OrderId;
 
 /// The order ids read from a file by [`OrderList::parse`]: every data line is exactly one of
 /// `orders` or `unreadable`, each with its line number.
+///
+/// The accepted input, exactly:
+///
+/// - UTF-8 text. A byte-order mark at the start (Excel's "CSV UTF-8" writes one) is ignored.
+///   UTF-16 or any other non-UTF-8 text is refused as a whole.
+/// - Lines end with LF or CRLF. A blank line (nothing but whitespace) is not a data line and is
+///   ignored; every other line is a **data line**, except the header.
+/// - The first non-blank line decides the format:
+///   - **CSV**: it is a header with a column named `order_id` (any letter case, spaces around it
+///     ignored), the fields separated by commas, semicolons (Excel in locales with a decimal
+///     comma) or tabs, tried in that order. Every data line is one record (no record spans two
+///     lines); a field may be quoted (`"a,b"`, `"say ""hi"""`), a quote inside an unquoted
+///     field is kept as it is, spaces around a field are ignored; each record must have as many
+///     fields as the header, so that a stray separator can never shift another column into
+///     `order_id`.
+///   - **Refused**: it holds a comma, semicolon, tab or double quote but no `order_id` column
+///     (or two), or it is one of the column names `id`, `ids`, `order`, `orders`, `orderid`,
+///     `order id`, `order-id`, `order_ids`, `order ids`, `order_no`, `order number`,
+///     `transaction` alone (any letter case): a header this reader does not know, never looked
+///     up as an order id.
+///   - **Plain list**: otherwise every data line, the first included, is one order id (spaces
+///     around it ignored).
+/// - A data line that holds no usable order id (an unbalanced quote, the wrong number of
+///   fields, an empty `order_id`, an id with a control character or longer than EPoint's
+///   limit) is an [`UnreadableLine`] naming
+///   its line; the lines around it are read as if it were not there.
+///
+/// So every data line is exactly one [`OrderLine`] or one [`UnreadableLine`].
 ///
 /// ```
 /// use epoint_az::reconcile::OrderList;
@@ -140,7 +146,7 @@ const COLUMN_NAMES: [&str; 12] = [
 ];
 
 impl OrderList {
-    /// Reads order ids from a file's bytes, as described in the [module documentation](self):
+    /// Reads order ids from a file's bytes, as described on [`OrderList`]:
     /// a plain list, or a CSV with an `order_id` column. An unknown header or text that is not
     /// UTF-8 is refused as a whole; a bad data line is reported in
     /// [`unreadable`](Self::unreadable) and the others are still read.
@@ -227,8 +233,8 @@ impl OrderList {
             return self.push_id(number, line.trim());
         };
         match split_record(line, delimiter) {
-            Err(reason) => self.unreadable(number, reason),
-            Ok(fields) if fields.len() != columns => self.unreadable(
+            Err(reason) => self.report(number, reason),
+            Ok(fields) if fields.len() != columns => self.report(
                 number,
                 format!(
                     "{} field(s), the header has {columns} (a separator inside a value must be quoted)",
@@ -241,21 +247,21 @@ impl OrderList {
 
     fn push_id(&mut self, number: usize, id: &str) {
         if id.is_empty() {
-            return self.unreadable(number, "the order id is empty".into());
+            return self.report(number, "the order id is empty".into());
         }
         if id.chars().any(char::is_control) {
-            return self.unreadable(number, format!("{id:?} contains a control character"));
+            return self.report(number, format!("{id:?} contains a control character"));
         }
         match OrderId::try_from(id) {
             Ok(_) => self.orders.push(OrderLine {
                 line: number,
                 order_id: id.to_owned(),
             }),
-            Err(e) => self.unreadable(number, format!("{id:?} is not a valid order id: {e}")),
+            Err(e) => self.report(number, format!("{id:?} is not a valid order id: {e}")),
         }
     }
 
-    fn unreadable(&mut self, line: usize, reason: String) {
+    fn report(&mut self, line: usize, reason: String) {
         self.unreadable.push(UnreadableLine { line, reason });
     }
 }
