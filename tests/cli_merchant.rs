@@ -910,7 +910,7 @@ async fn status_by_order_id_and_reconcile_rows_for_every_order() {
         "a skipped line makes the run incomplete: {}",
         json.stderr
     );
-    assert!(json.stderr.contains(":3: skipped"), "{}", json.stderr);
+    assert!(json.stderr.contains(":3: not looked up"), "{}", json.stderr);
     let rows: Vec<Value> = json
         .stdout
         .lines()
@@ -922,7 +922,7 @@ async fn status_by_order_id_and_reconcile_rows_for_every_order() {
     assert_eq!(rows[0]["transaction"], transaction.as_str());
     assert_eq!(rows[1]["status"], "not_found");
 
-    // A lookup that fails is a row with `error` and its message; the others still print.
+    // A lookup that fails is a row with `lookup_failed` and its message; the others still print.
     sandbox.inject(
         OperationId::GetStatus,
         Fault::HttpStatus {
@@ -934,9 +934,13 @@ async fn status_by_order_id_and_reconcile_rows_for_every_order() {
     assert_eq!(failed.code, 7, "{}", failed.stderr);
     let rows: Vec<&str> = failed.stdout.lines().collect();
     assert_eq!(rows.len(), 3, "no row dropped: {}", failed.stdout);
-    assert!(rows[1].starts_with("X,,error,,,"), "{}", failed.stdout);
     assert!(
-        rows[2].starts_with("unknown,,error,,,"),
+        rows[1].starts_with("X,,lookup_failed,,,"),
+        "{}",
+        failed.stdout
+    );
+    assert!(
+        rows[2].starts_with("unknown,,lookup_failed,,,"),
         "{}",
         failed.stdout
     );
@@ -946,7 +950,7 @@ async fn status_by_order_id_and_reconcile_rows_for_every_order() {
         rows[1]
     );
     assert!(
-        failed.stderr.contains("lookup(s) failed"),
+        failed.stderr.contains("2 lookup_failed"),
         "{}",
         failed.stderr
     );

@@ -49,8 +49,8 @@ pub(crate) mod exit {
     pub const NOT_SENT: u8 = 5;
     /// A money-moving command was not confirmed (no terminal and no `--yes`, or answered no).
     pub const NOT_CONFIRMED: u8 = 6;
-    /// `reconcile`: some lookups failed or some input lines were skipped (every order that
-    /// could be read still has its row; look the failed ones up again).
+    /// `reconcile`: some lookups failed (rows with `lookup_failed`) or some input lines were
+    /// reported (every order that could be read still has its row; look the others up again).
     pub const INCOMPLETE: u8 = 7;
     /// Usage or configuration error (sysexits `EX_USAGE`); nothing was sent.
     pub const USAGE: u8 = 64;
@@ -65,7 +65,7 @@ Exit codes:
   4   outcome unknown: the request may have reached EPoint; check `epoint status` before retrying
   5   not sent: EPoint could not be reached, nothing happened
   6   not confirmed: a money-moving command without a terminal and without --yes (nothing sent)
-  7   reconcile: some lookups failed or some input lines were skipped (their rows say `error`)
+  7   reconcile: some lookups failed (their rows say `lookup_failed`) or input lines were reported
   64  usage or configuration error (bad arguments, EPOINT_* variables missing); nothing sent
 
 Environment:

@@ -65,10 +65,10 @@ pub(crate) enum MerchantCommand {
     },
     /// [hand-made] Look many orders up by order id (`/api/1/get-status`, read-only) and write
     /// CSV: `order_id,transaction,status,amount,code,message`, one row per order, in input
-    /// order. `status` is EPoint's, or `not_found`, or `error` (the lookup failed; `message`
-    /// says why). Exit 0 when every order was looked up, 7 when some lookups failed or input
-    /// lines were skipped.
-    #[command(after_help = format!("Input: one order id per line, or a CSV with an `order_id` column; `-` (the default) reads\nstandard input. A progress bar is drawn on a terminal only.\n\nExamples:\n  epoint reconcile orders.txt > status.csv\n  printf 'order-1\\norder-2\\n' | epoint reconcile -\n  epoint reconcile export.csv --concurrency 8 --json\n\n{ENV_HELP}"))]
+    /// order. `status` is EPoint's as it sent it, or `not_found`, or `lookup_failed` (no
+    /// answer; `message` says why). Exit 0 when every order was looked up, 7 when some lookups
+    /// failed or input lines were reported, 64 when the input is refused.
+    #[command(after_help = format!("{}\n\n{ENV_HELP}", crate::reconcile::AFTER_HELP))]
     Reconcile {
         /// A file of order ids, or `-` for standard input.
         #[arg(default_value = "-", value_name = "FILE|-")]

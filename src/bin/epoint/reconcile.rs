@@ -1,16 +1,60 @@
-//! `epoint reconcile [FILE|-]`: looks orders up by `order_id` (the library's
-//! `epoint_az::reconcile` stream) and writes one CSV row (or JSON line) per order.
+//! `epoint reconcile [FILE|-]`: reads order ids (the library's `OrderList`: a plain list or a
+//! CSV with an `order_id` column), looks them up (the library's `reconcile_with` stream) and
+//! writes one CSV row (or JSON line) per order; every line it could not read is reported on
+//! stderr with its number.
 
 use std::io::{self, IsTerminal, Read};
 
 use epoint_az::{
     Client,
-    reconcile::{Lookup, Reconciled, StreamExt, reconcile},
+    reconcile::{
+        DEFAULT_UNREACHABLE_AFTER, Lookup, Options, OrderList, Reconciled, StreamExt,
+        reconcile_with,
+    },
 };
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Value, json};
 
 use crate::exit;
+
+/// `epoint reconcile --help`, after the options: the input it reads, the status values, the
+/// early stop and the exit codes.
+pub(crate) const AFTER_HELP: &str = "\
+Input: UTF-8 text (a byte-order mark, as Excel's \"CSV UTF-8\" writes, is ignored), LF or CRLF
+line ends; blank lines are ignored. The first non-blank line decides:
+  - a CSV header with an `order_id` column (any case), separated by commas, semicolons or
+    tabs: every other line is one record, fields may be quoted (\"a,b\"), and each record
+    must have as many fields as the header;
+  - a line with a comma, semicolon, tab or quote but no `order_id` column, or a column name
+    alone (`id`, `orders`, ...): refused, exit 64, nothing is looked up;
+  - anything else: a plain list, one order id per line.
+A line without a usable order id (unbalanced quote, wrong number of fields, empty or invalid
+order id) is reported on stderr as FILE:LINE with the reason, and the other lines are still
+looked up. `-` (the default) reads standard input.
+
+The `status` column:
+  new, success, error, returned, ...
+                 EPoint's status of the order's latest transaction, as EPoint sent it
+                 (`error`: the payment failed, e.g. the bank declined it; `code` says why)
+  not_found      EPoint answered that it has no such order
+  lookup_failed  no answer: the lookup failed (`message` says why) or was not made; the
+                 order may be paid, look it up again
+After 20 lookups in a row that could not connect to EPoint, the rest are not looked up: their
+rows say `lookup_failed`, \"not looked up: EPoint unreachable\", and stderr says so.
+
+Every data line gives one row, or one FILE:LINE report on stderr; stderr ends with the counts.
+Exit 0 when every line was looked up and answered (found or not_found), 7 when some lookups
+failed or lines were reported, 64 when the input is refused. A progress bar is drawn on a
+terminal only.
+
+Examples:
+  epoint reconcile orders.txt > status.csv
+  printf 'order-1\\norder-2\\n' | epoint reconcile -
+  epoint reconcile export.csv --concurrency 8 --json";
+
+/// The `status` of a row whose lookup got no answer (failed, or not made): never one of
+/// EPoint's statuses.
+const LOOKUP_FAILED: &str = "lookup_failed";
 
 /// The columns, `order_id` first.
 const COLUMNS: [&str; 6] = [
@@ -21,72 +65,6 @@ const COLUMNS: [&str; 6] = [
     "code",
     "message",
 ];
-
-/// The order ids of the input, and the lines that could not be read (line number, why).
-#[derive(Debug, Default, PartialEq)]
-pub(crate) struct Orders {
-    pub(crate) ids: Vec<String>,
-    pub(crate) malformed: Vec<(usize, String)>,
-}
-
-/// Reads order ids: one per line, or a CSV whose header has an `order_id` column. Blank lines
-/// are skipped; a line that holds no usable order id is reported with its number.
-pub(crate) fn parse(text: &str) -> Orders {
-    let mut orders = Orders::default();
-    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    let is_csv = first.contains(',') && first.split(',').any(|c| c.trim() == "order_id");
-    if is_csv {
-        let mut reader = csv::ReaderBuilder::new()
-            .flexible(false)
-            .from_reader(text.as_bytes());
-        let column = reader
-            .headers()
-            .ok()
-            .and_then(|h| h.iter().position(|c| c.trim() == "order_id"));
-        let Some(column) = column else {
-            orders
-                .malformed
-                .push((1, "the header has no `order_id` column".into()));
-            return orders;
-        };
-        for record in reader.records() {
-            match record {
-                Ok(record) => {
-                    let line = record.position().map_or(0, |p| p.line() as usize);
-                    match record.get(column).map(str::trim) {
-                        Some(id) => push(&mut orders, line, id),
-                        None => orders.malformed.push((line, "no `order_id` field".into())),
-                    }
-                }
-                Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line() as usize);
-                    orders.malformed.push((line, e.to_string()));
-                }
-            }
-        }
-    } else {
-        for (index, line) in text.lines().enumerate() {
-            let id = line.trim();
-            if !id.is_empty() {
-                push(&mut orders, index + 1, id);
-            }
-        }
-    }
-    orders
-}
-
-fn push(orders: &mut Orders, line: usize, id: &str) {
-    if id.is_empty() {
-        return;
-    }
-    match epoint_az::generated::types::OrderId::try_from(id) {
-        Ok(_) if !id.chars().any(char::is_control) => orders.ids.push(id.to_owned()),
-        Ok(_) => orders
-            .malformed
-            .push((line, format!("{id:?} contains a control character"))),
-        Err(e) => orders.malformed.push((line, format!("{id:?}: {e}"))),
-    }
-}
 
 /// One output row's fields, in [`COLUMNS`] order.
 fn fields(row: &Reconciled) -> [String; 6] {
@@ -113,37 +91,71 @@ fn fields(row: &Reconciled) -> [String; 6] {
         Lookup::Failed(e) => [
             row.order_id.clone(),
             String::new(),
-            "error".into(),
+            LOOKUP_FAILED.into(),
             String::new(),
             String::new(),
             e.to_string(),
         ],
-        _ => [
+        Lookup::Unreachable { after } => [
             row.order_id.clone(),
             String::new(),
-            "error".into(),
+            LOOKUP_FAILED.into(),
             String::new(),
             String::new(),
-            "unknown lookup result".into(),
+            format!(
+                "not looked up: EPoint unreachable ({after} lookups in a row could not connect)"
+            ),
+        ],
+        other => [
+            row.order_id.clone(),
+            String::new(),
+            LOOKUP_FAILED.into(),
+            String::new(),
+            String::new(),
+            format!("unknown lookup result: {other:?}"),
         ],
     }
 }
 
+/// The counts for the summary on stderr; `found + not_found + failed + not_made` is the
+/// number of orders read.
+#[derive(Debug, Default)]
+struct Counts {
+    found: usize,
+    not_found: usize,
+    failed: usize,
+    not_made: usize,
+}
+
 /// Runs `epoint reconcile`; returns the exit code.
 pub(crate) async fn run(client: &Client, input: &str, concurrency: usize, json_mode: bool) -> u8 {
-    let text = match read(input) {
-        Ok(text) => text,
+    let name = if input == "-" { "<stdin>" } else { input };
+    let bytes = match read(input) {
+        Ok(bytes) => bytes,
         Err(e) => {
-            eprintln!("epoint: cannot read {input}: {e}");
+            eprintln!("epoint: cannot read {name}: {e}");
             return exit::USAGE;
         }
     };
-    let orders = parse(&text);
-    for (line, why) in &orders.malformed {
-        eprintln!("epoint: {input}:{line}: skipped: {why}");
+    let orders = match OrderList::parse(&bytes) {
+        Ok(orders) => orders,
+        Err(refused) => {
+            eprintln!(
+                "epoint: {name}:{}: {}; nothing was looked up",
+                refused.line, refused.reason
+            );
+            return exit::USAGE;
+        }
+    };
+    for line in &orders.unreadable {
+        eprintln!(
+            "epoint: {name}:{}: not looked up: {}",
+            line.line, line.reason
+        );
     }
+    let total = orders.orders.len();
     let bar = ProgressBar::with_draw_target(
-        Some(orders.ids.len() as u64),
+        Some(total as u64),
         if io::stderr().is_terminal() {
             ProgressDrawTarget::stderr()
         } else {
@@ -156,12 +168,41 @@ pub(crate) async fn run(client: &Client, input: &str, concurrency: usize, json_m
     if !json_mode {
         crate::output::bytes(&csv_line(&COLUMNS));
     }
-    let mut failed = 0usize;
-    let mut rows = std::pin::pin!(reconcile(client, orders.ids, concurrency));
+    let mut counts = Counts::default();
+    let mut last_not_sent: Option<String> = None;
+    let options = Options::default()
+        .concurrency(concurrency)
+        .unreachable_after(DEFAULT_UNREACHABLE_AFTER);
+    let mut rows = std::pin::pin!(reconcile_with(client, orders.order_ids(), options));
+    let mut done = 0usize;
     while let Some(row) = rows.next().await {
         bar.inc(1);
-        if !row.lookup.is_answered() {
-            failed += 1;
+        done += 1;
+        match &row.lookup {
+            Lookup::Found(_) => counts.found += 1,
+            Lookup::NotFound { .. } => counts.not_found += 1,
+            Lookup::Unreachable { after } => {
+                if counts.not_made == 0 {
+                    let remaining = total - done + 1;
+                    let cause = last_not_sent.as_deref().unwrap_or("could not connect");
+                    bar.suspend(|| {
+                        eprintln!(
+                            "epoint: EPoint looks unreachable: {after} lookups in a row could not connect (last: {cause}). \
+The remaining {remaining} order(s) are not looked up; their rows say `{LOOKUP_FAILED}`. \
+Check --base-url / EPOINT_BASE_URL and the network, then run again."
+                        );
+                    });
+                }
+                counts.not_made += 1;
+            }
+            lookup => {
+                if let Lookup::Failed(e) = lookup
+                    && lookup.is_not_sent()
+                {
+                    last_not_sent = Some(e.to_string());
+                }
+                counts.failed += 1;
+            }
         }
         let values = fields(&row);
         match json_mode {
@@ -180,11 +221,27 @@ pub(crate) async fn run(client: &Client, input: &str, concurrency: usize, json_m
         }
     }
     bar.finish_and_clear();
-    if failed > 0 || !orders.malformed.is_empty() {
-        eprintln!(
-            "epoint: {failed} lookup(s) failed, {} input line(s) skipped; look those up again",
-            orders.malformed.len()
-        );
+    let unreadable = orders.unreadable.len();
+    let not_made = match counts.not_made {
+        0 => String::new(),
+        n => format!(" ({n} of them not looked up: EPoint unreachable)"),
+    };
+    eprintln!(
+        "epoint: {} data line(s): {} found, {} not_found, {} {LOOKUP_FAILED}{not_made}, {unreadable} line(s) not read",
+        orders.data_lines(),
+        counts.found,
+        counts.not_found,
+        counts.failed + counts.not_made,
+    );
+    let mut todo = Vec::new();
+    if counts.failed + counts.not_made > 0 {
+        todo.push(format!("look the `{LOOKUP_FAILED}` orders up again"));
+    }
+    if unreadable > 0 {
+        todo.push("correct the lines reported above and look them up".to_owned());
+    }
+    if !todo.is_empty() {
+        eprintln!("epoint: incomplete: {}", todo.join("; "));
         exit::INCOMPLETE
     } else {
         exit::SUCCESS
@@ -198,33 +255,26 @@ fn csv_line<S: AsRef<[u8]>>(fields: &[S]) -> Vec<u8> {
     writer.into_inner().unwrap_or_default()
 }
 
-fn read(input: &str) -> io::Result<String> {
+fn read(input: &str) -> io::Result<Vec<u8>> {
     if input == "-" {
-        let mut text = String::new();
-        io::stdin().read_to_string(&mut text)?;
-        Ok(text)
+        let mut bytes = Vec::new();
+        io::stdin().read_to_end(&mut bytes)?;
+        Ok(bytes)
     } else {
-        std::fs::read_to_string(input)
+        std::fs::read(input)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::parse;
+    use super::{AFTER_HELP, DEFAULT_UNREACHABLE_AFTER, LOOKUP_FAILED};
 
     #[test]
-    fn plain_lines_and_csv_with_an_order_id_column() {
-        let plain = parse("a-1\n\n  b-2  \nbad\u{7}id\n");
-        assert_eq!(plain.ids, ["a-1", "b-2"]);
-        assert_eq!(plain.malformed.len(), 1);
-        assert_eq!(plain.malformed[0].0, 4);
-
-        let csv = parse("amount,order_id\n10.00,x-1\n\"5,00\",\"x,2\"\n1.00\n");
-        assert_eq!(csv.ids, ["x-1", "x,2"]);
-        assert_eq!(csv.malformed.len(), 1, "{:?}", csv.malformed);
-        assert_eq!(csv.malformed[0].0, 4, "{:?}", csv.malformed);
-
-        let long = "y".repeat(256);
-        assert_eq!(parse(&long).malformed.len(), 1);
+    fn the_help_states_the_library_threshold_and_the_status_values() {
+        assert!(AFTER_HELP.contains(&format!(
+            "After {DEFAULT_UNREACHABLE_AFTER} lookups in a row that could not connect"
+        )));
+        assert!(AFTER_HELP.contains(&format!("  {LOOKUP_FAILED}  ")));
+        assert!(AFTER_HELP.contains("  not_found  "));
     }
 }
