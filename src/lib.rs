@@ -37,7 +37,7 @@ pub use generated::types::HostedPageCurrency;
 
 pub use bank_code::BankCode;
 pub use callback::{Callback, CallbackError};
-pub use client::{B2bTransferRequest, Call, CheckoutForm, Client, Preview};
+pub use client::{B2bTransferRequest, Call, CheckoutForm, Client, Preview, validate_order_id};
 pub use config::{Config, ConfigError};
 pub use error::{Delivery, Error, Result};
 pub use flag::Flag;
