@@ -217,6 +217,35 @@ fn properties(spec: &serde_json::Value, schema: &str) -> (Vec<String>, Vec<Strin
     (props, required)
 }
 
+/// A payload schema's properties whose schema is the component `component` (a `$ref` to it,
+/// or an `allOf` that includes it), `allOf` parts of the payload included.
+fn fields_of(spec: &serde_json::Value, schema: &str, component: &str) -> Vec<String> {
+    let node = &spec["components"]["schemas"][schema];
+    let is_component = |property: &serde_json::Value| {
+        schema_name(Some(property)).as_deref() == Some(component)
+            || property["allOf"].as_array().is_some_and(|parts| {
+                parts
+                    .iter()
+                    .any(|part| schema_name(Some(part)).as_deref() == Some(component))
+            })
+    };
+    let mut fields: Vec<String> = node["properties"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .filter(|(_, property)| is_component(property))
+                .map(|(name, _)| name.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    for part in node["allOf"].as_array().into_iter().flatten() {
+        if let Some(name) = schema_name(Some(part)) {
+            fields.extend(fields_of(spec, &name, component));
+        }
+    }
+    fields
+}
+
 /// Which of the setters several payloads share (`src/client/call.rs`, `setters!`) each signed
 /// operation's `Call` gets, read from its payload schema: `description`, `other_attr` and the
 /// two redirect URLs when optional, `language` when present (the layer fills it from the
@@ -536,10 +565,16 @@ fn operation_table(spec: &serde_json::Value) -> String {
             Some(v) => format!("Some({v:?})"),
             None => "None".to_owned(),
         };
+        let fields = |component: &str| {
+            op.payload
+                .as_deref()
+                .map(|payload| fields_of(spec, payload, component))
+                .unwrap_or_default()
+        };
         writeln!(
             s,
-            "    OperationInfo {{ id: OperationId::{}, operation_id: {:?}, name: {:?}, method: {:?}, path: {:?}, payload: {}, answer: {}, kind: AnswerKind::{kind}, callback: {}, moves_money: {}, source: {:?} }},",
-            op.variant, op.id, op.name, op.method, op.path, opt(&op.payload), opt(&op.response), op.callback, op.moves_money, op.source
+            "    OperationInfo {{ id: OperationId::{}, operation_id: {:?}, name: {:?}, method: {:?}, path: {:?}, payload: {}, answer: {}, kind: AnswerKind::{kind}, callback: {}, moves_money: {}, source: {:?}, money_fields: &{:?}, order_id_fields: &{:?} }},",
+            op.variant, op.id, op.name, op.method, op.path, opt(&op.payload), opt(&op.response), op.callback, op.moves_money, op.source, fields("Money"), fields("OrderId")
         )
         .unwrap();
     }

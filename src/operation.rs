@@ -85,6 +85,23 @@ pub struct OperationInfo {
     pub moves_money: bool,
     /// Where the operation is documented (`x-epoint-source`).
     pub source: &'static str,
+    /// The payload's fields whose schema is the spec's `Money` (e.g. `amount`,
+    /// `split_amount`), checked like [`crate::Money`]'s `FromStr` by
+    /// [`OperationId::validate_field`].
+    ///
+    /// ```
+    /// use epoint_az::OperationId;
+    /// assert_eq!(OperationId::SplitRequest.info().money_fields, ["amount", "split_amount"]);
+    /// ```
+    pub money_fields: &'static [&'static str],
+    /// The payload's fields whose schema is the spec's `OrderId`, checked by
+    /// [`crate::validate_order_id`] in [`OperationId::validate_field`].
+    ///
+    /// ```
+    /// use epoint_az::OperationId;
+    /// assert_eq!(OperationId::ExecutePay.info().order_id_fields, ["order_id"]);
+    /// ```
+    pub order_id_fields: &'static [&'static str],
 }
 
 /// How an operation's answer maps to `Ok` / `Err` (from the spec's `x-epoint-answer`).
@@ -183,6 +200,77 @@ impl OperationId {
     /// ```
     pub fn all() -> impl Iterator<Item = OperationId> {
         OPERATIONS.iter().map(|info| info.id)
+    }
+
+    /// Checks one field of a payload built by hand (for [`crate::Client::send_signed`], or the
+    /// CLI's `epoint call`) with the rules the typed methods apply, before anything is sent:
+    /// a [`OperationInfo::money_fields`] field must read as [`crate::Money`] does (its `FromStr`
+    /// on a string, on a number's JSON text); an [`OperationInfo::order_id_fields`] field must
+    /// be a string that passes [`crate::validate_order_id`] and, when another operation reads
+    /// the order back by it in its URL path (the B2B transfer), is usable as one path segment.
+    /// An operation whose payload schema the spec does not name is checked by field name
+    /// (`amount`, `order_id`). Other fields are left to EPoint. A refusal is
+    /// [`crate::Error::InvalidInput`] naming the field.
+    ///
+    /// ```
+    /// use epoint_az::{Error, OperationId};
+    /// use serde_json::json;
+    /// let op = OperationId::ExecutePay;
+    /// assert!(op.validate_field("amount", &json!("9.99")).is_ok());
+    /// assert!(op.validate_field("amount", &json!(5)).is_ok());
+    /// for bad in [json!("1e3"), json!("+5"), json!("NaN"), json!(-5), json!(0.001)] {
+    ///     assert!(matches!(
+    ///         op.validate_field("amount", &bad),
+    ///         Err(Error::InvalidInput { field: "amount", .. })
+    ///     ));
+    /// }
+    /// assert!(op.validate_field("order_id", &json!("x".repeat(10_000))).is_err());
+    /// assert!(OperationId::B2bPayment.validate_field("order_id", &json!("..")).is_err());
+    /// ```
+    pub fn validate_field(self, key: &str, value: &serde_json::Value) -> crate::Result<()> {
+        use serde_json::Value;
+        let info = self.info();
+        // An operation whose payload schema the spec does not name (the B2B transfer, whose
+        // `data` is described in prose) is checked by the names every payload uses.
+        let (money_fields, order_id_fields): (&[&'static str], &[&'static str]) = match info.payload
+        {
+            Some(_) => (info.money_fields, info.order_id_fields),
+            None => (&["amount"], &["order_id"]),
+        };
+        if let Some(field) = money_fields.iter().copied().find(|f| *f == key) {
+            let text = match value {
+                Value::String(text) => text.clone(),
+                Value::Number(number) => number.to_string(),
+                _ => {
+                    return Err(crate::Error::invalid(
+                        field,
+                        "is not an amount (a decimal string like \"30.75\", or a number)",
+                    ));
+                }
+            };
+            text.parse::<crate::Money>()
+                .map_err(|e| crate::Error::invalid(field, e))?;
+        }
+        if let Some(field) = order_id_fields.iter().copied().find(|f| *f == key) {
+            let Value::String(order_id) = value else {
+                return Err(crate::Error::invalid(field, "is not a string"));
+            };
+            crate::validate_order_id(order_id).map_err(|e| match e {
+                crate::Error::InvalidInput { reason, .. } => crate::Error::invalid(field, reason),
+                other => other,
+            })?;
+            let read_back_by_path = OPERATIONS.iter().any(|other| {
+                other
+                    .path
+                    .strip_prefix(info.path)
+                    .is_some_and(|rest| rest == format!("/{{{field}}}"))
+            });
+            if read_back_by_path {
+                crate::client::check_path_order_id(order_id)
+                    .map_err(|reason| crate::Error::invalid(field, reason))?;
+            }
+        }
+        Ok(())
     }
 }
 

@@ -1002,3 +1002,137 @@ async fn timeout_bounds_a_command_against_a_hung_gateway() {
     .await;
     assert_eq!(bad.code, 64, "a usage error: {}", bad.stderr);
 }
+
+/// Amounts are read by the library's `Money` parser and order ids by its `validate_order_id`,
+/// in the typed commands and in `call`: a typo (`1e3`, `+5`, `-5`, `.5`, `1_000`, `NaN`, a
+/// 10 KB order id) is exit 64 with the library's sentence, and nothing reaches the gateway.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typos_in_amounts_and_order_ids_are_refused_before_anything_is_sent() {
+    const NOT_DECIMAL: &str = "is not a decimal number like 30.75";
+    const NOT_POSITIVE: &str = "must be greater than zero";
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let long_order_id = format!("order_id={}", "x".repeat(10 * 1024));
+    fn call<'a>(fields: &[&'a str]) -> Vec<&'a str> {
+        let mut args = vec!["call", "execute-pay", "-f", "card_id=ce000000001"];
+        args.extend_from_slice(&["-f", "currency=AZN", "-f", "language=az"]);
+        for field in fields {
+            args.extend_from_slice(&["-f", field]);
+        }
+        args.push("--yes");
+        args
+    }
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["pay", "1e3", "amt-1", "--yes"], NOT_DECIMAL),
+        (vec!["pay", "1E3", "amt-1", "--yes"], NOT_DECIMAL),
+        (vec!["pay", "1_000", "amt-1", "--yes"], NOT_DECIMAL),
+        (vec!["pay", "+5", "amt-1", "--yes"], NOT_DECIMAL),
+        (vec!["pay", "-5", "amt-1", "--yes"], NOT_POSITIVE),
+        (vec!["pay", "-5.00", "amt-1", "--yes"], NOT_POSITIVE),
+        (vec!["pay", ".5", "amt-1", "--yes"], NOT_DECIMAL),
+        (vec!["pay", "5.", "amt-1", "--yes"], NOT_DECIMAL),
+        (vec!["pay", "NaN", "amt-1", "--yes"], NOT_DECIMAL),
+        (vec!["pay", "5", "\u{00AD}", "--yes"], "order_id"),
+        (
+            vec!["refund", "te000000001", "--amount", "1e3", "--yes"],
+            NOT_DECIMAL,
+        ),
+        (
+            vec!["refund", "te000000001", "--amount", "-5", "--yes"],
+            NOT_POSITIVE,
+        ),
+        (
+            vec!["payout", "ce000000009", "1_000", "payout-1", "--yes"],
+            NOT_DECIMAL,
+        ),
+        (
+            vec!["pay-with-saved-card", "ce000000001", "-1", "sub-1", "--yes"],
+            NOT_POSITIVE,
+        ),
+        (call(&["amount=1e3", "order_id=c-1"]), NOT_DECIMAL),
+        (call(&["amount:=-5", "order_id=c-1"]), NOT_POSITIVE),
+        (call(&["amount:=1e3", "order_id=c-1"]), NOT_DECIMAL),
+        (call(&["amount=NaN", "order_id=c-1"]), NOT_DECIMAL),
+        (call(&["amount=-5", "order_id=c-1"]), NOT_POSITIVE),
+        (
+            call(&["amount:=0.001", "order_id=c-1"]),
+            "two decimal places",
+        ),
+        (call(&["amount:=null", "order_id=c-1"]), "is not an amount"),
+        (call(&["amount=5.00", &long_order_id]), "longer than 255"),
+        (call(&["amount=5.00", "order_id=\u{2062}"]), "order_id"),
+        (call(&["amount=5.00", "order_id=c-\u{202E}1"]), "U+202E"),
+        (call(&["amount=5.00", "order_id:=7"]), "order_id"),
+        (
+            vec![
+                "call",
+                "split-request",
+                "-f",
+                "amount=10.00",
+                "-f",
+                "split_amount=1e3",
+                "--yes",
+            ],
+            "split_amount",
+        ),
+        (
+            vec!["call", "b2b_transfer", "-f", "order_id=..", "--yes"],
+            "path segment",
+        ),
+        (
+            vec!["call", "b2b_transfer", "-f", "amount=1e3", "--yes"],
+            NOT_DECIMAL,
+        ),
+    ];
+    for (args, sentence) in &cases {
+        let refused = run(&sandbox, args).await;
+        let shown: Vec<String> = args.iter().map(|a| a.chars().take(40).collect()).collect();
+        assert_eq!(
+            refused.code, 64,
+            "{shown:?}: {}{}",
+            refused.stdout, refused.stderr
+        );
+        assert!(
+            refused.stderr.contains(sentence),
+            "{shown:?}: {}",
+            refused.stderr
+        );
+        assert!(
+            refused.stderr.len() < 1000,
+            "the 10 KB order id is not echoed back: {}",
+            refused.stderr.len()
+        );
+    }
+    assert!(
+        sandbox.all_requests().is_empty(),
+        "nothing reached the sandbox: {:?}",
+        sandbox.all_requests()
+    );
+
+    // The same commands with well-formed values go through (and the log records them).
+    let paid = run(&sandbox, &["pay", "1000.00", "amt-1", "--yes", "--json"]).await;
+    assert_eq!(paid.code, 0, "{}{}", paid.stdout, paid.stderr);
+    let transaction = paid.json()["transaction"]
+        .as_str()
+        .expect("transaction")
+        .to_owned();
+    let created = sandbox.transaction(&transaction).expect("created");
+    assert_eq!(created.amount.to_string(), "1000.00");
+    let preview = run(
+        &sandbox,
+        &[
+            "call",
+            "execute-pay",
+            "-f",
+            "amount:=5",
+            "-f",
+            "order_id=sifariş-1",
+            "--dry-run",
+            "--json",
+        ],
+    )
+    .await;
+    assert_eq!(preview.code, 0, "{}{}", preview.stdout, preview.stderr);
+    assert_eq!(preview.json()["payload"]["amount"], 5);
+    assert_eq!(sandbox.request_count(OperationId::PaymentRequest), 1);
+    assert_eq!(sandbox.all_requests().len(), 1);
+}

@@ -741,3 +741,230 @@ async fn the_ledger_forgets_the_oldest_past_its_limit() {
     }
     assert_eq!(epoint_az::sandbox::DEFAULT_LEDGER_LIMIT, 100_000);
 }
+
+/// Order ids that print as nothing (only whitespace and `Default_Ignorable_Code_Point`
+/// characters) or that display in another order than they are stored (a `Bidi_Control`
+/// character anywhere).
+const INVISIBLE_OR_REORDERED_ORDER_IDS: [&str; 14] = [
+    "\u{00AD}",
+    "\u{180E}",
+    "\u{2062}",
+    " \u{00AD}\u{2062} ",
+    "\u{034F}\u{115F}\u{3164}",
+    "\u{FE0F}",
+    "order-\u{202E}1001",
+    "\u{202A}order-1",
+    "\u{2066}order-1\u{2069}",
+    "order-1\u{2067}",
+    "order-\u{2068}1",
+    "a\u{200E}b",
+    "\u{200F}order-1",
+    "order\u{061C}-1",
+];
+
+/// Order ids of real shops: Azerbaijani, Cyrillic, Arabic script with a zero-width non-joiner
+/// inside a word, a byte-order mark before visible text.
+const ORDINARY_ORDER_IDS: [&str; 6] = [
+    "sifariş-1",
+    "заказ-7",
+    "order 1 · ödəniş",
+    "ŞİRKƏT/2026/ÇƏK-ğ",
+    "سفارش\u{200C}ها-3",
+    "\u{feff}order-1",
+];
+
+fn b2b(order_id: &str) -> epoint_az::B2bTransferRequest {
+    epoint_az::B2bTransferRequest::new(
+        dec!(1500),
+        order_id,
+        "Invoice 42",
+        "AZ21NABZ00000000137010001944",
+        "Supplier LLC",
+        "1234567892",
+        "505000",
+    )
+}
+
+#[tokio::test]
+async fn order_ids_that_print_as_nothing_or_reorder_are_refused_everywhere() {
+    let client = Client::new(Config::new("i000000001", "k")).expect("client");
+    for order_id in INVISIBLE_OR_REORDERED_ORDER_IDS {
+        let is_order_id_error = |e: &Error| {
+            matches!(
+                e,
+                Error::InvalidInput {
+                    field: "order_id",
+                    ..
+                }
+            )
+        };
+        let refused = epoint_az::validate_order_id(order_id).expect_err(order_id);
+        assert!(is_order_id_error(&refused), "{order_id:?}: {refused:?}");
+        let pay = client.pay(dec!(1), order_id).preview().expect_err(order_id);
+        assert!(is_order_id_error(&pay), "{order_id:?}: {pay:?}");
+        let payout = client.payout("ce1", dec!(1), order_id).preview();
+        assert!(
+            payout.as_ref().is_err_and(is_order_id_error),
+            "{order_id:?}"
+        );
+        let transfer = b2b(order_id).payload("i000000001");
+        assert!(
+            transfer.as_ref().is_err_and(is_order_id_error),
+            "{order_id:?}"
+        );
+        let by_call = OperationId::ExecutePay.validate_field("order_id", &json!(order_id));
+        assert!(
+            by_call.as_ref().is_err_and(is_order_id_error),
+            "{order_id:?}"
+        );
+    }
+    // Which character, by code point, so the sentence can be acted on.
+    let bidi = epoint_az::validate_order_id("order-\u{202E}1001").expect_err("bidi");
+    assert!(bidi.to_string().contains("U+202E"), "{bidi}");
+    for order_id in ORDINARY_ORDER_IDS {
+        assert!(
+            epoint_az::validate_order_id(order_id).is_ok(),
+            "{order_id:?}"
+        );
+        assert!(
+            client.pay(dec!(1), order_id).preview().is_ok(),
+            "{order_id:?}"
+        );
+        assert!(b2b(order_id).payload("i000000001").is_ok(), "{order_id:?}");
+    }
+
+    // The sandbox applies the same rule to what reaches it unchecked.
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    for order_id in INVISIBLE_OR_REORDERED_ORDER_IDS {
+        let answer = post_signed(
+            sandbox.base_url(),
+            "/api/1/request",
+            &keys1(),
+            &json!({"public_key": "i000000001", "amount": "1.00", "currency": "AZN",
+                    "language": "az", "order_id": order_id}),
+        )
+        .await;
+        assert_eq!(answer["status"], "error", "{order_id:?}: {answer}");
+    }
+    assert!(sandbox.transactions().is_empty());
+    let sandbox_client = sandbox.client().expect("client");
+    for order_id in ORDINARY_ORDER_IDS {
+        sandbox_client
+            .pay(dec!(1), order_id)
+            .await
+            .unwrap_or_else(|e| panic!("{order_id:?}: {e}"));
+    }
+}
+
+#[tokio::test]
+async fn a_b2b_transfer_the_status_read_could_not_name_is_refused_before_sending() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let client = sandbox.client().expect("client");
+    for order_id in [
+        "..",
+        ".",
+        "a\\b",
+        "\u{200B}",
+        "",
+        "\u{00AD}",
+        "b2b-\u{202E}1",
+    ] {
+        let refused = client
+            .b2b_transfer(&b2b(order_id))
+            .await
+            .expect_err(order_id);
+        assert!(
+            matches!(
+                refused,
+                Error::InvalidInput {
+                    field: "order_id",
+                    ..
+                }
+            ),
+            "{order_id:?}: {refused:?}"
+        );
+        // The status read refuses the same ids, which is why the transfer must not be sent.
+        assert!(matches!(
+            client.b2b_transfer_status(order_id).await,
+            Err(Error::InvalidInput {
+                field: "order_id",
+                ..
+            })
+        ));
+    }
+    assert_eq!(sandbox.request_count(OperationId::B2bPayment), 0);
+    assert!(sandbox.all_requests().is_empty(), "nothing was sent");
+    // The log does record B2B transfers: an ordinary id goes through and reads back.
+    client.b2b_transfer(&b2b("b2b-1")).await.expect("accepted");
+    assert_eq!(sandbox.request_count(OperationId::B2bPayment), 1);
+    client.b2b_transfer_status("b2b-1").await.expect("status");
+}
+
+/// Accepts one connection, reads one whole HTTP request (headers and `Content-Length` body),
+/// then closes without answering: the request reached the server, its outcome is unknown.
+async fn read_then_hang_up(listener: tokio::net::TcpListener) -> Vec<u8> {
+    let (mut socket, _) = listener.accept().await.expect("accept");
+    let mut request = Vec::new();
+    let mut chunk = [0_u8; 4096];
+    loop {
+        let n = socket.read(&mut chunk).await.expect("read");
+        if n == 0 {
+            break;
+        }
+        request.extend_from_slice(&chunk[..n]);
+        let text = String::from_utf8_lossy(&request);
+        if let Some(end) = text.find("\r\n\r\n") {
+            let length = text[..end]
+                .lines()
+                .find_map(|line| {
+                    let (name, value) = line.split_once(':')?;
+                    name.eq_ignore_ascii_case("content-length")
+                        .then(|| value.trim().parse::<usize>().ok())?
+                })
+                .unwrap_or(0);
+            if request.len() >= end + 4 + length {
+                break;
+            }
+        }
+    }
+    drop(socket);
+    request
+}
+
+#[tokio::test]
+async fn a_b2b_transfer_lost_in_transit_names_its_order_id() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let server = tokio::spawn(read_then_hang_up(listener));
+    let client = Client::new(Config::new("i000000001", "k").base_url(base)).expect("client");
+    let lost = client
+        .b2b_transfer(&b2b("b2b-lost-1"))
+        .await
+        .expect_err("no answer");
+    let request = server.await.expect("server");
+    assert!(
+        String::from_utf8_lossy(&request).starts_with("POST /api/1/b2b/payment "),
+        "the transfer reached the server"
+    );
+    assert!(matches!(lost, Error::Transport { .. }), "{lost:?}");
+    assert!(lost.may_have_reached_epoint(), "{lost:?}");
+    assert_eq!(lost.order_id(), Some("b2b-lost-1"));
+
+    // Not sent at all (nothing listens there): the order id is named too.
+    let dead = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = dead.local_addr().expect("addr").port();
+    drop(dead);
+    let client =
+        Client::new(Config::new("i000000001", "k").base_url(format!("http://127.0.0.1:{port}")))
+            .expect("client");
+    let not_sent = client
+        .b2b_transfer(&b2b("b2b-lost-2"))
+        .await
+        .expect_err("refused");
+    assert!(!not_sent.may_have_reached_epoint(), "{not_sent:?}");
+    assert_eq!(not_sent.order_id(), Some("b2b-lost-2"));
+}

@@ -134,12 +134,17 @@ impl B2bTransferRequest {
     }
 
     /// The signed `data` this transfer sends for merchant `public_key`, or the first invalid
-    /// field (IBAN `AZ` + 18–32 letters/digits, TIN 10 digits ending in 1 or 2, amount
-    /// 0.01–40000 with at most two decimals, description 1–255 characters).
+    /// field (order id as [`crate::validate_order_id`] and usable as the URL path segment
+    /// [`crate::Client::b2b_transfer_status`] reads it by: not `.`, `..` or containing `\`;
+    /// IBAN `AZ` + 18–32 letters/digits, TIN 10 digits ending in 1 or 2, amount 0.01–40000
+    /// with at most two decimals, description 1–255 characters).
     ///
     /// ```
-    /// let bad = epoint_az::B2bTransferRequest::new(epoint_az::dec!(1), "o", "d", "GB00", "P", "1234567892", "505000");
-    /// assert!(matches!(bad.payload("i1"), Err(epoint_az::Error::InvalidInput { field: "iban", .. })));
+    /// use epoint_az::{B2bTransferRequest, Error, dec};
+    /// let bad = B2bTransferRequest::new(dec!(1), "o", "d", "GB00", "P", "1234567892", "505000");
+    /// assert!(matches!(bad.payload("i1"), Err(Error::InvalidInput { field: "iban", .. })));
+    /// let dots = B2bTransferRequest::new(dec!(1), "..", "d", "AZ21NABZ00000000137010001944", "P", "1234567892", "505000");
+    /// assert!(matches!(dots.payload("i1"), Err(Error::InvalidInput { field: "order_id", .. })));
     /// ```
     pub fn payload(&self, public_key: &str) -> Result<types::B2bPaymentRequest> {
         fn parse<T>(name: &'static str, value: &str) -> Result<T>
@@ -149,6 +154,11 @@ impl B2bTransferRequest {
         {
             value.parse().map_err(|e| Error::invalid(name, e))
         }
+        // The order id is what `b2b_transfer_status` reads the transfer back by, in the URL path:
+        // one that path would not keep as itself (`.`, `..`, `\`, or an id the order-id rule
+        // refuses) would leave a transfer that moved money impossible to confirm.
+        super::check_path_order_id(&self.order_id)
+            .map_err(|reason| Error::invalid("order_id", reason))?;
         let amount = Money::new(self.amount).map_err(|e| Error::invalid("amount", e))?;
         if amount.amount() > Decimal::from(40_000) {
             return Err(Error::invalid(
@@ -219,7 +229,9 @@ impl Client {
     ///
     /// **The settlement webhook sent to `webhook_url` is UNSIGNED**: anyone can forge it.
     /// Confirm it with [`Client::confirm_b2b_webhook`], which trusts only EPoint's status.
-    /// Moves money; never retried automatically.
+    /// Moves money; never retried automatically. A transfer lost in transit is an
+    /// [`Error::Transport`] that names its order id ([`Error::order_id`]), the key
+    /// [`Client::b2b_transfer_status`] reads it back by.
     ///
     /// ```no_run
     /// # async fn run(client: epoint_az::Client) -> epoint_az::Result<()> {
@@ -242,6 +254,7 @@ impl Client {
         let sent_at = std::time::SystemTime::now();
         let answer = match self.raw.b2b_payment(&envelope).await {
             Ok(answer) => answer.into_inner(),
+            // A transfer lost in transit is looked up by its order id, as every other call's.
             Err(e) => return Err(from_progenitor(e, sent_at).await.with_order_id(&payload)),
         };
         check_status(AnswerKind::Plain, &answer)?;

@@ -206,10 +206,14 @@ fn decode<T: DeserializeOwned>(json: &Value) -> Result<T, String> {
             }
         }
     }
-    // An `order_id` is printable and not blank, as the client checks it.
+    // An `order_id` follows the client's rule (`validate_order_id`).
     if let Some(order_id) = json.get("order_id").and_then(Value::as_str) {
-        crate::client::check_order_id(order_id)
-            .map_err(|reason| format!("Invalid request: `order_id` {reason}"))?;
+        crate::validate_order_id(order_id).map_err(|e| match e {
+            crate::Error::InvalidInput { reason, .. } => {
+                format!("Invalid request: `order_id` {reason}")
+            }
+            other => format!("Invalid request: {other}"),
+        })?;
     }
     // Amounts are never null (a full refund is an absent `amount`, not a null one).
     for field in ["amount", "split_amount", "sum"] {

@@ -9,7 +9,7 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 use epoint_az::{
-    BankCode, Call, Client, Config, Decimal, Error, OperationId, Preview, Resolution,
+    BankCode, Call, Client, Config, Error, Money, OperationId, Preview, Resolution,
     operation::{AnswerKind, Operation},
 };
 use serde::Serialize;
@@ -84,7 +84,8 @@ pub(crate) enum MerchantCommand {
     #[command(after_help = format!("Examples:\n  epoint pay 30.75 order-1001 --description \"2 coffees\"\n  epoint pay 30.75 order-1001 --yes --json\n  epoint pay 30.75 order-1001 --dry-run\n\n{ENV_HELP}"))]
     Pay {
         /// The amount in AZN, e.g. 30.75.
-        amount: Decimal,
+        #[arg(allow_hyphen_values = true)]
+        amount: Money,
         /// Your order id.
         order_id: String,
         /// The description shown on the page.
@@ -100,8 +101,8 @@ pub(crate) enum MerchantCommand {
         /// The transaction id of the payment (`te…`).
         transaction: String,
         /// Refund only this much (AZN); without it, the whole remaining amount.
-        #[arg(long)]
-        amount: Option<Decimal>,
+        #[arg(long, allow_hyphen_values = true)]
+        amount: Option<Money>,
         #[command(flatten)]
         opts: Opts,
     },
@@ -112,7 +113,8 @@ pub(crate) enum MerchantCommand {
         /// The saved card (`ce…`), registered with `save-card --for-payouts`.
         card_id: String,
         /// The amount in AZN.
-        amount: Decimal,
+        #[arg(allow_hyphen_values = true)]
+        amount: Money,
         /// Your order id for this payout.
         order_id: String,
         #[command(flatten)]
@@ -125,7 +127,8 @@ pub(crate) enum MerchantCommand {
         /// The saved card (`ce…`).
         card_id: String,
         /// The amount in AZN.
-        amount: Decimal,
+        #[arg(allow_hyphen_values = true)]
+        amount: Money,
         /// Your order id.
         order_id: String,
         #[command(flatten)]
@@ -611,7 +614,7 @@ pub(crate) async fn run(command: MerchantCommand) -> u8 {
             description,
             ..
         } => {
-            let mut call = client.pay(amount, order_id);
+            let mut call = client.pay(amount.amount(), order_id);
             if let Some(description) = description {
                 call = call.description(description);
             }
@@ -624,7 +627,7 @@ pub(crate) async fn run(command: MerchantCommand) -> u8 {
         } => {
             let mut call = client.refund(transaction);
             if let Some(amount) = amount {
-                call = call.amount(amount);
+                call = call.amount(amount.amount());
             }
             typed(call, &opts, true).await
         }
@@ -633,7 +636,14 @@ pub(crate) async fn run(command: MerchantCommand) -> u8 {
             amount,
             order_id,
             ..
-        } => typed(client.payout(card_id, amount, order_id), &opts, true).await,
+        } => {
+            typed(
+                client.payout(card_id, amount.amount(), order_id),
+                &opts,
+                true,
+            )
+            .await
+        }
         MerchantCommand::PayWithSavedCard {
             card_id,
             amount,
@@ -641,7 +651,7 @@ pub(crate) async fn run(command: MerchantCommand) -> u8 {
             ..
         } => {
             typed(
-                client.pay_with_saved_card(card_id, amount, order_id),
+                client.pay_with_saved_card(card_id, amount.amount(), order_id),
                 &opts,
                 true,
             )
@@ -759,16 +769,31 @@ async fn heartbeat(client: &Client, opts: &Opts) -> Report {
     }
 }
 
-/// Builds a payload object from `key=value` (string) and `key:=json` (raw JSON) fields.
-fn payload_of(fields: &[String], public_key: &str) -> Result<Map<String, Value>, String> {
+/// Builds a payload object from `key=value` (string) and `key:=json` (raw JSON) fields, each
+/// checked by the library's rules for `op` (`OperationId::validate_field`: amounts as `Money`
+/// parses them, order ids as `validate_order_id`), so nothing invalid is sent.
+fn payload_of(
+    op: OperationId,
+    fields: &[String],
+    public_key: &str,
+) -> Result<Map<String, Value>, String> {
     let mut payload = Map::new();
     for field in fields {
-        let (key, value) = if let Some((key, raw)) = field.split_once(":=") {
-            let value = serde_json::from_str(raw)
+        let (key, value, checked) = if let Some((key, raw)) = field.split_once(":=") {
+            let value: Value = serde_json::from_str(raw)
                 .map_err(|e| format!("--field {key}:=…: not JSON ({e}); use {key}=… for text"))?;
-            (key, value)
+            // A raw number is checked as typed (`1e3` is not an amount), not as serde_json
+            // reads it back (`1000.0`).
+            let checked = match &value {
+                Value::Number(_) if op.info().money_fields.contains(&key) => {
+                    Value::String(raw.trim().to_owned())
+                }
+                other => other.clone(),
+            };
+            (key, value, checked)
         } else if let Some((key, text)) = field.split_once('=') {
-            (key, Value::String(text.to_owned()))
+            let value = Value::String(text.to_owned());
+            (key, value.clone(), value)
         } else {
             return Err(format!(
                 "--field `{field}`: expected key=value (text) or key:=json"
@@ -777,6 +802,8 @@ fn payload_of(fields: &[String], public_key: &str) -> Result<Map<String, Value>,
         if key.is_empty() {
             return Err(format!("--field `{field}`: the key is empty"));
         }
+        op.validate_field(key, &checked)
+            .map_err(|e| e.to_string())?;
         payload.insert(key.to_owned(), value);
     }
     payload
@@ -794,7 +821,7 @@ async fn call(client: &Client, op: OperationId, fields: &[String], opts: &Opts) 
             info.name, info.method, info.path
         ));
     }
-    let payload = match payload_of(fields, client.keys().public_key()) {
+    let payload = match payload_of(op, fields, client.keys().public_key()) {
         Ok(payload) => Value::Object(payload),
         Err(message) => return Report::usage(message),
     };
