@@ -7,6 +7,12 @@
 #   2. "Testing your own code with the sandbox": its ```toml block is added as
 #      [dev-dependencies], its ```rust block becomes tests/readme_sandbox.rs; `cargo test` runs
 #      it against the embedded sandbox (loopback only).
+#   3. "Callbacks in an axum handler": its ```rust block becomes a second crate's src/main.rs,
+#      with the Quick start's dependencies plus what the section's text says to add
+#      (`features = ["axum"]` on epoint-az, `axum = "0.8"`, tokio's "net"); `cargo build`.
+#
+# Every other Rust block of README.md and docs/*.md is a doc test (src/lib.rs, `mod guides`);
+# this script fails when a docs/ page is missing from that module.
 #
 # `epoint-az = "<version>"` (with any features) is pointed at this checkout. The crate reuses the
 # checkout's Cargo.lock and target directory, so only `epoint-az` itself is rebuilt.
@@ -40,6 +46,14 @@ def local(toml):
     toml = re.sub(r'^(epoint-az\s*=\s*\{)\s*version\s*=\s*"[^"]*"', rf'\1 path = "{root}"', toml, flags=re.M)
     return toml
 
+# Every docs/ page is doc-tested: src/lib.rs includes it in its #[cfg(doctest)] module.
+lib = (root / "src" / "lib.rs").read_text()
+missing = [p.name for p in sorted((root / "docs").glob("*.md"))
+           if f'include_str!("../docs/{p.name}")' not in lib]
+if missing:
+    sys.exit("readme-check: docs/ pages not doc-tested (add them to `mod guides` in src/lib.rs): "
+             + ", ".join(missing))
+
 quick = section("Quick start")
 deps = local(block(quick, "toml", "Quick start"))
 main = block(quick, "rust", "Quick start")
@@ -56,13 +70,37 @@ dev = dev.replace("[dev-dependencies]\n", "")
 )
 (crate / "src" / "main.rs").write_text(main)
 (crate / "tests" / "readme_sandbox.rs").write_text(test)
+
+# 3. The axum handler: the Quick start's dependencies plus exactly what the section says to add.
+callbacks = section("Callbacks in an axum handler")
+for needed in ('`features = ["axum"]` to `epoint-az`', '`axum = "0.8"`', 'tokio\'s `"net"`'):
+    if needed not in " ".join(callbacks.split()):
+        sys.exit(f"readme-check: 'Callbacks in an axum handler' no longer says {needed}: update this script")
+quick_toml = block(quick, "toml", "Quick start")
+axum_deps, n = re.subn(r'^epoint-az\s*=\s*"([^"]*)"', r'epoint-az = { version = "\1", features = ["axum"] }',
+                       quick_toml, flags=re.M)
+axum_deps, m = re.subn(r'^(tokio\s*=\s*\{[^\n]*features\s*=\s*\[)', r'\1"net", ', axum_deps, flags=re.M)
+if (n, m) != (1, 1):
+    sys.exit("readme-check: the Quick start's epoint-az / tokio lines changed shape: update this script")
+axum_deps = local(axum_deps).strip() + '\naxum = "0.8"\n'
+axum = crate / "axum"
+(axum / "src").mkdir(parents=True)
+(axum / "Cargo.toml").write_text(
+    '[package]\nname = "readme-check-axum"\nversion = "0.0.0"\nedition = "2024"\npublish = false\n\n'
+    + axum_deps + "\n[workspace]\n"
+)
+(axum / "src" / "main.rs").write_text(block(callbacks, "rust", "Callbacks in an axum handler"))
+print((axum / "Cargo.toml").read_text())
 print((crate / "Cargo.toml").read_text())
 PY
 
 cp Cargo.lock "$CRATE/"
+cp Cargo.lock "$CRATE/axum/"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 (cd "$CRATE" && cargo build --quiet && cargo test --quiet)
 echo "readme-check: the Quick start builds and the sandbox test passes as a separate crate"
+(cd "$CRATE/axum" && cargo build --quiet)
+echo "readme-check: the axum callback handler builds as a separate crate"
 
 # 3. The Quick start runs as the README says: against the standalone sandbox with the sandbox
 #    merchant's keys, the customer's payment made with `curl … /_sandbox/complete/ID`.

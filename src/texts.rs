@@ -1,8 +1,7 @@
 //! What customers and staff read, in EPoint's three languages: the meaning of each bank
-//! response code and of each payment status. The texts live in
-//! [`openapi/texts.json`](https://docs.rs/crate/epoint-az/latest/source/openapi/texts.json)
-//! (with the official document each language comes from); build.rs turns that file into the
-//! tables below, so a text is never typed twice.
+//! response code and of each payment status. The texts live in `openapi/texts.json` in the
+//! crate's source (with the official document each language comes from); build.rs turns that
+//! file into the tables below, so a text is never typed twice.
 //!
 //! EPoint publishes the bank-code meanings in English only (its Azerbaijani and Russian
 //! documents print the code table in English), so a bank code asked for in `az` or `ru` comes

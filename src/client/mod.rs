@@ -182,8 +182,8 @@ impl Client {
 
     /// Any signed operation of the spec, with a payload you build: the way to call an operation
     /// that has no method here yet (for example one added to your own copy of the spec, see
-    /// the README's "When EPoint changes its API"). Sent, signed and read exactly like the
-    /// methods; `.await` returns the operation's answer.
+    /// `docs/changing-the-spec.md`). Sent, signed and read exactly like the methods; `.await`
+    /// returns the operation's answer.
     ///
     /// ```
     /// use epoint_az::{generated::types, ops};

@@ -33,7 +33,7 @@ use std::{net::IpAddr, process::ExitCode};
 use clap::{CommandFactory, Parser, Subcommand};
 use epoint_az::sandbox::{SEEDED_MERCHANTS, Sandbox, SandboxError, TEST_CARDS};
 
-/// The exit codes, documented in `--help` and the README.
+/// The exit codes, documented in `--help` and in `docs/cli.md`.
 pub(crate) mod exit {
     /// The call succeeded.
     pub const SUCCESS: u8 = 0;
