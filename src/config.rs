@@ -58,9 +58,26 @@ impl fmt::Debug for Config {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
-    /// A required variable is missing or empty.
+    /// A required variable is not set at all.
     #[error("{variable} is not set ({what})")]
     Missing {
+        /// The environment variable.
+        variable: &'static str,
+        /// What it should hold.
+        what: &'static str,
+    },
+    /// A required variable (or key) is set but empty, or only whitespace: `EPOINT_PRIVATE_KEY=`
+    /// in a `.env` file, or an empty secret in a CI setting.
+    ///
+    /// ```
+    /// let err = epoint_az::Config::from_lookup(|name| match name {
+    ///     "EPOINT_PUBLIC_KEY" => Some("i000000001".into()),
+    ///     _ => Some(String::new()),
+    /// }).unwrap_err();
+    /// assert_eq!(err.to_string(), "EPOINT_PRIVATE_KEY is set but empty (the merchant's private key from the EPoint cabinet)");
+    /// ```
+    #[error("{variable} is set but empty ({what})")]
+    Empty {
         /// The environment variable.
         variable: &'static str,
         /// What it should hold.
@@ -75,6 +92,26 @@ pub enum ConfigError {
         reason: String,
     },
 }
+
+impl ConfigError {
+    /// The environment variable (or setting) at fault: tells a problem with the keys
+    /// (`EPOINT_PUBLIC_KEY`, `EPOINT_PRIVATE_KEY`) from one with, say, `EPOINT_BASE_URL`.
+    ///
+    /// ```
+    /// let err = epoint_az::Config::from_lookup(|_| None).unwrap_err();
+    /// assert_eq!(err.variable(), "EPOINT_PUBLIC_KEY");
+    /// ```
+    pub fn variable(&self) -> &'static str {
+        match self {
+            Self::Missing { variable, .. }
+            | Self::Empty { variable, .. }
+            | Self::Invalid { variable, .. } => variable,
+        }
+    }
+}
+
+/// What `EPOINT_PRIVATE_KEY` holds, for its errors.
+const PRIVATE_KEY_WHAT: &str = "the merchant's private key from the EPoint cabinet";
 
 impl Config {
     /// Names of the environment variables read by [`Config::from_env`].
@@ -135,14 +172,18 @@ impl Config {
     /// ```
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-        let public_key = get("EPOINT_PUBLIC_KEY").ok_or(ConfigError::Missing {
-            variable: "EPOINT_PUBLIC_KEY",
-            what: "the merchant's public key, e.g. i000000001",
-        })?;
-        let private_key = get("EPOINT_PRIVATE_KEY").ok_or(ConfigError::Missing {
-            variable: "EPOINT_PRIVATE_KEY",
-            what: "the merchant's private key from the EPoint cabinet",
-        })?;
+        // A key that is not set and one that is set but empty are different mistakes (a
+        // missing `export`, or `EPOINT_PRIVATE_KEY=` with nothing after it): say which.
+        let required = |variable: &'static str, what: &'static str| match lookup(variable) {
+            None => Err(ConfigError::Missing { variable, what }),
+            Some(v) if v.trim().is_empty() => Err(ConfigError::Empty { variable, what }),
+            Some(v) => Ok(v),
+        };
+        let public_key = required(
+            "EPOINT_PUBLIC_KEY",
+            "the merchant's public key, e.g. i000000001",
+        )?;
+        let private_key = required("EPOINT_PRIVATE_KEY", PRIVATE_KEY_WHAT)?;
         let mut config = Self::new(public_key.trim(), private_key);
         if let Some(language) = Self::interface_language_from(&lookup)? {
             config.language = language;
@@ -363,9 +404,9 @@ impl Config {
             .trim()
             .is_empty()
         {
-            return Err(ConfigError::Missing {
+            return Err(ConfigError::Empty {
                 variable: "EPOINT_PRIVATE_KEY",
-                what: "the merchant's private key from the EPoint cabinet; it is empty or blank",
+                what: PRIVATE_KEY_WHAT,
             });
         }
         check_url(&self.base_url).map_err(|reason| ConfigError::Invalid {

@@ -123,7 +123,11 @@ pub enum Error {
     /// The HTTP exchange failed (connect, TLS, timeout, connection dropped, truncated body).
     /// After [`Delivery::MaybeSent`], settle the outcome with [`crate::Client::resolve`] (by
     /// `order_id`, waiting out the settle window from `sent_at`) before trying again.
-    #[error("transport error, {delivery}{}: {source}", order_id.as_ref().map(|o| format!(" (order_id {o})")).unwrap_or_default())]
+    ///
+    /// The message begins with what happened in plain words ("timed out …", "connection
+    /// refused …", "could not connect …"), since reqwest's own text reads the same for all of
+    /// them; its detail follows, and [`std::error::Error::source`] has the whole chain.
+    #[error("{}, {delivery}{}: {source}", what_failed(source), order_id.as_ref().map(|o| format!(" (order_id {o})")).unwrap_or_default())]
     Transport {
         /// Whether the request may have reached EPoint.
         delivery: Delivery,
@@ -273,6 +277,47 @@ impl Error {
             reason: reason.to_string(),
         }
     }
+}
+
+/// The first words of a transport error's message: a timeout, a refused connection and a
+/// dropped one all read "error sending request for url (…)" in reqwest's own text.
+fn what_failed(error: &reqwest::Error) -> &'static str {
+    let io_kind = io_error_kind(error);
+    if error.is_timeout() {
+        if error.is_connect() {
+            "timed out connecting to EPoint"
+        } else {
+            "timed out before EPoint answered"
+        }
+    } else if io_kind == Some(std::io::ErrorKind::ConnectionRefused) {
+        "connection refused (nothing accepts connections at that address)"
+    } else if error.is_connect() {
+        "could not connect to EPoint"
+    } else if matches!(
+        io_kind,
+        Some(
+            std::io::ErrorKind::ConnectionReset
+                | std::io::ErrorKind::ConnectionAborted
+                | std::io::ErrorKind::BrokenPipe
+                | std::io::ErrorKind::UnexpectedEof
+        )
+    ) {
+        "the connection was closed before EPoint answered"
+    } else {
+        "transport error"
+    }
+}
+
+/// The kind of the first `std::io::Error` in an error's source chain.
+fn io_error_kind(error: &(dyn std::error::Error + 'static)) -> Option<std::io::ErrorKind> {
+    let mut cause = error.source();
+    while let Some(c) = cause {
+        if let Some(io) = c.downcast_ref::<std::io::Error>() {
+            return Some(io.kind());
+        }
+        cause = c.source();
+    }
+    None
 }
 
 /// `Result` with [`Error`].

@@ -113,8 +113,9 @@ async fn pay_status_refund_for_people_and_scripts() {
     .await;
     assert_eq!(pay.code, 0, "{}{}", pay.stdout, pay.stderr);
     assert!(
-        pay.stdout.contains("outcome:      success"),
-        "{}",
+        pay.stdout
+            .contains("outcome:      page created, not paid yet"),
+        "a page is not a payment: {}",
         pay.stdout
     );
     assert!(
@@ -132,6 +133,7 @@ async fn pay_status_refund_for_people_and_scripts() {
     assert_eq!(pay.code, 0, "{}", pay.stderr);
     let answer = pay.json();
     assert_eq!(answer["ok"], true);
+    assert_eq!(answer["outcome"], "page_created");
     let tx = answer["transaction"]
         .as_str()
         .expect("transaction")
@@ -294,12 +296,14 @@ async fn exit_codes_tell_declined_rejected_unknown_and_usage() {
     // Declined: the bank code and its meaning.
     let declined = run(&sandbox, &["payout", &poor, "5.00", "p-1", "--yes"]).await;
     assert_eq!(declined.code, 2, "{}{}", declined.stdout, declined.stderr);
-    assert!(declined.stdout.contains("outcome:"), "{}", declined.stdout);
-    assert!(declined.stdout.contains("116"), "{}", declined.stdout);
+    // A failure is printed once, on stderr, with its details.
+    assert_eq!(declined.stdout, "", "{}", declined.stderr);
+    assert!(declined.stderr.contains("outcome:"), "{}", declined.stderr);
+    assert!(declined.stderr.contains("116"), "{}", declined.stderr);
     assert!(
-        declined.stdout.contains("Declined, insufficient funds"),
+        declined.stderr.contains("Declined, insufficient funds"),
         "{}",
-        declined.stdout
+        declined.stderr
     );
     let declined = run(
         &sandbox,
@@ -348,9 +352,9 @@ async fn exit_codes_tell_declined_rejected_unknown_and_usage() {
     .await;
     assert_eq!(wrong.code, 3, "{}{}", wrong.stdout, wrong.stderr);
     assert!(
-        wrong.stdout.contains("Signature did not match"),
+        wrong.stderr.contains("Signature did not match"),
         "{}",
-        wrong.stdout
+        wrong.stderr
     );
     let unknown = run(&sandbox, &["refund", "te999999999", "--yes", "--json"]).await;
     assert_eq!(unknown.code, 3, "{}{}", unknown.stdout, unknown.stderr);
@@ -608,7 +612,8 @@ async fn callback_send_reaches_serve_which_verifies_it() {
     )
     .await;
     assert_eq!(refused.code, 3, "{}{}", refused.stdout, refused.stderr);
-    assert!(refused.stdout.contains("400"), "{}", refused.stdout);
+    assert!(refused.stderr.contains("400"), "{}", refused.stderr);
+    assert_eq!(refused.stdout, "", "a failure is printed once, on stderr");
 
     serve.kill().expect("stop serve");
     let mut received = Vec::new();

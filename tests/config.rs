@@ -37,11 +37,33 @@ fn missing_keys_name_the_variable() {
         ("EPOINT_PUBLIC_KEY", "  "),
         ("EPOINT_PRIVATE_KEY", "k"),
     ]))
-    .expect_err("blank counts as missing");
+    .expect_err("a blank key is refused");
     assert!(matches!(
         err,
-        ConfigError::Missing {
+        ConfigError::Empty {
             variable: "EPOINT_PUBLIC_KEY",
+            ..
+        }
+    ));
+    // Set but empty (`EPOINT_PRIVATE_KEY=`) is not "not set": the message says which it is.
+    let err = Config::from_lookup(lookup(&[
+        ("EPOINT_PUBLIC_KEY", "i000000001"),
+        ("EPOINT_PRIVATE_KEY", ""),
+    ]))
+    .expect_err("an empty key is refused");
+    assert_eq!(err.variable(), "EPOINT_PRIVATE_KEY");
+    assert!(
+        err.to_string()
+            .starts_with("EPOINT_PRIVATE_KEY is set but empty"),
+        "{err}"
+    );
+    assert!(!err.to_string().contains("not set"), "{err}");
+    // An empty key given in code is refused the same way.
+    let err = Client::new(Config::new("i000000001", "")).expect_err("empty key");
+    assert!(matches!(
+        err,
+        ConfigError::Empty {
+            variable: "EPOINT_PRIVATE_KEY",
             ..
         }
     ));

@@ -1,5 +1,6 @@
 //! The standalone server: `epoint sandbox --port 0 --result-url URL` prints the base URL on
-//! its first line, serves the client, delivers callbacks, and stops cleanly on SIGTERM.
+//! its first line, serves the client, delivers callbacks, and stops cleanly on SIGTERM or
+//! SIGINT, even one sent the moment its banner starts.
 #![cfg(all(feature = "cli", unix))]
 
 mod sandbox_support;
@@ -135,4 +136,61 @@ fn ctrl_c_stops_the_server_cleanly() {
     let mut rest = String::new();
     stdout.read_to_string(&mut rest).expect("rest");
     assert_eq!(rest.trim(), "sandbox stopped");
+}
+
+/// SIGINT the instant the first banner line (the base URL) is read: the handlers exist before
+/// anything is printed, so every run ends with a clean exit and "sandbox stopped", never the
+/// default action that kills the process. Many runs, since the window is small.
+#[test]
+fn sigint_the_moment_the_banner_appears_stops_cleanly_every_time() {
+    for run in 0..30 {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_epoint"))
+            .args(["sandbox", "--port", "0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start epoint sandbox");
+        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut first = String::new();
+        stdout.read_line(&mut first).expect("first line");
+        let pid = libc::pid_t::try_from(child.id()).expect("pid");
+        // SAFETY: `kill` only sends a signal to our own child, which has not been reaped yet.
+        let sent = unsafe { libc::kill(pid, libc::SIGINT) };
+        assert_eq!(sent, 0, "run {run}: SIGINT sent");
+        assert!(
+            first.starts_with("http://127.0.0.1:"),
+            "run {run}: {first:?}"
+        );
+        // A guard against a hang, not a timing assertion: a stuck server fails the test
+        // instead of blocking it forever.
+        let started = Instant::now();
+        let exit = loop {
+            if let Some(exit) = child.try_wait().expect("wait") {
+                break exit;
+            }
+            if started.elapsed() > Duration::from_secs(60) {
+                let _ = child.kill();
+                panic!("run {run}: still running a minute after SIGINT");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        let mut rest = String::new();
+        stdout.read_to_string(&mut rest).expect("rest of stdout");
+        let mut stderr = String::new();
+        child
+            .stderr
+            .take()
+            .expect("stderr")
+            .read_to_string(&mut stderr)
+            .expect("stderr");
+        assert_eq!(
+            exit.code(),
+            Some(0),
+            "run {run}: a clean exit, not killed by the signal ({exit:?}); stderr: {stderr}"
+        );
+        assert!(
+            rest.contains("Press Ctrl-C to stop.") && rest.trim_end().ends_with("sandbox stopped"),
+            "run {run}: the whole banner, then a clean stop: {rest}"
+        );
+    }
 }

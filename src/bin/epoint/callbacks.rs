@@ -235,14 +235,17 @@ fn payload(fields: &Fields) -> Result<Value, String> {
 }
 
 async fn send(url: &str, fields: &Fields, json_mode: bool) -> u8 {
+    // A failure is said once, as the merchant commands do: with --json the object on stdout,
+    // otherwise one line on stderr.
     let fail = |code: u8, message: String| {
         if json_mode {
             out!(
                 "{}",
                 json!({"ok": false, "exit_code": code, "url": url, "error": message})
             );
+        } else {
+            eprintln!("epoint: {message}");
         }
-        eprintln!("epoint: {message}");
         code
     };
     let keys = match keys_from_env("EPOINT_PRIVATE_KEY") {
@@ -288,22 +291,24 @@ async fn send(url: &str, fields: &Fields, json_mode: bool) -> u8 {
     } else {
         exit::REJECTED
     };
+    let exchange = [
+        ("sent to", url.to_owned()),
+        ("payload", payload.to_string()),
+        ("http status", status.to_string()),
+        ("response", answer.clone()),
+    ];
     if json_mode {
         out!(
             "{}",
             json!({"ok": status.is_success(), "url": url, "payload": payload, "form_body": body,
                    "http_status": status.as_u16(), "response": answer})
         );
+    } else if code == exit::SUCCESS {
+        crate::merchant::print_pairs(&exchange);
     } else {
-        crate::merchant::print_pairs(&[
-            ("sent to", url.to_owned()),
-            ("payload", payload.to_string()),
-            ("http status", status.to_string()),
-            ("response", answer),
-        ]);
-    }
-    if code != exit::SUCCESS {
+        // A refusal is a failure: said once, on stderr, with the exchange that shows why.
         eprintln!("epoint: the handler answered {status}");
+        crate::merchant::eprint_pairs(&exchange);
     }
     code
 }
@@ -401,13 +406,15 @@ async fn receive(
             (StatusCode::OK, "OK\n".into())
         }
         Err(e) => {
+            // Said once: a JSON line among the others with --json, else a line on stderr.
             if receiver.json {
                 out!(
                     "{}",
                     json!({"verified": false, "path": uri.path(), "error": e.to_string()})
                 );
+            } else {
+                eprintln!("epoint: callback refused on {}: {e}", uri.path());
             }
-            eprintln!("epoint: callback refused on {}: {e}", uri.path());
             (StatusCode::BAD_REQUEST, format!("refused: {e}\n"))
         }
     }

@@ -240,10 +240,22 @@ type CliResult = Result<(), Box<dyn std::error::Error>>;
 /// The keys for `sign` / `verify`: the private key from the environment, never an argument
 /// (arguments are visible to every user of the machine).
 pub(crate) fn keys_from_env(var: &str) -> Result<epoint_az::Keys, String> {
-    let private = std::env::var(var)
-        .ok()
-        .filter(|v| !v.is_empty())
-        .ok_or_else(|| format!("{var} is not set (the merchant's private key)"))?;
+    let private = match std::env::var(var) {
+        Ok(v) if v.trim().is_empty() => {
+            return Err(format!(
+                "{var} is set but empty (the merchant's private key)"
+            ));
+        }
+        Ok(v) => v,
+        Err(std::env::VarError::NotUnicode(_)) => {
+            return Err(format!(
+                "{var} is not valid UTF-8 (the merchant's private key)"
+            ));
+        }
+        Err(std::env::VarError::NotPresent) => {
+            return Err(format!("{var} is not set (the merchant's private key)"));
+        }
+    };
     let public = std::env::var("EPOINT_PUBLIC_KEY").unwrap_or_default();
     Ok(epoint_az::Keys::new(public, private))
 }
@@ -315,6 +327,10 @@ async fn sandbox(
     port: u16,
     result_url: Option<String>,
 ) -> Result<(), Box<dyn std::error::Error>> {
+    // The handlers exist before the first line is printed: whoever sees the banner (a person,
+    // or a script that reads the base URL and signals at once) can stop the server with
+    // SIGINT/SIGTERM and get a clean exit, never the default action that kills it.
+    let mut stop = StopSignals::install()?;
     let mut builder = Sandbox::builder().ip(host).port(port);
     if let Some(url) = &result_url {
         builder = builder.result_url(url.clone());
@@ -358,22 +374,52 @@ async fn sandbox(
     );
     note!("Press Ctrl-C to stop.");
 
-    wait_for_signal().await?;
+    stop.wait().await?;
     sandbox.shutdown().await;
     note!("sandbox stopped");
     Ok(())
 }
 
+/// The signals that stop `epoint sandbox`, registered when made: tokio installs the handler of
+/// `tokio::signal::ctrl_c()` only when it is first polled, so a signal arriving earlier (while
+/// the banner is printed) would kill the process instead.
 #[cfg(unix)]
-async fn wait_for_signal() -> std::io::Result<()> {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-    tokio::select! {
-        result = tokio::signal::ctrl_c() => result,
-        _ = term.recv() => Ok(()),
+struct StopSignals {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+}
+
+#[cfg(unix)]
+impl StopSignals {
+    /// Registers SIGINT and SIGTERM handlers now (inside the runtime).
+    fn install() -> std::io::Result<Self> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Self {
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
+        })
+    }
+
+    /// Waits for SIGINT or SIGTERM, including one that arrived since [`StopSignals::install`].
+    async fn wait(&mut self) -> std::io::Result<()> {
+        tokio::select! {
+            _ = self.interrupt.recv() => Ok(()),
+            _ = self.terminate.recv() => Ok(()),
+        }
     }
 }
 
+/// Ctrl-C where there are no unix signals.
 #[cfg(not(unix))]
-async fn wait_for_signal() -> std::io::Result<()> {
-    tokio::signal::ctrl_c().await
+struct StopSignals;
+
+#[cfg(not(unix))]
+impl StopSignals {
+    fn install() -> std::io::Result<Self> {
+        Ok(Self)
+    }
+
+    async fn wait(&mut self) -> std::io::Result<()> {
+        tokio::signal::ctrl_c().await
+    }
 }

@@ -204,7 +204,7 @@ struct Report {
     value: Value,
     /// The human lines, in order.
     lines: Vec<(String, String)>,
-    /// A one-line explanation for stderr, for failures.
+    /// For failures: the sentence that says what went wrong (`None`: the command succeeded).
     error: Option<String>,
 }
 
@@ -229,14 +229,21 @@ impl Report {
         }
     }
 
+    /// Prints the report once. Results go to stdout. A failure is said once, in one place:
+    /// with `--json` as the JSON object on stdout and nothing on stderr (the object carries
+    /// the outcome, the error, the hint and the exit code, so a script reads exactly one object
+    /// whatever happened); for people on stderr only, the sentence first and its details after
+    /// it (so `epoint pay … > result.txt` never records a failure as a result, and a terminal
+    /// does not show the same failure twice).
     fn print(&self, json_mode: bool) -> u8 {
         if json_mode {
             out!("{}", self.value);
+        } else if let Some(error) = &self.error {
+            let mut err = std::io::stderr().lock();
+            let _ = writeln!(err, "epoint: {error}");
+            print_lines(&mut err, &self.lines);
         } else {
             print_stdout_lines(&self.lines);
-        }
-        if let Some(error) = &self.error {
-            eprintln!("epoint: {error}");
         }
         self.exit
     }
@@ -308,16 +315,55 @@ fn answer_lines(lines: &mut Vec<(String, String)>, answer: &Value) {
     }
 }
 
+/// What a successful call achieved: `(--json outcome, human outcome)`. A hosted page is only
+/// a page: EPoint's `success` means the page exists, and the customer has paid nothing (or
+/// saved no card) yet, so it is never called a success.
+fn success_outcome(operation: OperationId) -> (&'static str, &'static str) {
+    let info = operation.info();
+    match info.kind {
+        AnswerKind::HostedPage if info.name == "save_card" => {
+            ("page_created", "page created, no card saved yet")
+        }
+        AnswerKind::HostedPage => ("page_created", "page created, not paid yet"),
+        // A lookup's success is that EPoint answered; the payment's own state is `status`.
+        AnswerKind::Status => ("found", "found"),
+        _ => ("success", "success"),
+    }
+}
+
+/// What to do after a hosted page was created, naming the command that tells when the
+/// customer has finished (the page's transaction, or the card being saved).
+fn next_after_page(operation: OperationId, object: &Map<String, Value>, answer: &Value) -> String {
+    let id = |key: &str| {
+        object
+            .get(key)
+            .or_else(|| answer.get(key))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    let lookup = if operation.info().name == "save_card" {
+        id("card_id")
+            .map(|card| format!("`epoint card-status {card}` tells when the card is saved"))
+    } else {
+        id("transaction").map(|tx| format!("`epoint status {tx}` tells when it is paid"))
+    };
+    match lookup {
+        Some(lookup) => format!("send the customer to redirect_url; {lookup}"),
+        None => "send the customer to the page; EPoint's callback tells how it ended".to_owned(),
+    }
+}
+
 /// The report of a successful call: `lead` fields first, then the rest of EPoint's answer.
 fn success(operation: OperationId, output: &impl Serialize) -> Report {
     let value = serde_json::to_value(output).unwrap_or(Value::Null);
+    let (outcome, said) = success_outcome(operation);
     let mut lines = vec![
-        ("outcome".to_owned(), "success".to_owned()),
+        ("outcome".to_owned(), said.to_owned()),
         ("operation".to_owned(), operation.name().to_owned()),
     ];
     let mut object = Map::new();
     object.insert("ok".into(), Value::Bool(true));
-    object.insert("outcome".into(), "success".into());
+    object.insert("outcome".into(), outcome.into());
     object.insert("operation".into(), operation.name().into());
     let mut answer = Value::Null;
     if let Value::Object(map) = &value {
@@ -334,7 +380,21 @@ fn success(operation: OperationId, output: &impl Serialize) -> Report {
     } else {
         answer = value;
     }
-    answer_lines(&mut lines, &answer);
+    match &answer {
+        // EPoint's `status: success` here means "page created"; printed as is under the
+        // outcome it would read as a payment's success. `--json` keeps the answer whole.
+        Value::Object(map) if outcome == "page_created" => {
+            let mut shown = map.clone();
+            shown.remove("status");
+            answer_lines(&mut lines, &Value::Object(shown));
+        }
+        _ => answer_lines(&mut lines, &answer),
+    }
+    if outcome == "page_created" {
+        let next = next_after_page(operation, &object, &answer);
+        lines.push(("next".into(), next.clone()));
+        object.insert("next".into(), next.into());
+    }
     object.insert("answer".into(), answer);
     Report {
         exit: exit::SUCCESS,
@@ -344,8 +404,9 @@ fn success(operation: OperationId, output: &impl Serialize) -> Report {
     }
 }
 
-/// The report of a failed call, with the exit code that says what happened.
-fn failure(operation: OperationId, error: &Error) -> Report {
+/// The report of a failed call, with the exit code that says what happened. `base_url` is
+/// where the call went (named in the hint when nothing answered there).
+fn failure(operation: OperationId, error: &Error, base_url: &str) -> Report {
     let mut object = Map::new();
     object.insert("ok".into(), Value::Bool(false));
     object.insert("operation".into(), operation.name().into());
@@ -382,9 +443,10 @@ fn failure(operation: OperationId, error: &Error) -> Report {
     };
     lines.push(("outcome".into(), outcome.into()));
     lines.push(("operation".into(), operation.name().into()));
+    let message = error_text(error);
     object.insert("outcome".into(), outcome.into());
     object.insert("exit_code".into(), code.into());
-    object.insert("error".into(), error.to_string().into());
+    object.insert("error".into(), message.clone().into());
     object.insert(
         "may_have_reached_epoint".into(),
         error.may_have_reached_epoint().into(),
@@ -401,18 +463,113 @@ fn failure(operation: OperationId, error: &Error) -> Report {
         }
         answer_lines(&mut lines, answer);
         object.insert("answer".into(), answer.clone());
-    } else {
-        lines.push(("error".into(), error.to_string()));
     }
-    let hint = match outcome {
-        "unknown" => " — check `epoint status` (or your order id) before trying again",
-        _ => "",
-    };
+    // The hint is the last line: what to do next.
+    if let Some(hint) = hint(operation, error, outcome, base_url) {
+        lines.push(("hint".into(), hint.clone()));
+        object.insert("hint".into(), hint.into());
+    }
     Report {
         exit: code,
         value: Value::Object(object),
         lines,
-        error: Some(format!("{error}{hint}")),
+        error: Some(message),
+    }
+}
+
+/// An error's message followed by each cause it does not already include, on one line: a
+/// transport error's first words say what happened ("timed out …", "connection refused …"),
+/// the causes say where (e.g. `tcp connect error: Connection refused (os error 111)`).
+fn error_text(error: &Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = std::error::Error::source(error);
+    while let Some(c) = cause {
+        let more = c.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        cause = c.source();
+    }
+    text
+}
+
+/// A read-only operation: a lookup changes nothing at EPoint, so when one fails it can simply
+/// be run again, and there is no outcome to check first.
+fn is_read_only(operation: OperationId) -> bool {
+    operation.info().kind == AnswerKind::Status || operation == OperationId::Heartbeat
+}
+
+/// What to do after a call that changes something (a payment, a refund, a page) may have
+/// reached EPoint without an answer: look its outcome up before trying again. `None` for
+/// read-only operations and for calls that surely did not reach EPoint.
+///
+/// With the call's order id, the hint ends with the exact command that settles the outcome:
+/// `epoint status --order-id ID --wait SECONDS` (the settle window; with `--base-url` when the
+/// call did not go to EPoint itself), which waits until EPoint knows the order or the window
+/// has passed, since right after a timeout EPoint may not know the order *yet*.
+fn unknown_outcome_hint(operation: OperationId, error: &Error, base_url: &str) -> Option<String> {
+    if is_read_only(operation) || !error.may_have_reached_epoint() {
+        return None;
+    }
+    let Some(order_id) = error.order_id() else {
+        return Some("check `epoint status` (or your order id) before trying again".to_owned());
+    };
+    let mut command = format!(
+        "epoint status --order-id {} --wait {}",
+        shell_word(order_id),
+        epoint_az::DEFAULT_SETTLE_WINDOW.as_secs()
+    );
+    if base_url.trim_end_matches('/') != epoint_az::config::DEFAULT_BASE_URL {
+        command.push_str(&format!(" --base-url {}", shell_word(base_url)));
+    }
+    Some(format!(
+        "do not pay again until it is settled; this waits until EPoint knows the order or the settle window has passed: `{command}`"
+    ))
+}
+
+/// `word` as one shell word: as is when it is plain, else single-quoted.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.:/@%+=,".contains(c));
+    if plain {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+/// The hint printed last after a failure, fitted to the command: after an unknown outcome of
+/// a call that changes something, [`unknown_outcome_hint`]; when nothing answered at the base
+/// URL, or something answered that is not EPoint's API, check the base URL; a read-only lookup
+/// that failed otherwise changes nothing and can be run again. Declines, rejections and bad
+/// input say everything in their message: no hint.
+fn hint(operation: OperationId, error: &Error, outcome: &str, base_url: &str) -> Option<String> {
+    if outcome == "unknown"
+        && let Some(hint) = unknown_outcome_hint(operation, error, base_url)
+    {
+        return Some(hint);
+    }
+    let check_base_url = format!("check --base-url / EPOINT_BASE_URL (now {base_url})");
+    match error {
+        Error::Transport { delivery, .. } if *delivery == epoint_az::Delivery::NotSent => Some(
+            format!("nothing was sent; {check_base_url} and the network"),
+        ),
+        Error::Http { .. } | Error::Decode { .. } if is_read_only(operation) => Some(format!(
+            "a lookup changes nothing, so it is safe to run again; if the answer is not \
+             EPoint's API, {check_base_url}"
+        )),
+        Error::Transport { .. }
+        | Error::UnexpectedStatus { .. }
+        | Error::IncompleteAnswer { .. }
+        | Error::AnswerMismatch { .. }
+            if is_read_only(operation) =>
+        {
+            Some("a lookup changes nothing, so it is safe to run again".to_owned())
+        }
+        _ => None,
     }
 }
 
@@ -524,12 +681,25 @@ fn before_sending(preview: &PreviewView, opts: &Opts, moves_money: bool) -> Opti
     }
 }
 
-/// The client from the environment, pointed at `--base-url` when given.
+/// The client from the environment, pointed at `--base-url` when given (which then wins over
+/// EPOINT_BASE_URL: a bad value there does not stop a command that does not use it).
 fn client(opts: &Opts) -> Result<Client, Report> {
-    let mut config = Config::from_env().map_err(|e| {
-        Report::usage(format!(
-            "{e} (set EPOINT_PUBLIC_KEY and EPOINT_PRIVATE_KEY; keys are never arguments)"
-        ))
+    let mut config = Config::from_lookup(|name| {
+        if name == "EPOINT_BASE_URL" && opts.base_url.is_some() {
+            return None;
+        }
+        std::env::var(name).ok()
+    })
+    .map_err(|e| {
+        // The reminder about the keys only when the keys are the problem.
+        let keys = ["EPOINT_PUBLIC_KEY", "EPOINT_PRIVATE_KEY"].contains(&e.variable());
+        Report::usage(if keys {
+            format!(
+                "{e}; set EPOINT_PUBLIC_KEY and EPOINT_PRIVATE_KEY in the environment (keys are never arguments)"
+            )
+        } else {
+            e.to_string()
+        })
     })?;
     if let Some(url) = &opts.base_url {
         config = config.base_url(url.clone());
@@ -539,24 +709,36 @@ fn client(opts: &Opts) -> Result<Client, Report> {
         let connect = timeout.min(config.get_connect_timeout());
         config = config.timeout(timeout).connect_timeout(connect);
     }
-    Client::new(config).map_err(|e| Report::usage(format!("--base-url / EPOINT_BASE_URL: {e}")))
+    Client::new(config).map_err(|e| match e {
+        // Only `--base-url` can still be invalid here: the environment was checked above.
+        epoint_az::ConfigError::Invalid {
+            variable: "EPOINT_BASE_URL",
+            reason,
+        } => Report::usage(format!("--base-url is invalid: {reason}")),
+        other => Report::usage(other.to_string()),
+    })
 }
 
-/// Previews, confirms and sends a typed call.
-async fn typed<O: Operation>(call: Call<'_, O>, opts: &Opts, moves_money: bool) -> Report
+/// Previews, confirms and sends a typed call to `base_url`.
+async fn typed<O: Operation>(
+    call: Call<'_, O>,
+    opts: &Opts,
+    moves_money: bool,
+    base_url: &str,
+) -> Report
 where
     O::Output: Serialize,
 {
     let preview = match call.preview() {
         Ok(preview) => PreviewView::of(&preview),
-        Err(e) => return failure(O::ID, &e),
+        Err(e) => return failure(O::ID, &e, base_url),
     };
     if let Some(report) = before_sending(&preview, opts, moves_money) {
         return report;
     }
     match call.send().await {
         Ok(output) => success(O::ID, &output),
-        Err(e) => failure(O::ID, &e),
+        Err(e) => failure(O::ID, &e, base_url),
     }
 }
 
@@ -582,12 +764,13 @@ pub(crate) async fn run(command: MerchantCommand) -> u8 {
         Ok(client) => client,
         Err(report) => return report.print(opts.json),
     };
+    let base = client.config().get_base_url().to_owned();
     let report = match command {
         MerchantCommand::Status {
             order_id: Some(order_id),
             wait: Some(seconds),
             ..
-        } => settle(&client, &order_id, seconds, &opts).await,
+        } => settle(&client, &order_id, seconds, &opts, &base).await,
         MerchantCommand::Status {
             transaction,
             order_id,
@@ -598,7 +781,7 @@ pub(crate) async fn run(command: MerchantCommand) -> u8 {
                 (Some(transaction), None) => client.get_transaction_status(transaction),
                 (None, None) => return exit::USAGE, // clap requires one of them
             };
-            let mut report = typed(call, &opts, false).await;
+            let mut report = typed(call, &opts, false, &base).await;
             report.note_what_status_does_not_tell();
             report
         }
@@ -618,7 +801,7 @@ pub(crate) async fn run(command: MerchantCommand) -> u8 {
             if let Some(description) = description {
                 call = call.description(description);
             }
-            typed(call, &opts, true).await
+            typed(call, &opts, true, &base).await
         }
         MerchantCommand::Refund {
             transaction,
@@ -629,7 +812,7 @@ pub(crate) async fn run(command: MerchantCommand) -> u8 {
             if let Some(amount) = amount {
                 call = call.amount(amount.amount());
             }
-            typed(call, &opts, true).await
+            typed(call, &opts, true, &base).await
         }
         MerchantCommand::Payout {
             card_id,
@@ -641,6 +824,7 @@ pub(crate) async fn run(command: MerchantCommand) -> u8 {
                 client.payout(card_id, amount.amount(), order_id),
                 &opts,
                 true,
+                &base,
             )
             .await
         }
@@ -654,6 +838,7 @@ pub(crate) async fn run(command: MerchantCommand) -> u8 {
                 client.pay_with_saved_card(card_id, amount.amount(), order_id),
                 &opts,
                 true,
+                &base,
             )
             .await
         }
@@ -666,10 +851,10 @@ pub(crate) async fn run(command: MerchantCommand) -> u8 {
             if let Some(description) = description {
                 call = call.description(description);
             }
-            typed(call, &opts, false).await
+            typed(call, &opts, false, &base).await
         }
         MerchantCommand::CardStatus { card_id, .. } => {
-            typed(client.get_card_status(card_id), &opts, false).await
+            typed(client.get_card_status(card_id), &opts, false, &base).await
         }
         MerchantCommand::Heartbeat { .. } => heartbeat(&client, &opts).await,
         MerchantCommand::Call {
@@ -681,14 +866,20 @@ pub(crate) async fn run(command: MerchantCommand) -> u8 {
 }
 
 /// `epoint status --order-id ID --wait SECONDS`: the library's settle-window resolution.
-async fn settle(client: &Client, order_id: &str, seconds: u64, opts: &Opts) -> Report {
+async fn settle(
+    client: &Client,
+    order_id: &str,
+    seconds: u64,
+    opts: &Opts,
+    base_url: &str,
+) -> Report {
     let op = OperationId::GetStatus;
     let resolve = client
         .resolve_order(order_id)
         .settle_window(std::time::Duration::from_secs(seconds));
     if opts.dry_run {
         // The lookup it would repeat, unsent.
-        return typed(client.get_order_status(order_id), opts, false).await;
+        return typed(client.get_order_status(order_id), opts, false, base_url).await;
     }
     if std::io::stderr().is_terminal() {
         eprintln!(
@@ -740,7 +931,7 @@ async fn settle(client: &Client, order_id: &str, seconds: u64, opts: &Opts) -> R
             lines: Vec::new(),
             error: Some(format!("unrecognised resolution: {other:?}")),
         },
-        Err(e) => failure(op, &e),
+        Err(e) => failure(op, &e, base_url),
     }
 }
 
@@ -765,7 +956,7 @@ async fn heartbeat(client: &Client, opts: &Opts) -> Report {
     }
     match client.heartbeat().await {
         Ok(answer) => success(op, &answer),
-        Err(e) => failure(op, &e),
+        Err(e) => failure(op, &e, client.config().get_base_url()),
     }
 }
 
@@ -852,7 +1043,7 @@ async fn call(client: &Client, op: OperationId, fields: &[String], opts: &Opts) 
         {
             success(op, &json!({ "answer": response }))
         }
-        Err(e) => failure(op, &e),
+        Err(e) => failure(op, &e, client.config().get_base_url()),
     }
 }
 
@@ -916,6 +1107,15 @@ pub(crate) fn print_pairs(lines: &[(&str, String)]) {
         .map(|(k, v)| ((*k).to_owned(), v.clone()))
         .collect();
     print_owned_pairs(&owned);
+}
+
+/// Prints aligned `key: value` lines on stderr (the details of a failure).
+pub(crate) fn eprint_pairs(lines: &[(&str, String)]) {
+    let owned: Vec<(String, String)> = lines
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect();
+    print_lines(&mut std::io::stderr().lock(), &owned);
 }
 
 /// Prints aligned `key: value` lines on stdout.
