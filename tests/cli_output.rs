@@ -30,9 +30,10 @@ impl Run {
     /// The lines of stderr after the preview a money-moving command prints first.
     fn failure_lines(&self) -> Vec<&str> {
         let lines: Vec<&str> = self.stderr.lines().collect();
+        // `epoint: …`, or clap's `error: …` for arguments refused while parsing.
         let first = lines
             .iter()
-            .position(|l| l.starts_with("epoint: "))
+            .position(|l| l.starts_with("epoint: ") || l.starts_with("error: "))
             .unwrap_or_else(|| panic!("a failure line on stderr: {}", self.stderr));
         lines[first..].to_vec()
     }
@@ -426,7 +427,9 @@ async fn a_failure_is_printed_once() {
         assert_ne!(human.code, 0, "{args:?}");
         assert_eq!(human.stdout, "", "{args:?}: nothing on stdout");
         let lines = human.failure_lines();
-        let sentence = lines[0].trim_start_matches("epoint: ");
+        let sentence = lines[0]
+            .trim_start_matches("epoint: ")
+            .trim_start_matches("error: ");
         assert_eq!(
             human.stderr.matches(sentence).count(),
             1,

@@ -341,6 +341,7 @@ async fn latency_beyond_the_client_timeout_is_a_maybe_sent_transport_error() {
             delivery,
             source,
             order_id,
+            ..
         } => {
             assert_eq!(order_id, &None, "a lookup by transaction has no order_id");
             assert_eq!(*delivery, Delivery::MaybeSent);

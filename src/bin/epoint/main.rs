@@ -174,6 +174,21 @@ fn main() -> ExitCode {
             } else {
                 exit::SUCCESS
             };
+            // With --json a script reads one JSON object on stdout, bad arguments included
+            // (an amount such as `1e3` or `-5` is refused here, by `Money`'s own rules).
+            if code == exit::USAGE && std::env::args_os().any(|a| a == "--json") {
+                let rendered = e.render().to_string();
+                let message = rendered
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .trim_start_matches("error: ");
+                out!(
+                    "{}",
+                    serde_json::json!({"ok": false, "outcome": "usage", "exit_code": code, "error": message})
+                );
+                return ExitCode::from(code);
+            }
             let _ = e.print();
             return ExitCode::from(code);
         }
