@@ -741,3 +741,92 @@ async fn the_ledger_forgets_the_oldest_past_its_limit() {
     }
     assert_eq!(epoint_az::sandbox::DEFAULT_LEDGER_LIMIT, 100_000);
 }
+
+/// B2B transfers, invoices and token payments are bounded by the same ledger limit as
+/// transactions: the oldest of each kind is forgotten first and then answers like an unknown
+/// one, while the newest keep working.
+#[tokio::test]
+async fn transfers_invoices_and_token_payments_are_bounded_by_the_ledger_limit() {
+    let sandbox = Sandbox::builder()
+        .ledger_limit(2)
+        .start()
+        .await
+        .expect("sandbox");
+    let client = sandbox.client().expect("client");
+
+    let transfer = |order: &str| {
+        epoint_az::B2bTransferRequest::new(
+            dec!(10.00),
+            order,
+            "Invoice 42",
+            "AZ21NABZ00000000137010001944",
+            "Supplier LLC",
+            "1234567892",
+            "505000",
+        )
+    };
+    for i in 0..3 {
+        client
+            .b2b_transfer(&transfer(&format!("b2b-limit-{i}")))
+            .await
+            .expect("transfer accepted");
+    }
+    let forgotten = client.b2b_transfer_status("b2b-limit-0").await;
+    assert!(
+        matches!(&forgotten, Err(Error::Rejected { message, .. }) if message.contains("Unknown order_id")),
+        "the oldest transfer answers like an unknown one: {forgotten:?}"
+    );
+    for kept in ["b2b-limit-1", "b2b-limit-2"] {
+        client.b2b_transfer_status(kept).await.expect("kept");
+    }
+    // A forgotten order id is unknown, so it is not refused as reused.
+    client
+        .b2b_transfer(&transfer("b2b-limit-0"))
+        .await
+        .expect("a forgotten order id is accepted like a new one");
+    let gone = client.b2b_transfer_status("b2b-limit-1").await;
+    assert!(matches!(gone, Err(Error::Rejected { .. })), "{gone:?}");
+
+    let mut invoices = Vec::new();
+    for _ in 0..3 {
+        invoices.push(
+            client
+                .create_invoice(dec!(5), "2026-12-01", "2026-12-31")
+                .await
+                .expect("invoice")
+                .id,
+        );
+    }
+    let forgotten = client.view_invoice(invoices[0]).await;
+    assert!(
+        matches!(&forgotten, Err(Error::Rejected { message, .. }) if message.contains("not found")),
+        "the oldest invoice answers like an unknown one: {forgotten:?}"
+    );
+    for kept in &invoices[1..] {
+        client.view_invoice(*kept).await.expect("kept invoice");
+    }
+    let listed = client.list_invoices().await.expect("list");
+    assert_eq!(listed.invoices.len(), 2, "{listed:?}");
+
+    let mut payments = Vec::new();
+    for i in 0..3 {
+        payments.push(
+            client
+                .create_token_payment(dec!(2.50), format!("token-limit-{i}"))
+                .await
+                .expect("token payment")
+                .id,
+        );
+    }
+    let forgotten = client.apple_pay(payments[0], json!("t"), None).await;
+    assert!(
+        matches!(&forgotten, Err(Error::Rejected { message, .. }) if message.contains("not found")),
+        "the oldest token payment answers like an unknown one: {forgotten:?}"
+    );
+    for kept in &payments[1..] {
+        client
+            .apple_pay(*kept, json!({"paymentData": {"data": "x"}}), None)
+            .await
+            .expect("a kept token payment is paid");
+    }
+}

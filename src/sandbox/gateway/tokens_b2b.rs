@@ -113,17 +113,15 @@ fn token_payment(
             tx.description = p.description.as_ref().map(|d| d.to_string());
             tx.language = p.language;
         });
-    let c = &mut ledger.tokens_b2b;
-    c.next_token += 1;
-    let id = 1_000_000 + c.next_token;
-    let (_, created_at) = now();
-    c.tokens.insert(
-        id,
+    let limit = ledger.limit();
+    let id = ledger.tokens_b2b.add_token(
+        limit,
         TokenRecord {
             merchant: caller.key().to_owned(),
             transaction: transaction.clone(),
         },
     );
+    let (_, created_at) = now();
     Ok(types::TokenPaymentResponse {
         extra: Default::default(),
         status: None,
@@ -295,11 +293,9 @@ fn token_split_payment(
             tx.success_redirect_url = p.success_redirect_url.as_ref().map(|u| u.0.clone());
             tx.error_redirect_url = p.error_redirect_url.as_ref().map(|u| u.0.clone());
         });
-    let c = &mut ledger.tokens_b2b;
-    c.next_token += 1;
-    let id = 1_000_000 + c.next_token;
-    c.tokens.insert(
-        id,
+    let limit = ledger.limit();
+    let id = ledger.tokens_b2b.add_token(
+        limit,
         TokenRecord {
             merchant: caller.key().to_owned(),
             transaction: transaction.clone(),
@@ -325,7 +321,12 @@ fn b2b_refusal(status: u16, message: &str) -> (u16, Value) {
 
 impl TokensB2b {
     /// Validates and records a B2B transfer (`PENDING`); `Err` is (HTTP status, JSON body).
-    fn b2b_create(&mut self, merchant: &str, json: &Value) -> Result<Value, (u16, Value)> {
+    fn b2b_create(
+        &mut self,
+        limit: usize,
+        merchant: &str,
+        json: &Value,
+    ) -> Result<Value, (u16, Value)> {
         let text = |f: &str| {
             json.get(f)
                 .and_then(Value::as_str)
@@ -387,8 +388,8 @@ impl TokensB2b {
         let bulk_id = format!("44{:08}", rand::rng().random_range(0..100_000_000u32));
         let (secs, _) = now();
         let created_at = timestamp(secs).replace(' ', "T");
-        self.b2b.insert(
-            order_id.clone(),
+        self.add_b2b(
+            limit,
             B2bRecord {
                 merchant: merchant.to_owned(),
                 order_id: order_id.clone(),
@@ -566,7 +567,8 @@ pub(crate) async fn b2b_post(shared: Arc<Shared>, body: Bytes) -> Response {
                         )
                     } else {
                         verified = true;
-                        match state.ledger.tokens_b2b.b2b_create(key, json) {
+                        let limit = state.ledger.limit();
+                        match state.ledger.tokens_b2b.b2b_create(limit, key, json) {
                             Ok(answer) => (200, answer),
                             Err(refusal) => refusal,
                         }
