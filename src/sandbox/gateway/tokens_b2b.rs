@@ -537,7 +537,8 @@ fn json_response(status: u16, answer: &Value) -> Response {
 }
 
 /// `POST /api/1/b2b/payment`: the JSON envelope, verified like every request.
-pub(crate) async fn b2b_post(shared: Arc<Shared>, body: Bytes) -> Response {
+/// `fault`: the description of the fault applied to it, for the request log.
+pub(crate) async fn b2b_post(shared: Arc<Shared>, body: Bytes, fault: Option<String>) -> Response {
     const OPERATION: &str = "b2b_payment";
     const PATH: &str = "/api/1/b2b/payment";
     let envelope: Result<types::SignedEnvelope, _> = serde_json::from_slice(&body);
@@ -584,14 +585,19 @@ pub(crate) async fn b2b_post(shared: Arc<Shared>, body: Bytes) -> Response {
         payload,
         verified,
         answer: Some(answer.clone()),
-        fault: None,
+        fault,
     });
     drop(state);
     json_response(status, &answer)
 }
 
 /// `GET /api/1/b2b/payment/{order_id}`: unsigned; answers, then advances the transfer.
-pub(crate) async fn b2b_get(shared: Arc<Shared>, order_id: String) -> Response {
+/// `fault`: the description of the fault applied to it, for the request log.
+pub(crate) async fn b2b_get(
+    shared: Arc<Shared>,
+    order_id: String,
+    fault: Option<String>,
+) -> Response {
     let read = shared.lock().ledger.tokens_b2b.b2b_read(&order_id);
     let answer = match read {
         Some((answer, webhook)) => {
@@ -609,7 +615,7 @@ pub(crate) async fn b2b_get(shared: Arc<Shared>, order_id: String) -> Response {
         payload: Some(json!({"order_id": order_id})),
         verified: false,
         answer: Some(answer.clone()),
-        fault: None,
+        fault,
     });
     json_response(200, &answer)
 }
