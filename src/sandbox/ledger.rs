@@ -281,6 +281,24 @@ impl Ledger {
         self.transactions.values()
     }
 
+    /// The transactions after the id `after` (all with `None`), oldest first: ids are
+    /// zero-padded and grow, so their order is their age, and a forgotten `after` still works.
+    pub(crate) fn transactions_after(
+        &self,
+        after: Option<&str>,
+    ) -> impl Iterator<Item = &Transaction> {
+        use std::ops::Bound;
+        let from = after.map_or(Bound::Unbounded, Bound::Excluded);
+        self.transactions
+            .range::<str, _>((from, Bound::Unbounded))
+            .map(|(_, tx)| tx)
+    }
+
+    /// How many transactions are kept.
+    pub(crate) fn transaction_count(&self) -> usize {
+        self.transactions.len()
+    }
+
     /// One transaction.
     pub(crate) fn transaction(&self, id: &str) -> Option<&Transaction> {
         self.transactions.get(id)
