@@ -350,9 +350,9 @@ impl TokensB2b {
         if json.get("amount").is_none_or(Value::is_null) {
             return Err(b2b_refusal(422, "Missing required parameter: amount"));
         }
-        let p: types::B2bPaymentRequest = serde_json::from_value(json.clone())
-            .map_err(|e| b2b_refusal(422, &format!("Invalid request: {e}")))?;
-        let iban = p.iban.to_ascii_uppercase();
+        // The IBAN and tax id rules first, for their own messages; the typed payload then
+        // checks every other limit of the spec's `B2bPaymentRequest` (description 1–255, …).
+        let iban = text("iban").unwrap_or_default().to_ascii_uppercase();
         let body = iban.strip_prefix("AZ").unwrap_or("");
         if !iban.starts_with("AZ")
             || !(18..=32).contains(&body.len())
@@ -363,13 +363,18 @@ impl TokensB2b {
                 &format!("iban must start with AZ and be a valid length, got {iban}"),
             ));
         }
-        let tin = p.tin.to_string();
-        if !tin.chars().all(|c| c.is_ascii_digit()) || !(tin.ends_with('1') || tin.ends_with('2')) {
+        let tin = text("tin").unwrap_or_default();
+        if tin.len() != 10
+            || !tin.chars().all(|c| c.is_ascii_digit())
+            || !(tin.ends_with('1') || tin.ends_with('2'))
+        {
             return Err(b2b_refusal(
                 422,
                 "tin must be 10 digits ending in 1 (individual) or 2 (legal entity)",
             ));
         }
+        let p: types::B2bPaymentRequest = serde_json::from_value(json.clone())
+            .map_err(|e| b2b_refusal(422, &format!("Invalid request: {e}")))?;
         let amount = checked("amount", p.amount).map_err(|e| b2b_refusal(422, &e))?;
         if amount.amount() > rust_decimal::Decimal::from(40_000) {
             return Err(b2b_refusal(422, "amount must be between 0.01 and 40000"));
