@@ -830,3 +830,70 @@ async fn transfers_invoices_and_token_payments_are_bounded_by_the_ledger_limit()
             .expect("a kept token payment is paid");
     }
 }
+
+/// A half-sent head pipelined behind a complete request (in the same packet, or behind one
+/// that is still being processed) gets the header-read deadline, not the idle timeout: the
+/// bytes sit in hyper's buffer, where the socket no longer shows them. The request before it
+/// is answered in full first.
+#[tokio::test]
+async fn a_half_head_pipelined_behind_a_complete_request_gets_the_header_deadline() {
+    let sandbox = Sandbox::builder()
+        .header_read_timeout(Duration::from_millis(300))
+        .idle_timeout(Duration::from_secs(60))
+        .start()
+        .await
+        .expect("sandbox");
+    let answered_then_closed = |mut socket: tokio::net::TcpStream| async move {
+        let mut received = Vec::new();
+        let closed = tokio::time::timeout(Duration::from_secs(20), async {
+            let mut buf = [0_u8; 4096];
+            loop {
+                match socket.read(&mut buf).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => received.extend_from_slice(&buf[..n]),
+                }
+            }
+        })
+        .await
+        .is_ok();
+        (closed, String::from_utf8_lossy(&received).into_owned())
+    };
+    let pipelined =
+        b"GET /api/heartbeat HTTP/1.1\r\nHost: x\r\n\r\nGET /api/heartbeat HTTP/1.1\r\nHo";
+
+    let mut socket = tokio::net::TcpStream::connect(sandbox.addr())
+        .await
+        .expect("connect");
+    socket.write_all(pipelined).await.expect("write");
+    let (closed, answer) = answered_then_closed(socket).await;
+    assert!(
+        closed,
+        "closed well before the 60 s idle timeout (the header-read deadline applies)"
+    );
+    assert!(
+        answer.starts_with("HTTP/1.1 200") && answer.contains(r#"{"status":"ok"}"#),
+        "the complete request was answered: {answer:?}"
+    );
+
+    // Behind a request processed for longer than the deadline: that request is not cut.
+    sandbox.inject_times(
+        epoint_az::OperationId::Heartbeat,
+        epoint_az::sandbox::Fault::Latency(Duration::from_millis(700)),
+        Some(1),
+    );
+    let mut socket = tokio::net::TcpStream::connect(sandbox.addr())
+        .await
+        .expect("connect");
+    socket.write_all(pipelined).await.expect("write");
+    let (closed, answer) = answered_then_closed(socket).await;
+    assert!(closed, "closed well before the 60 s idle timeout");
+    assert!(
+        answer.starts_with("HTTP/1.1 200") && answer.contains(r#"{"status":"ok"}"#),
+        "the slow request was answered in full: {answer:?}"
+    );
+    assert_eq!(
+        sandbox.request_count(epoint_az::OperationId::Heartbeat),
+        2,
+        "half a head is not a request"
+    );
+}

@@ -111,7 +111,8 @@
 //! A long-running sandbox stays small: the request log and the callback log keep the newest
 //! [`DEFAULT_REQUEST_LOG_LIMIT`] entries ([`SandboxBuilder::request_log_limit`]) while
 //! [`Sandbox::request_count`] counts them all; a connection is closed when half a request's
-//! headers take longer than [`SandboxBuilder::header_read_timeout`] (10 s), or when it has no
+//! headers (the first request's, or one pipelined behind another) take longer than
+//! [`SandboxBuilder::header_read_timeout`] (10 s), or when it has no
 //! request in progress, or a request whose body stopped arriving, and no traffic for
 //! [`SandboxBuilder::idle_timeout`] (60 s), or when a request's body takes longer than
 //! [`SandboxBuilder::body_read_timeout`] (30 s) to arrive. Bodies over
@@ -300,7 +301,9 @@ impl SandboxBuilder {
     }
 
     /// How long a client may take to send a request's headers, from its first byte (default
-    /// 10 s). A connection that sends half a request and stops is closed after this.
+    /// 10 s). A connection that sends half a request and stops is closed after this, also when
+    /// the half request is pipelined behind a complete one on a keep-alive connection (timed
+    /// from its first byte, and never before this long after the request before it ended).
     ///
     /// ```
     /// use std::time::Duration;
