@@ -293,7 +293,7 @@ impl Framing {
                 Err(_) => self.lost = true,
             }
         }
-        (!self.lost).then(|| !self.head.is_empty())
+        (!self.lost).then_some(!self.head.is_empty())
     }
 }
 
