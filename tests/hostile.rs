@@ -968,3 +968,159 @@ async fn a_b2b_transfer_lost_in_transit_names_its_order_id() {
     assert!(!not_sent.may_have_reached_epoint(), "{not_sent:?}");
     assert_eq!(not_sent.order_id(), Some("b2b-lost-2"));
 }
+
+/// B2B transfers, invoices and token payments are bounded by the same ledger limit as
+/// transactions: the oldest of each kind is forgotten first and then answers like an unknown
+/// one, while the newest keep working.
+#[tokio::test]
+async fn transfers_invoices_and_token_payments_are_bounded_by_the_ledger_limit() {
+    let sandbox = Sandbox::builder()
+        .ledger_limit(2)
+        .start()
+        .await
+        .expect("sandbox");
+    let client = sandbox.client().expect("client");
+
+    let transfer = |order: &str| {
+        epoint_az::B2bTransferRequest::new(
+            dec!(10.00),
+            order,
+            "Invoice 42",
+            "AZ21NABZ00000000137010001944",
+            "Supplier LLC",
+            "1234567892",
+            "505000",
+        )
+    };
+    for i in 0..3 {
+        client
+            .b2b_transfer(&transfer(&format!("b2b-limit-{i}")))
+            .await
+            .expect("transfer accepted");
+    }
+    let forgotten = client.b2b_transfer_status("b2b-limit-0").await;
+    assert!(
+        matches!(&forgotten, Err(Error::Rejected { message, .. }) if message.contains("Unknown order_id")),
+        "the oldest transfer answers like an unknown one: {forgotten:?}"
+    );
+    for kept in ["b2b-limit-1", "b2b-limit-2"] {
+        client.b2b_transfer_status(kept).await.expect("kept");
+    }
+    // A forgotten order id is unknown, so it is not refused as reused.
+    client
+        .b2b_transfer(&transfer("b2b-limit-0"))
+        .await
+        .expect("a forgotten order id is accepted like a new one");
+    let gone = client.b2b_transfer_status("b2b-limit-1").await;
+    assert!(matches!(gone, Err(Error::Rejected { .. })), "{gone:?}");
+
+    let mut invoices = Vec::new();
+    for _ in 0..3 {
+        invoices.push(
+            client
+                .create_invoice(dec!(5), "2026-12-01", "2026-12-31")
+                .await
+                .expect("invoice")
+                .id,
+        );
+    }
+    let forgotten = client.view_invoice(invoices[0]).await;
+    assert!(
+        matches!(&forgotten, Err(Error::Rejected { message, .. }) if message.contains("not found")),
+        "the oldest invoice answers like an unknown one: {forgotten:?}"
+    );
+    for kept in &invoices[1..] {
+        client.view_invoice(*kept).await.expect("kept invoice");
+    }
+    let listed = client.list_invoices().await.expect("list");
+    assert_eq!(listed.invoices.len(), 2, "{listed:?}");
+
+    let mut payments = Vec::new();
+    for i in 0..3 {
+        payments.push(
+            client
+                .create_token_payment(dec!(2.50), format!("token-limit-{i}"))
+                .await
+                .expect("token payment")
+                .id,
+        );
+    }
+    let forgotten = client.apple_pay(payments[0], json!("t"), None).await;
+    assert!(
+        matches!(&forgotten, Err(Error::Rejected { message, .. }) if message.contains("not found")),
+        "the oldest token payment answers like an unknown one: {forgotten:?}"
+    );
+    for kept in &payments[1..] {
+        client
+            .apple_pay(*kept, json!({"paymentData": {"data": "x"}}), None)
+            .await
+            .expect("a kept token payment is paid");
+    }
+}
+
+/// A half-sent head pipelined behind a complete request (in the same packet, or behind one
+/// that is still being processed) gets the header-read deadline, not the idle timeout: the
+/// bytes sit in hyper's buffer, where the socket no longer shows them. The request before it
+/// is answered in full first.
+#[tokio::test]
+async fn a_half_head_pipelined_behind_a_complete_request_gets_the_header_deadline() {
+    let sandbox = Sandbox::builder()
+        .header_read_timeout(Duration::from_millis(300))
+        .idle_timeout(Duration::from_secs(60))
+        .start()
+        .await
+        .expect("sandbox");
+    let answered_then_closed = |mut socket: tokio::net::TcpStream| async move {
+        let mut received = Vec::new();
+        let closed = tokio::time::timeout(Duration::from_secs(20), async {
+            let mut buf = [0_u8; 4096];
+            loop {
+                match socket.read(&mut buf).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => received.extend_from_slice(&buf[..n]),
+                }
+            }
+        })
+        .await
+        .is_ok();
+        (closed, String::from_utf8_lossy(&received).into_owned())
+    };
+    let pipelined =
+        b"GET /api/heartbeat HTTP/1.1\r\nHost: x\r\n\r\nGET /api/heartbeat HTTP/1.1\r\nHo";
+
+    let mut socket = tokio::net::TcpStream::connect(sandbox.addr())
+        .await
+        .expect("connect");
+    socket.write_all(pipelined).await.expect("write");
+    let (closed, answer) = answered_then_closed(socket).await;
+    assert!(
+        closed,
+        "closed well before the 60 s idle timeout (the header-read deadline applies)"
+    );
+    assert!(
+        answer.starts_with("HTTP/1.1 200") && answer.contains(r#"{"status":"ok"}"#),
+        "the complete request was answered: {answer:?}"
+    );
+
+    // Behind a request processed for longer than the deadline: that request is not cut.
+    sandbox.inject_times(
+        epoint_az::OperationId::Heartbeat,
+        epoint_az::sandbox::Fault::Latency(Duration::from_millis(700)),
+        Some(1),
+    );
+    let mut socket = tokio::net::TcpStream::connect(sandbox.addr())
+        .await
+        .expect("connect");
+    socket.write_all(pipelined).await.expect("write");
+    let (closed, answer) = answered_then_closed(socket).await;
+    assert!(closed, "closed well before the 60 s idle timeout");
+    assert!(
+        answer.starts_with("HTTP/1.1 200") && answer.contains(r#"{"status":"ok"}"#),
+        "the slow request was answered in full: {answer:?}"
+    );
+    assert_eq!(
+        sandbox.request_count(epoint_az::OperationId::Heartbeat),
+        2,
+        "half a head is not a request"
+    );
+}

@@ -852,3 +852,87 @@ async fn a_result_url_that_is_not_http_is_refused_at_start() {
         );
     }
 }
+
+/// `GET /_sandbox/transactions` is paged: `limit` and `after` choose the page, a `Link`
+/// header names the next one while there is one, and following it yields every transaction
+/// once, oldest first. A bad `limit` is a 400 naming the range.
+#[tokio::test]
+async fn transactions_over_http_come_in_pages() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let client = sandbox.client().expect("client");
+    let mut created = Vec::new();
+    for i in 0..5 {
+        created.push(
+            client
+                .pay(dec!(1.00), format!("paged-{i}"))
+                .await
+                .expect("pay")
+                .transaction,
+        );
+    }
+    let http = sandbox_support::http();
+    let base = sandbox.base_url();
+
+    // No parameters: the default page holds all five, and there is no next page.
+    let all = http
+        .get(format!("{base}/_sandbox/transactions"))
+        .send()
+        .await
+        .expect("get");
+    assert!(all.headers().get("link").is_none());
+    assert_eq!(all.headers()["x-total-count"], "5");
+    let all: Vec<Value> = all.json().await.expect("json");
+    let ids: Vec<&str> = all.iter().filter_map(|t| t["id"].as_str()).collect();
+    assert_eq!(ids, created.iter().map(String::as_str).collect::<Vec<_>>());
+
+    // Pages of two, following `Link` until it is absent.
+    let mut url = format!("{base}/_sandbox/transactions?limit=2");
+    let mut pages = Vec::new();
+    loop {
+        let answer = http.get(&url).send().await.expect("get");
+        assert_eq!(answer.status(), 200);
+        let next = answer
+            .headers()
+            .get("link")
+            .map(|l| l.to_str().expect("ascii").to_owned());
+        let page: Vec<Value> = answer.json().await.expect("json");
+        pages.push(
+            page.iter()
+                .map(|t| t["id"].as_str().expect("id").to_owned())
+                .collect::<Vec<_>>(),
+        );
+        let Some(next) = next else { break };
+        let target = next
+            .strip_prefix('<')
+            .and_then(|l| l.split_once(">; rel=\"next\""))
+            .map(|(target, _)| target.to_owned())
+            .unwrap_or_else(|| panic!("a next link: {next}"));
+        url = format!("{base}{target}");
+    }
+    assert_eq!(
+        pages,
+        [&created[0..2], &created[2..4], &created[4..5]].map(<[String]>::to_vec)
+    );
+    let page: Vec<String> = sandbox
+        .transactions_page(Some(&created[1]), 2)
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
+    assert_eq!(page, created[2..4], "the Rust API pages the same way");
+
+    for bad in ["0", "abc", "-1", "10001"] {
+        let answer = http
+            .get(format!("{base}/_sandbox/transactions?limit={bad}"))
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(answer.status(), 400, "limit={bad}");
+        let body: Value = answer.json().await.expect("json");
+        assert!(
+            body["error"]
+                .as_str()
+                .is_some_and(|e| e.contains("1 to 10000")),
+            "{body}"
+        );
+    }
+}

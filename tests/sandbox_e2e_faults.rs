@@ -433,3 +433,121 @@ async fn callback_delivery_failures_are_recorded() {
         PaymentStatus::Success
     );
 }
+
+/// Every operation the fault endpoint accepts applies the fault armed for it over HTTP, the
+/// unsigned reads and the B2B JSON body included (they used to answer "armed" and ignore it).
+#[tokio::test]
+async fn every_operation_the_fault_endpoint_accepts_applies_its_fault() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let http = sandbox_support::http();
+    let base = sandbox.base_url();
+    for op in epoint_az::OPERATIONS {
+        let armed = http
+            .post(format!("{base}/_sandbox/faults/{}", op.operation_id))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!(
+                "kind=status&status=503&body=fault-{}&times=1",
+                op.operation_id
+            ))
+            .send()
+            .await
+            .expect("arm");
+        assert_eq!(armed.status(), 200, "{}", op.operation_id);
+        let path = op.path.replace("{order_id}", "b2b-faulted");
+        let request = match op.method {
+            "GET" => http.get(format!("{base}{path}")),
+            _ => http
+                .post(format!("{base}{path}"))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body("data=e30%3D&signature=c2ln"),
+        };
+        let answer = request.send().await.expect("send");
+        assert_eq!(
+            answer.status(),
+            503,
+            "{} ({} {path}) applies its fault",
+            op.operation_id,
+            op.method
+        );
+        assert_eq!(
+            answer.text().await.expect("body"),
+            format!("fault-{}", op.operation_id)
+        );
+        let recorded = sandbox.requests(op.id);
+        assert_eq!(recorded.len(), 1, "{}: recorded once", op.operation_id);
+        assert!(
+            recorded[0]
+                .fault
+                .as_deref()
+                .is_some_and(|f| f.contains("503")),
+            "{}: {:?}",
+            op.operation_id,
+            recorded[0].fault
+        );
+    }
+}
+
+/// A B2B transfer whose answer is lost (dropped connection) was processed: the client says it
+/// may have reached EPoint, sends it once, and the status read finds it. A latency or a
+/// truncated answer on the status read and the heartbeat is applied too.
+#[tokio::test]
+async fn b2b_and_heartbeat_faults_process_then_lose_the_answer() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let client = sandbox.client().expect("client");
+    sandbox.inject_times(OperationId::B2bPayment, Fault::DropConnection, Some(1));
+    let transfer = epoint_az::B2bTransferRequest::new(
+        dec!(12.00),
+        "b2b-dropped",
+        "Invoice 42",
+        "AZ21NABZ00000000137010001944",
+        "Supplier LLC",
+        "1234567892",
+        "505000",
+    );
+    let err = client.b2b_transfer(&transfer).await.unwrap_err();
+    assert!(err.may_have_reached_epoint(), "{err}");
+    assert_eq!(sandbox.request_count(OperationId::B2bPayment), 1);
+    assert_eq!(
+        sandbox.requests(OperationId::B2bPayment)[0]
+            .fault
+            .as_deref(),
+        Some("DropConnection")
+    );
+
+    sandbox.inject_times(OperationId::B2bPaymentStatus, Fault::TruncatedBody, Some(1));
+    let err = client.b2b_transfer_status("b2b-dropped").await.unwrap_err();
+    assert!(
+        matches!(err, Error::Transport { .. } | Error::Decode { .. }),
+        "a truncated answer is an error: {err:?}"
+    );
+    let status = client
+        .b2b_transfer_status("b2b-dropped")
+        .await
+        .expect("the dropped transfer was processed");
+    assert_eq!(status.answer.order_id.as_deref(), Some("b2b-dropped"));
+
+    sandbox.inject_times(
+        OperationId::Heartbeat,
+        Fault::NotJson("<html>down</html>".into()),
+        Some(1),
+    );
+    let err = client.heartbeat().await.unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    sandbox.inject_times(
+        OperationId::Heartbeat,
+        Fault::Latency(Duration::from_millis(200)),
+        Some(1),
+    );
+    client
+        .heartbeat()
+        .await
+        .expect("a delayed heartbeat answers");
+    let recorded = sandbox.requests(OperationId::Heartbeat);
+    assert_eq!(recorded.len(), 2);
+    assert!(
+        recorded[1]
+            .fault
+            .as_deref()
+            .is_some_and(|f| f.starts_with("Latency"))
+    );
+}

@@ -241,3 +241,51 @@ async fn a_webhook_order_id_walking_the_path_confirms_nothing() {
         .expect("status");
     assert_eq!(state.state, B2bTransferState::Pending);
 }
+
+/// The client refuses what the spec's `B2bPaymentRequest` refuses (an empty description, IBAN,
+/// tax id, payee name or bank code, a malformed IBAN or tax id) before any I/O: nothing reaches
+/// the sandbox, and the error names the field.
+#[tokio::test]
+async fn the_client_refuses_invalid_b2b_fields_before_sending() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let client = sandbox.client().expect("client");
+    let fields = |description: &str, iban: &str, name: &str, tin: &str, bank_code: &str| {
+        B2bTransferRequest::new(
+            dec!(10.00),
+            "b2b-refused",
+            description,
+            iban,
+            name,
+            tin,
+            bank_code,
+        )
+    };
+    let iban = "AZ21NABZ00000000137010001944";
+    let cases = [
+        ("description", fields("", iban, "S", "1234567892", "505000")),
+        (
+            "description",
+            fields(&"x".repeat(256), iban, "S", "1234567892", "505000"),
+        ),
+        ("iban", fields("d", "", "S", "1234567892", "505000")),
+        ("iban", fields("d", "AZ21", "S", "1234567892", "505000")),
+        ("tin", fields("d", iban, "S", "", "505000")),
+        ("tin", fields("d", iban, "S", "1234567893", "505000")),
+        ("tin", fields("d", iban, "S", "123456789", "505000")),
+        ("name", fields("d", iban, "", "1234567892", "505000")),
+        ("bank_code", fields("d", iban, "S", "1234567892", "")),
+    ];
+    for (field, transfer) in cases {
+        let err = client.b2b_transfer(&transfer).await.unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidInput { field: f, .. } if *f == field),
+            "{field}: {err:?}"
+        );
+        assert!(!err.may_have_reached_epoint(), "{field}: {err}");
+    }
+    assert_eq!(
+        sandbox.request_count(OperationId::B2bPayment),
+        0,
+        "nothing was sent"
+    );
+}

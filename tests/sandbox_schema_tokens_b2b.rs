@@ -134,3 +134,55 @@ async fn token_and_b2b_answers_match_the_spec() {
     let webhook: Value = serde_json::from_str(&delivered[0].body).expect("JSON webhook");
     check("B2bWebhookPayload", &webhook.to_string());
 }
+
+/// The spec's `B2bPaymentRequest` and the sandbox agree on every field rule: a payload the
+/// schema refuses (empty description, IBAN or tax id, a malformed IBAN or tax id, a description
+/// over 255 characters, an empty payee name or bank code) is answered 422, and one it accepts
+/// (the edges included) is accepted.
+#[tokio::test]
+async fn the_b2b_request_schema_and_the_sandbox_agree() {
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let base = sandbox.base_url().to_owned();
+    let schema = validator("B2bPaymentRequest");
+    let good = json!({"public_key": "i000000001", "amount": "10.00", "description": "d",
+        "iban": "AZ21NABZ00000000137010001944", "name": "S", "tin": "1234567892",
+        "bank_code": "505000"});
+    let cases: [(&str, Value); 17] = [
+        ("description", json!("")),
+        ("description", json!("x".repeat(256))),
+        ("description", json!("x".repeat(255))),
+        ("iban", json!("")),
+        ("iban", json!("AZ21")),
+        ("iban", json!("GB21NABZ00000000137010001944")),
+        ("iban", json!("AZ21NABZ-0000000137010001944")),
+        ("iban", json!(format!("AZ{}", "1".repeat(33)))),
+        ("iban", json!(format!("AZ{}", "1".repeat(18)))),
+        ("iban", json!("az21nabz00000000137010001944")),
+        ("tin", json!("")),
+        ("tin", json!("123456789")),
+        ("tin", json!("1234567893")),
+        ("tin", json!("12345678921")),
+        ("tin", json!("1234567891")),
+        ("name", json!("")),
+        ("bank_code", json!("")),
+    ];
+    for (i, (field, value)) in cases.into_iter().enumerate() {
+        let mut payload = good.clone();
+        payload[field] = value.clone();
+        payload["order_id"] = json!(format!("agree-{i}"));
+        let valid = schema.is_valid(&payload);
+        let answer = sandbox_support::http()
+            .post(format!("{base}/api/1/b2b/payment"))
+            .json(&keys1().seal(&payload).expect("seal"))
+            .send()
+            .await
+            .expect("send");
+        let status = answer.status().as_u16();
+        let body = answer.text().await.expect("body");
+        assert_eq!(
+            (field, valid, status),
+            (field, valid, if valid { 200 } else { 422 }),
+            "{field} = {value}: the schema says valid={valid}, the sandbox answered {status} {body}"
+        );
+    }
+}

@@ -241,9 +241,22 @@ pub(crate) struct Ledger {
     limit: Option<usize>,
 }
 
-/// How many transactions, and how many saved cards, the sandbox keeps by default; past it the
-/// oldest are forgotten (see `SandboxBuilder::ledger_limit`).
+/// How many transactions, and as many saved cards, invoices, token payments and B2B transfers,
+/// the sandbox keeps by default; past it the oldest of each kind are forgotten (see
+/// `SandboxBuilder::ledger_limit`).
+///
+/// ```
+/// assert_eq!(epoint_az::sandbox::DEFAULT_LEDGER_LIMIT, 100_000);
+/// ```
 pub const DEFAULT_LEDGER_LIMIT: usize = 100_000;
+
+/// Makes room for one more record in a map whose first key is its oldest (ids that grow):
+/// forgets the oldest until fewer than `limit` (at least 1) remain.
+pub(crate) fn make_room<K: Ord, V>(map: &mut BTreeMap<K, V>, limit: usize) {
+    while map.len() >= limit.max(1) {
+        map.pop_first();
+    }
+}
 
 mod invoices;
 pub(crate) use invoices::{Invoice, InvoiceFields, WAITING as INVOICE_WAITING};
@@ -257,14 +270,33 @@ impl Ledger {
         }
     }
 
-    /// How many transactions (and, apart, cards) are kept.
-    fn limit(&self) -> usize {
+    /// How many of each kind of record (transactions, cards, invoices, token payments, B2B
+    /// transfers) are kept.
+    pub(crate) fn limit(&self) -> usize {
         self.limit.unwrap_or(DEFAULT_LEDGER_LIMIT)
     }
 
     /// Every transaction, by id.
     pub(crate) fn transactions(&self) -> impl Iterator<Item = &Transaction> {
         self.transactions.values()
+    }
+
+    /// The transactions after the id `after` (all with `None`), oldest first: ids are
+    /// zero-padded and grow, so their order is their age, and a forgotten `after` still works.
+    pub(crate) fn transactions_after(
+        &self,
+        after: Option<&str>,
+    ) -> impl Iterator<Item = &Transaction> {
+        use std::ops::Bound;
+        let from = after.map_or(Bound::Unbounded, Bound::Excluded);
+        self.transactions
+            .range::<str, _>((from, Bound::Unbounded))
+            .map(|(_, tx)| tx)
+    }
+
+    /// How many transactions are kept.
+    pub(crate) fn transaction_count(&self) -> usize {
+        self.transactions.len()
     }
 
     /// One transaction.
@@ -331,9 +363,8 @@ impl Ledger {
         let mut tx = Transaction::new(id.clone(), merchant, operation, order_id, amount);
         fill(&mut tx);
         // Ids are zero-padded and increasing: the first key is the oldest.
-        while self.transactions.len() >= self.limit() {
-            self.transactions.pop_first();
-        }
+        let limit = self.limit();
+        make_room(&mut self.transactions, limit);
         self.transactions.insert(id.clone(), tx);
         id
     }
@@ -372,9 +403,8 @@ impl Ledger {
             error_redirect_url: None,
         };
         fill(&mut card);
-        while self.cards.len() >= self.limit() {
-            self.cards.pop_first();
-        }
+        let limit = self.limit();
+        make_room(&mut self.cards, limit);
         self.cards.insert(id.clone(), card);
         id
     }

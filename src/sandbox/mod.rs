@@ -111,7 +111,8 @@
 //! A long-running sandbox stays small: the request log and the callback log keep the newest
 //! [`DEFAULT_REQUEST_LOG_LIMIT`] entries ([`SandboxBuilder::request_log_limit`]) while
 //! [`Sandbox::request_count`] counts them all; a connection is closed when half a request's
-//! headers take longer than [`SandboxBuilder::header_read_timeout`] (10 s), or when it has no
+//! headers (the first request's, or one pipelined behind another) take longer than
+//! [`SandboxBuilder::header_read_timeout`] (10 s), or when it has no
 //! request in progress, or a request whose body stopped arriving, and no traffic for
 //! [`SandboxBuilder::idle_timeout`] (60 s), or when a request's body takes longer than
 //! [`SandboxBuilder::body_read_timeout`] (30 s) to arrive. Bodies over
@@ -123,9 +124,23 @@
 //! `/_sandbox/transactions`, `/_sandbox/cards`, `/_sandbox/callbacks`, and
 //! `POST /_sandbox/complete/{id}` with the form `outcome=paid` or `outcome=declined&code=116`.
 //! Faults too: `POST /_sandbox/faults/{operation}` (operationId, or the path's last segment
-//! such as `execute-pay`) with `kind=latency&ms=500`, `kind=status&status=502&body=…`,
-//! `kind=not_json&body=…`, `kind=truncated` or `kind=drop` (plus `times=N` to limit it), and
-//! `DELETE /_sandbox/faults`.
+//! such as `execute-pay`; every operation, the unsigned `heartbeat` and
+//! `b2b_payment_status` and the JSON-bodied `b2b_payment` included) with
+//! `kind=latency&ms=500`, `kind=status&status=502&body=…`, `kind=not_json&body=…`,
+//! `kind=truncated` or `kind=drop` (plus `times=N` to limit it), and `DELETE /_sandbox/faults`.
+//!
+//! `GET /_sandbox/transactions` is **paged** (a ledger can hold 100 000 transactions): it
+//! answers a JSON array of at most `limit` transactions, oldest first
+//! ([`DEFAULT_TRANSACTIONS_PAGE`], 1000, by default; `limit` from 1 to
+//! [`MAX_TRANSACTIONS_PAGE`], 10 000, else HTTP 400), after the transaction id `after` when
+//! given. When more follow, the answer carries `Link: </_sandbox/transactions?limit=N&after=ID>;
+//! rel="next"` (ID is the page's last id); without that header the page is the last.
+//! `X-Total-Count` says how many the ledger keeps. In Rust: [`Sandbox::transactions_page`].
+//!
+//! ```text
+//! curl -si "$BASE/_sandbox/transactions?limit=500"                  # the first 500
+//! curl -si "$BASE/_sandbox/transactions?limit=500&after=te000000500" # the next 500
+//! ```
 
 // The parts, each importing only those listed below it (none imports this file):
 // wire (HTTP) → page (hosted page, completion) → state (the one lock) → callbacks →
@@ -168,6 +183,21 @@ use crate::{Client, Config, OperationId};
 pub const DEFAULT_REQUEST_LOG_LIMIT: usize = 1000;
 
 pub use self::ledger::DEFAULT_LEDGER_LIMIT;
+
+/// How many transactions one page of `GET /_sandbox/transactions` holds when the request
+/// gives no `limit` (see the module docs, "Inspection over HTTP").
+///
+/// ```
+/// assert_eq!(epoint_az::sandbox::DEFAULT_TRANSACTIONS_PAGE, 1000);
+/// ```
+pub const DEFAULT_TRANSACTIONS_PAGE: usize = 1000;
+
+/// The largest `limit` `GET /_sandbox/transactions` accepts (a larger one is answered 400).
+///
+/// ```
+/// assert_eq!(epoint_az::sandbox::MAX_TRANSACTIONS_PAGE, 10_000);
+/// ```
+pub const MAX_TRANSACTIONS_PAGE: usize = 10_000;
 
 /// Configures a [`Sandbox`] before it starts.
 ///
@@ -271,7 +301,9 @@ impl SandboxBuilder {
     }
 
     /// How long a client may take to send a request's headers, from its first byte (default
-    /// 10 s). A connection that sends half a request and stops is closed after this.
+    /// 10 s). A connection that sends half a request and stops is closed after this, also when
+    /// the half request is pipelined behind a complete one on a keep-alive connection (timed
+    /// from its first byte, and never before this long after the request before it ended).
     ///
     /// ```
     /// use std::time::Duration;
@@ -327,10 +359,12 @@ impl SandboxBuilder {
         self
     }
 
-    /// How many transactions, and how many saved cards, the sandbox keeps (default
-    /// [`DEFAULT_LEDGER_LIMIT`], 100 000 each): past it the oldest are forgotten, and looking
-    /// one of them up answers as for an unknown one. Keeps a sandbox that runs for days (the
-    /// standalone server, a load test) from growing without end. At least 1.
+    /// How many transactions the sandbox keeps, and as many of each other record: saved cards,
+    /// invoices, token payments, B2B transfers (default [`DEFAULT_LEDGER_LIMIT`], 100 000
+    /// each): past it the oldest of that kind are forgotten, and looking one of them up
+    /// answers as for an unknown one (a forgotten B2B `order_id` may be used again). Keeps a
+    /// sandbox that runs for days (the standalone server, a load test) from growing without
+    /// end. At least 1.
     ///
     /// ```
     /// let builder = epoint_az::sandbox::Sandbox::builder().ledger_limit(1_000_000);
@@ -670,6 +704,32 @@ impl Sandbox {
     /// ```
     pub fn transactions(&self) -> Vec<Transaction> {
         self.shared.lock().ledger.transactions().cloned().collect()
+    }
+
+    /// One page of transactions, oldest first: at most `limit` of those whose id comes after
+    /// `after` (from the first with `None`). Pass the last id of a page to get the next; a
+    /// page shorter than `limit` is the last. Only the page is copied, so a ledger of 100 000
+    /// transactions is read without holding the sandbox for the whole of it.
+    ///
+    /// ```no_run
+    /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) {
+    /// let mut after = None;
+    /// loop {
+    ///     let page = sandbox.transactions_page(after.as_deref(), 500);
+    ///     for tx in &page { println!("{} {}", tx.id, tx.status); }
+    ///     if page.len() < 500 { break; }
+    ///     after = page.last().map(|tx| tx.id.clone());
+    /// }
+    /// # }
+    /// ```
+    pub fn transactions_page(&self, after: Option<&str>, limit: usize) -> Vec<Transaction> {
+        self.shared
+            .lock()
+            .ledger
+            .transactions_after(after)
+            .take(limit)
+            .cloned()
+            .collect()
     }
 
     /// One transaction.

@@ -113,17 +113,15 @@ fn token_payment(
             tx.description = p.description.as_ref().map(|d| d.to_string());
             tx.language = p.language;
         });
-    let c = &mut ledger.tokens_b2b;
-    c.next_token += 1;
-    let id = 1_000_000 + c.next_token;
-    let (_, created_at) = now();
-    c.tokens.insert(
-        id,
+    let limit = ledger.limit();
+    let id = ledger.tokens_b2b.add_token(
+        limit,
         TokenRecord {
             merchant: caller.key().to_owned(),
             transaction: transaction.clone(),
         },
     );
+    let (_, created_at) = now();
     Ok(types::TokenPaymentResponse {
         extra: Default::default(),
         status: None,
@@ -295,11 +293,9 @@ fn token_split_payment(
             tx.success_redirect_url = p.success_redirect_url.as_ref().map(|u| u.0.clone());
             tx.error_redirect_url = p.error_redirect_url.as_ref().map(|u| u.0.clone());
         });
-    let c = &mut ledger.tokens_b2b;
-    c.next_token += 1;
-    let id = 1_000_000 + c.next_token;
-    c.tokens.insert(
-        id,
+    let limit = ledger.limit();
+    let id = ledger.tokens_b2b.add_token(
+        limit,
         TokenRecord {
             merchant: caller.key().to_owned(),
             transaction: transaction.clone(),
@@ -325,7 +321,12 @@ fn b2b_refusal(status: u16, message: &str) -> (u16, Value) {
 
 impl TokensB2b {
     /// Validates and records a B2B transfer (`PENDING`); `Err` is (HTTP status, JSON body).
-    fn b2b_create(&mut self, merchant: &str, json: &Value) -> Result<Value, (u16, Value)> {
+    fn b2b_create(
+        &mut self,
+        limit: usize,
+        merchant: &str,
+        json: &Value,
+    ) -> Result<Value, (u16, Value)> {
         let text = |f: &str| {
             json.get(f)
                 .and_then(Value::as_str)
@@ -349,9 +350,9 @@ impl TokensB2b {
         if json.get("amount").is_none_or(Value::is_null) {
             return Err(b2b_refusal(422, "Missing required parameter: amount"));
         }
-        let p: types::B2bPaymentRequest = serde_json::from_value(json.clone())
-            .map_err(|e| b2b_refusal(422, &format!("Invalid request: {e}")))?;
-        let iban = p.iban.to_ascii_uppercase();
+        // The IBAN and tax id rules first, for their own messages; the typed payload then
+        // checks every other limit of the spec's `B2bPaymentRequest` (description 1–255, …).
+        let iban = text("iban").unwrap_or_default().to_ascii_uppercase();
         let body = iban.strip_prefix("AZ").unwrap_or("");
         if !iban.starts_with("AZ")
             || !(18..=32).contains(&body.len())
@@ -362,13 +363,18 @@ impl TokensB2b {
                 &format!("iban must start with AZ and be a valid length, got {iban}"),
             ));
         }
-        let tin = p.tin.to_string();
-        if !tin.chars().all(|c| c.is_ascii_digit()) || !(tin.ends_with('1') || tin.ends_with('2')) {
+        let tin = text("tin").unwrap_or_default();
+        if tin.len() != 10
+            || !tin.chars().all(|c| c.is_ascii_digit())
+            || !(tin.ends_with('1') || tin.ends_with('2'))
+        {
             return Err(b2b_refusal(
                 422,
                 "tin must be 10 digits ending in 1 (individual) or 2 (legal entity)",
             ));
         }
+        let p: types::B2bPaymentRequest = serde_json::from_value(json.clone())
+            .map_err(|e| b2b_refusal(422, &format!("Invalid request: {e}")))?;
         let amount = checked("amount", p.amount).map_err(|e| b2b_refusal(422, &e))?;
         if amount.amount() > rust_decimal::Decimal::from(40_000) {
             return Err(b2b_refusal(422, "amount must be between 0.01 and 40000"));
@@ -387,8 +393,8 @@ impl TokensB2b {
         let bulk_id = format!("44{:08}", rand::rng().random_range(0..100_000_000u32));
         let (secs, _) = now();
         let created_at = timestamp(secs).replace(' ', "T");
-        self.b2b.insert(
-            order_id.clone(),
+        self.add_b2b(
+            limit,
             B2bRecord {
                 merchant: merchant.to_owned(),
                 order_id: order_id.clone(),
@@ -536,7 +542,8 @@ fn json_response(status: u16, answer: &Value) -> Response {
 }
 
 /// `POST /api/1/b2b/payment`: the JSON envelope, verified like every request.
-pub(crate) async fn b2b_post(shared: Arc<Shared>, body: Bytes) -> Response {
+/// `fault`: the description of the fault applied to it, for the request log.
+pub(crate) async fn b2b_post(shared: Arc<Shared>, body: Bytes, fault: Option<String>) -> Response {
     const OPERATION: &str = "b2b_payment";
     const PATH: &str = "/api/1/b2b/payment";
     let envelope: Result<types::SignedEnvelope, _> = serde_json::from_slice(&body);
@@ -566,7 +573,8 @@ pub(crate) async fn b2b_post(shared: Arc<Shared>, body: Bytes) -> Response {
                         )
                     } else {
                         verified = true;
-                        match state.ledger.tokens_b2b.b2b_create(key, json) {
+                        let limit = state.ledger.limit();
+                        match state.ledger.tokens_b2b.b2b_create(limit, key, json) {
                             Ok(answer) => (200, answer),
                             Err(refusal) => refusal,
                         }
@@ -582,14 +590,19 @@ pub(crate) async fn b2b_post(shared: Arc<Shared>, body: Bytes) -> Response {
         payload,
         verified,
         answer: Some(answer.clone()),
-        fault: None,
+        fault,
     });
     drop(state);
     json_response(status, &answer)
 }
 
 /// `GET /api/1/b2b/payment/{order_id}`: unsigned; answers, then advances the transfer.
-pub(crate) async fn b2b_get(shared: Arc<Shared>, order_id: String) -> Response {
+/// `fault`: the description of the fault applied to it, for the request log.
+pub(crate) async fn b2b_get(
+    shared: Arc<Shared>,
+    order_id: String,
+    fault: Option<String>,
+) -> Response {
     let read = shared.lock().ledger.tokens_b2b.b2b_read(&order_id);
     let answer = match read {
         Some((answer, webhook)) => {
@@ -607,7 +620,7 @@ pub(crate) async fn b2b_get(shared: Arc<Shared>, order_id: String) -> Response {
         payload: Some(json!({"order_id": order_id})),
         verified: false,
         answer: Some(answer.clone()),
-        fault: None,
+        fault,
     });
     json_response(200, &answer)
 }

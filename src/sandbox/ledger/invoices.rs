@@ -59,6 +59,9 @@ impl Ledger {
     pub(crate) fn create_invoice(&mut self, merchant: &str, fields: InvoiceFields) -> u64 {
         self.next_invoice += 1;
         let id = self.next_invoice;
+        // Invoice ids grow: the first is the oldest.
+        let limit = self.limit();
+        super::make_room(&mut self.invoices, limit);
         self.invoices.insert(
             id,
             Invoice {

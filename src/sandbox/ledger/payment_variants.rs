@@ -51,6 +51,7 @@ impl Ledger {
         amount: Money,
     ) -> Result<&Transaction, String> {
         let amount = checked("amount", amount)?;
+        let limit = self.limit();
         let tx = self
             .transactions
             .get_mut(id)
@@ -81,7 +82,9 @@ impl Ledger {
                 tx.amount
             ));
         }
-        self.variants.held.insert(id.to_owned(), tx.amount);
+        let held = tx.amount;
+        super::make_room(&mut self.variants.held, limit);
+        self.variants.held.insert(id.to_owned(), held);
         tx.amount = amount;
         tx.refunded = Decimal::ZERO;
         tx.status = PaymentStatus::Success;

@@ -9,7 +9,7 @@ use std::{
     pin::Pin,
     sync::{
         Arc,
-        atomic::{AtomicU64, AtomicUsize, Ordering},
+        atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering},
     },
     task::{Context, Poll},
     time::{Duration, Instant},
@@ -120,7 +120,15 @@ struct Activity {
     /// When the oldest body still being read began (milliseconds after `start`).
     reading_since: AtomicU64,
     /// When the first byte of the next request's headers arrived ([`NOT_STARTED`]: none has).
+    /// Set by [`Framing`] as the bytes are read, so a head pipelined behind a complete request
+    /// (read with it, or while it is processed) is timed from its own first byte.
     head_since: AtomicU64,
+    /// When the last request in progress ended (milliseconds after `start`): a pipelined head
+    /// is not cut sooner than the header-read timeout after it.
+    free_since: AtomicU64,
+    /// [`Framing`] could not follow the stream (a chunked body, say): heads are then timed
+    /// from the first byte that arrives while no request is in progress.
+    framing_lost: AtomicBool,
 }
 
 /// [`Activity::head_since`] when no request's headers are arriving.
@@ -135,27 +143,44 @@ impl Activity {
         u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
 
-    /// A byte arrived: with no request in progress, it starts the next request's headers.
-    fn received(&self) {
+    /// Bytes arrived; `head` says whether a request's head is now partly received (`None`:
+    /// the framing is lost, so a byte with no request in progress starts one).
+    fn received(&self, head: Option<bool>) {
         self.touch();
-        if self.busy.load(Ordering::Relaxed) == 0 {
+        let started = match head {
+            Some(started) => started,
+            None => {
+                self.framing_lost.store(true, Ordering::Relaxed);
+                self.busy.load(Ordering::Relaxed) == 0
+            }
+        };
+        if started {
             let _ = self.head_since.compare_exchange(
                 NOT_STARTED,
                 self.now(),
                 Ordering::Relaxed,
                 Ordering::Relaxed,
             );
+        } else if head.is_some() {
+            self.head_since.store(NOT_STARTED, Ordering::Relaxed);
         }
     }
 
-    /// How long the headers being received have been arriving (zero when none are).
+    /// How long a head has been arriving with no request in progress: from its first byte, or
+    /// from the end of the request before it, whichever is later (zero when none is arriving,
+    /// or while a request is in progress: a request being processed is never cut).
     fn head_for(&self) -> Duration {
+        if self.busy.load(Ordering::Relaxed) > 0 {
+            return Duration::ZERO;
+        }
         match self.head_since.load(Ordering::Relaxed) {
             NOT_STARTED => Duration::ZERO,
-            since => self
-                .start
-                .elapsed()
-                .saturating_sub(Duration::from_millis(since)),
+            since => {
+                let since = since.max(self.free_since.load(Ordering::Relaxed));
+                self.start
+                    .elapsed()
+                    .saturating_sub(Duration::from_millis(since))
+            }
         }
     }
 
@@ -180,17 +205,119 @@ struct Busy(Arc<Activity>);
 impl Busy {
     fn new(activity: Arc<Activity>) -> Self {
         activity.busy.fetch_add(1, Ordering::Relaxed);
-        // The headers are complete: they are no longer arriving.
-        activity.head_since.store(NOT_STARTED, Ordering::Relaxed);
+        if activity.framing_lost.load(Ordering::Relaxed) {
+            // The headers are complete: they are no longer arriving. (When the framing is
+            // followed, it knows, and a head pipelined behind these keeps its time.)
+            activity.head_since.store(NOT_STARTED, Ordering::Relaxed);
+        }
         Self(activity)
     }
 }
 
 impl Drop for Busy {
     fn drop(&mut self) {
-        self.0.busy.fetch_sub(1, Ordering::Relaxed);
+        if self.0.busy.fetch_sub(1, Ordering::Relaxed) == 1 {
+            self.0.free_since.store(self.0.now(), Ordering::Relaxed);
+        }
         self.0.touch();
     }
+}
+
+/// Follows the requests' framing in the bytes read, as hyper parses them (heads with
+/// `httparse`, bodies by `Content-Length`), only to know when a request's head is partly
+/// received: a head pipelined behind a complete request, or sent while one is processed,
+/// sits in hyper's buffer where the socket no longer shows it. A chunked body (or anything
+/// hyper would refuse) loses the framing; then [`Activity::received`] falls back to timing a
+/// head from the first byte that arrives while no request is in progress.
+#[derive(Default)]
+struct Framing {
+    /// The bytes of the head being received (leading empty lines skipped, as httparse does).
+    head: Vec<u8>,
+    /// Body bytes still to come before the next head.
+    body_left: u64,
+    lost: bool,
+}
+
+/// The most header bytes followed; hyper refuses a longer head anyway.
+const MAX_HEAD: usize = 512 * 1024;
+
+impl Framing {
+    /// Feeds bytes read. `Some(true)` when a head is partly received after them, `Some(false)`
+    /// when none is, `None` when the framing is lost.
+    fn feed(&mut self, mut bytes: &[u8]) -> Option<bool> {
+        while !bytes.is_empty() && !self.lost {
+            if self.body_left > 0 {
+                let n = usize::try_from(self.body_left)
+                    .unwrap_or(usize::MAX)
+                    .min(bytes.len());
+                self.body_left -= n as u64;
+                bytes = &bytes[n..];
+                continue;
+            }
+            if self.head.is_empty() {
+                let skip = bytes
+                    .iter()
+                    .take_while(|b| matches!(b, b'\r' | b'\n'))
+                    .count();
+                bytes = &bytes[skip..];
+                if bytes.is_empty() {
+                    break;
+                }
+            }
+            let before = self.head.len();
+            // A head can only end on a line feed: parse only when one arrives.
+            let end = match bytes.iter().position(|b| *b == b'\n') {
+                Some(_) => bytes.len(),
+                None => {
+                    self.head.extend_from_slice(bytes);
+                    self.lost = self.head.len() > MAX_HEAD;
+                    break;
+                }
+            };
+            self.head.extend_from_slice(&bytes[..end]);
+            let mut headers = [httparse::EMPTY_HEADER; 128];
+            let mut request = httparse::Request::new(&mut headers);
+            match request.parse(&self.head) {
+                Ok(httparse::Status::Complete(length)) => {
+                    match body_length(request.headers) {
+                        Some(body) => self.body_left = body,
+                        None => self.lost = true,
+                    }
+                    bytes = &bytes[length.saturating_sub(before).min(bytes.len())..];
+                    self.head.clear();
+                }
+                Ok(httparse::Status::Partial) => {
+                    self.lost = self.head.len() > MAX_HEAD;
+                    break;
+                }
+                Err(_) => self.lost = true,
+            }
+        }
+        (!self.lost).then_some(!self.head.is_empty())
+    }
+}
+
+/// The body length a request head announces: `Content-Length` (0 without one); `None` for a
+/// chunked or otherwise framed body, or conflicting lengths.
+fn body_length(headers: &[httparse::Header<'_>]) -> Option<u64> {
+    let mut length = None;
+    for header in headers {
+        if header.name.eq_ignore_ascii_case("transfer-encoding") {
+            return None;
+        }
+        if header.name.eq_ignore_ascii_case("content-length") {
+            let value: u64 = std::str::from_utf8(header.value)
+                .ok()?
+                .trim()
+                .parse()
+                .ok()?;
+            if length.is_some_and(|l| l != value) {
+                return None;
+            }
+            length = Some(value);
+        }
+    }
+    Some(length.unwrap_or(0))
 }
 
 /// A request body, counted in [`Activity::reading`] until it ends (or is dropped unread).
@@ -262,6 +389,7 @@ impl http_body::Body for Reading {
 struct Tracked {
     stream: TcpStream,
     activity: Arc<Activity>,
+    framing: Framing,
 }
 
 impl AsyncRead for Tracked {
@@ -273,7 +401,9 @@ impl AsyncRead for Tracked {
         let before = buf.filled().len();
         let result = Pin::new(&mut self.stream).poll_read(cx, buf);
         if buf.filled().len() > before {
-            self.activity.received();
+            let this = &mut *self;
+            let head = this.framing.feed(&buf.filled()[before..]);
+            this.activity.received(head);
         }
         result
     }
@@ -319,6 +449,8 @@ async fn connection(
         reading: AtomicUsize::new(0),
         reading_since: AtomicU64::new(0),
         head_since: AtomicU64::new(NOT_STARTED),
+        free_since: AtomicU64::new(0),
+        framing_lost: AtomicBool::new(false),
     });
     let in_service = activity.clone();
     let service = hyper::service::service_fn(move |request: Request<Incoming>| {
@@ -334,6 +466,7 @@ async fn connection(
     let io = TokioIo::new(Tracked {
         stream,
         activity: activity.clone(),
+        framing: Framing::default(),
     });
     let conn = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
@@ -434,5 +567,40 @@ impl http_body::Body for Truncated {
             });
         }
         Poll::Pending
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn framing_sees_a_head_pipelined_behind_a_complete_request() {
+        let mut framing = Framing::default();
+        assert_eq!(
+            framing.feed(b"GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHo"),
+            Some(true)
+        );
+        assert_eq!(framing.feed(b"st: x\r\n\r\n"), Some(false));
+        // A body is not a head, whatever it holds; the bytes after it are.
+        assert_eq!(
+            framing.feed(b"POST /c HTTP/1.1\r\nContent-Length: 9\r\n\r\nGET / HTT"),
+            Some(false)
+        );
+        assert_eq!(framing.feed(b"G"), Some(true));
+        assert_eq!(framing.feed(b"ET / HTTP/1.1\r\n\r\n\r\n"), Some(false));
+        // Split anywhere, one byte at a time.
+        let mut framing = Framing::default();
+        let stream = b"POST /d HTTP/1.1\r\ncontent-length: 2\r\n\r\nokGET /e HTTP/1.1\n\n";
+        let seen: Vec<Option<bool>> = stream.chunks(1).map(|b| framing.feed(b)).collect();
+        assert_eq!(seen.last(), Some(&Some(false)));
+        assert_eq!(seen[seen.len() - 2], Some(true));
+        // A chunked body loses the framing (the connection falls back).
+        let mut framing = Framing::default();
+        assert_eq!(
+            framing.feed(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+            None
+        );
+        assert_eq!(framing.feed(b"GET"), None);
     }
 }

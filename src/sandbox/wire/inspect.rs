@@ -8,14 +8,15 @@ use std::{sync::Arc, time::Duration};
 
 use axum::{
     Form, Json,
-    extract::{Path, State},
-    http::StatusCode,
+    extract::{Path, Query, State},
+    http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::sandbox::{
+    DEFAULT_TRANSACTIONS_PAGE, MAX_TRANSACTIONS_PAGE,
     callbacks::CallbackDelivery,
     gateway::operation_named,
     ledger::{SavedCard, Transaction},
@@ -29,9 +30,61 @@ pub(super) async fn requests(State(shared): State<Arc<Shared>>) -> Json<Vec<Rece
     Json(shared.lock().requests.to_vec())
 }
 
-/// `GET /_sandbox/transactions`.
-pub(super) async fn transactions(State(shared): State<Arc<Shared>>) -> Json<Vec<Transaction>> {
-    Json(shared.lock().ledger.transactions().cloned().collect())
+#[derive(Deserialize)]
+pub(super) struct PageQuery {
+    limit: Option<String>,
+    after: Option<String>,
+}
+
+/// `GET /_sandbox/transactions?limit=N&after=ID`: one page, oldest first, of at most `limit`
+/// transactions ([`DEFAULT_TRANSACTIONS_PAGE`] by default, at most
+/// [`MAX_TRANSACTIONS_PAGE`]) after the id `after`. When more follow, the answer has the
+/// header `Link: </_sandbox/transactions?limit=N&after=LAST>; rel="next"`; `X-Total-Count`
+/// is how many the ledger keeps. Only the page is copied under the lock, and it is
+/// serialised after the lock is released.
+pub(super) async fn transactions(
+    State(shared): State<Arc<Shared>>,
+    Query(query): Query<PageQuery>,
+) -> Response {
+    let limit = match query.limit.as_deref().map(str::parse::<usize>) {
+        None => DEFAULT_TRANSACTIONS_PAGE,
+        Some(Ok(n)) if (1..=MAX_TRANSACTIONS_PAGE).contains(&n) => n,
+        Some(_) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                Json(json!({"error": format!(
+                    "limit must be a whole number from 1 to {MAX_TRANSACTIONS_PAGE}, got {:?}",
+                    query.limit.unwrap_or_default()
+                )})),
+            )
+                .into_response();
+        }
+    };
+    let (mut page, total) = {
+        let state = shared.lock();
+        let page: Vec<Transaction> = state
+            .ledger
+            .transactions_after(query.after.as_deref())
+            .take(limit + 1)
+            .cloned()
+            .collect();
+        (page, state.ledger.transaction_count())
+    };
+    let more = page.len() > limit;
+    page.truncate(limit);
+    let mut response = Json(&page).into_response();
+    let headers = response.headers_mut();
+    headers.insert("x-total-count", HeaderValue::from(total));
+    if let Some(last) = page.last().filter(|_| more) {
+        let link = format!(
+            "</_sandbox/transactions?limit={limit}&after={}>; rel=\"next\"",
+            form_urlencoded::byte_serialize(last.id.as_bytes()).collect::<String>()
+        );
+        if let Ok(link) = HeaderValue::from_str(&link) {
+            headers.insert(header::LINK, link);
+        }
+    }
+    response
 }
 
 /// `GET /_sandbox/cards`.

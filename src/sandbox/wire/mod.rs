@@ -86,29 +86,26 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     }
     router = router.route_layer(axum::middleware::from_fn(checkout_redirect));
     // `GET /api/heartbeat` (unsigned): `{"status":"ok"}`, recorded; faults apply.
-    async fn heartbeat(State(shared): State<Arc<Shared>>) -> Response {
-        let fault = shared.lock().faults.take("heartbeat");
-        let answer = serde_json::json!({"status": "ok"});
-        let record = |answer: Option<Value>| ReceivedRequest {
-            operation: "heartbeat",
-            path: "/api/heartbeat",
-            envelope: "none",
-            payload: None,
-            verified: false,
-            answer,
-            fault: fault.as_ref().map(|f| format!("{f:?}")),
-        };
-        if let Some(Fault::HttpStatus { status, body }) = &fault {
-            shared.lock().requests.push(record(None));
-            return (
-                StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_GATEWAY),
-                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-                body.clone(),
-            )
-                .into_response();
-        }
-        shared.lock().requests.push(record(Some(answer.clone())));
-        json_text(wire_json(&answer))
+    async fn heartbeat(
+        State(shared): State<Arc<Shared>>,
+        control: Option<Extension<ConnControl>>,
+    ) -> Response {
+        let request = unanswered("heartbeat", "/api/heartbeat", "none", None);
+        faulted(
+            shared,
+            control.map(|c| c.0),
+            request,
+            |shared, fault| async move {
+                let answer = serde_json::json!({"status": "ok"});
+                shared.lock().requests.push(ReceivedRequest {
+                    answer: Some(answer.clone()),
+                    fault,
+                    ..unanswered("heartbeat", "/api/heartbeat", "none", None)
+                });
+                json_text(wire_json(&answer))
+            },
+        )
+        .await
     }
     router = router.route("/api/heartbeat", get(heartbeat));
 
@@ -157,19 +154,41 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             }),
         );
 
+    // The B2B operations read their own JSON body or path; faults apply like elsewhere.
     router = router
         .route(
             "/api/1/b2b/payment",
-            post(|State(shared): State<Arc<Shared>>, body: Bytes| {
-                gateway::tokens_b2b::b2b_post(shared, body)
-            }),
+            post(
+                |State(shared): State<Arc<Shared>>,
+                 control: Option<Extension<ConnControl>>,
+                 body: Bytes| async move {
+                    let payload = serde_json::from_slice::<types::SignedEnvelope>(&body)
+                        .ok()
+                        .and_then(|e| decode_data(&e.data).ok());
+                    let request = unanswered("b2b_payment", "/api/1/b2b/payment", "json", payload);
+                    faulted(shared, control.map(|c| c.0), request, |shared, fault| {
+                        gateway::tokens_b2b::b2b_post(shared, body, fault)
+                    })
+                    .await
+                },
+            ),
         )
         .route(
             "/api/1/b2b/payment/{order_id}",
             get(
                 |State(shared): State<Arc<Shared>>,
-                 axum::extract::Path(order_id): axum::extract::Path<String>| {
-                    gateway::tokens_b2b::b2b_get(shared, order_id)
+                 control: Option<Extension<ConnControl>>,
+                 axum::extract::Path(order_id): axum::extract::Path<String>| async move {
+                    let request = unanswered(
+                        "b2b_payment_status",
+                        "/api/1/b2b/payment/{order_id}",
+                        "none",
+                        Some(serde_json::json!({"order_id": order_id})),
+                    );
+                    faulted(shared, control.map(|c| c.0), request, |shared, fault| {
+                        gateway::tokens_b2b::b2b_get(shared, order_id, fault)
+                    })
+                    .await
                 },
             ),
         )
@@ -342,26 +361,7 @@ async fn handle(
         answer: None,
         fault: fault.as_ref().map(|f| format!("{f:?}")),
     };
-    let early = match &fault {
-        Some(Fault::HttpStatus { status, body }) => Some(
-            (
-                StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_GATEWAY),
-                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-                body.clone(),
-            )
-                .into_response(),
-        ),
-        Some(Fault::NotJson(text)) => Some(
-            (
-                StatusCode::OK,
-                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-                text.clone(),
-            )
-                .into_response(),
-        ),
-        _ => None,
-    };
-    if let Some(response) = early {
+    if let Some(response) = fault.as_ref().and_then(answered_instead) {
         shared.lock().requests.push(record);
         return Some(response);
     }
@@ -385,6 +385,103 @@ async fn handle(
             None
         }
         _ => Some(json_text(text)),
+    }
+}
+
+/// The answer of a fault that answers **instead of** processing the request (`HttpStatus`,
+/// `NotJson`); `None` for the others.
+fn answered_instead(fault: &Fault) -> Option<Response> {
+    let (status, body) = match fault {
+        Fault::HttpStatus { status, body } => (
+            StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_GATEWAY),
+            body,
+        ),
+        Fault::NotJson(text) => (StatusCode::OK, text),
+        _ => return None,
+    };
+    Some(
+        (
+            status,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            body.clone(),
+        )
+            .into_response(),
+    )
+}
+
+/// The record of a request not answered yet (no answer, not verified, no fault).
+fn unanswered(
+    operation: &'static str,
+    path: &'static str,
+    envelope: &'static str,
+    payload: Option<Value>,
+) -> ReceivedRequest {
+    ReceivedRequest {
+        operation,
+        path,
+        envelope,
+        payload,
+        verified: false,
+        answer: None,
+        fault: None,
+    }
+}
+
+/// An operation whose route reads its own request (heartbeat, the B2B JSON body and status
+/// read) gets the fault armed for it exactly as the signed forms do in [`handle`]: a latency
+/// delays it, `HttpStatus` and `NotJson` answer instead of `run` (recording `request`), a
+/// truncated body or a dropped connection loses the answer of a request that `run` processed
+/// and recorded. `run` gets the fault's description for its record. Processed in its own task,
+/// so a client that gives up does not stop it.
+async fn faulted<F, Fut>(
+    shared: Arc<Shared>,
+    control: Option<ConnControl>,
+    request: ReceivedRequest,
+    run: F,
+) -> Response
+where
+    F: FnOnce(Arc<Shared>, Option<String>) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Response> + Send + 'static,
+{
+    let task = tokio::spawn(async move {
+        let fault = shared.lock().faults.take(request.operation);
+        if let Some(Fault::Latency(delay)) = &fault {
+            tokio::time::sleep(*delay).await;
+        }
+        let described = fault.as_ref().map(|f| format!("{f:?}"));
+        if let Some(response) = fault.as_ref().and_then(answered_instead) {
+            shared.lock().requests.push(ReceivedRequest {
+                fault: described,
+                ..request
+            });
+            return Some(response);
+        }
+        let response = run(shared, described).await;
+        match (fault, control) {
+            (Some(Fault::TruncatedBody), Some(control)) => {
+                let (parts, body) = response.into_parts();
+                let bytes = axum::body::to_bytes(body, usize::MAX)
+                    .await
+                    .unwrap_or_default();
+                let mut truncated =
+                    truncated_body(control, String::from_utf8_lossy(&bytes).into_owned());
+                *truncated.status_mut() = parts.status;
+                Some(truncated)
+            }
+            (Some(Fault::DropConnection), Some(control)) => {
+                control.kill();
+                None
+            }
+            _ => Some(response),
+        }
+    });
+    match task.await {
+        Ok(Some(response)) => response,
+        // The connection is closed under this handler; it never answers.
+        Ok(None) => std::future::pending::<Response>().await,
+        Err(e) => json_text(wire_json(&server_error(&format!(
+            "sandbox task failed: {e}"
+        )))),
     }
 }
 
