@@ -6,7 +6,7 @@
 # openapi-typescript), and runs spec-check first when they are missing, so it also runs alone.
 # The sandbox comes from the Python
 # wheel (built with maturin, installed into a clean virtualenv) when EPOINT_WHEEL_VENV is set by
-# .ci/wheel.sh, otherwise from target/debug/epoint (cargo build --features cli).
+# .ci/wheel.sh, otherwise from target/debug/epoint (cargo build -p epoint-az-cli).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -20,7 +20,7 @@ fi
 if [ -n "${EPOINT_WHEEL_VENV:-}" ]; then
   SANDBOX=("$EPOINT_WHEEL_VENV/bin/epoint" sandbox)
 else
-  cargo build --quiet --features cli --bin epoint
+  cargo build --quiet -p epoint-az-cli
   SANDBOX=("${CARGO_TARGET_DIR:-$ROOT/target}/debug/epoint" sandbox)
 fi
 echo "flows: sandbox = ${SANDBOX[*]}"

@@ -12,8 +12,8 @@ cd "$COPY"
 cargo update 2>&1 | grep -E '^\s+(Updating|Adding|Removing)' || echo "fresh-resolve: Cargo.lock is already the newest resolve"
 # The checkout's target directory: unchanged dependencies are not rebuilt.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
-cargo build --all-targets
-cargo clippy --all-targets -- -D warnings
-cargo build --all-targets --all-features
-cargo clippy --all-targets --all-features -- -D warnings
+cargo build --workspace --all-targets
+cargo clippy --workspace --all-targets -- -D warnings
+cargo build --workspace --all-targets --all-features
+cargo clippy --workspace --all-targets --all-features -- -D warnings
 echo "fresh-resolve: default and all features build and pass clippy with the newest dependencies"

@@ -44,6 +44,7 @@ def local(toml):
     # epoint-az = "0.2"  /  epoint-az = { version = "0.2", features = [...] }  →  path = checkout
     toml = re.sub(r'^epoint-az\s*=\s*"[^"]*"', f'epoint-az = {{ path = "{root}" }}', toml, flags=re.M)
     toml = re.sub(r'^(epoint-az\s*=\s*\{)\s*version\s*=\s*"[^"]*"', rf'\1 path = "{root}"', toml, flags=re.M)
+    toml = re.sub(r'^epoint-az-sandbox\s*=\s*"[^"]*"', f'epoint-az-sandbox = {{ path = "{root}/sandbox" }}', toml, flags=re.M)
     return toml
 
 # Every docs/ page is doc-tested: src/lib.rs includes it in its #[cfg(doctest)] module.
@@ -105,7 +106,7 @@ echo "readme-check: the axum callback handler builds as a separate crate"
 # 3. The Quick start runs as the README says: against the standalone sandbox with the sandbox
 #    merchant's keys, the customer's payment made with `curl … /_sandbox/complete/ID`.
 QUICK="$CARGO_TARGET_DIR/debug/readme-check"
-cargo build --quiet --features cli --bin epoint
+cargo build --quiet -p epoint-az-cli
 "$CARGO_TARGET_DIR/debug/epoint" sandbox --port 0 >"$CRATE/sandbox.out" &
 SANDBOX_PID=$!
 trap 'kill $SANDBOX_PID 2>/dev/null || true; rm -rf "$CRATE"' EXIT

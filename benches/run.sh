@@ -17,7 +17,7 @@ case "${1:-}" in
 esac
 ulimit -n 8192 2>/dev/null || true  # c=1024 needs more than 1024 descriptors
 
-cargo build --release --features sandbox --example loadgen
+cargo build --release --example loadgen
 loadgen=target/release/examples/loadgen
 
 echo "== signing and callbacks" >&2

@@ -2,7 +2,7 @@
 logged but create no gateway state (status queries for unknown transactions), RSS after each
 5 000. The request log is bounded (newest 1000 kept), so RSS must stay flat.
 
-    cargo build --features cli && python3 benches/sandbox_rss.py
+    cargo build -p epoint-az-cli && python3 benches/sandbox_rss.py
 """
 import subprocess, sys, time, http.client
 sys.path.insert(0, "openapi/reference")

@@ -1,7 +1,7 @@
 //! A small shop as an axum web service, taking EPoint payments:
 //!
 //! ```text
-//! cargo run --example axum_shop --features sandbox,axum
+//! cargo run --example axum_shop --features axum
 //! ```
 //!
 //! | route | what it does |
@@ -38,11 +38,8 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
-use epoint_az::{
-    Client, Decimal, Keys,
-    axum::EpointCallback,
-    sandbox::{Outcome, Sandbox},
-};
+use epoint_az::{Client, Decimal, Keys, axum::EpointCallback};
+use epoint_az_sandbox::{Outcome, Sandbox};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 

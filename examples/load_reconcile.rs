@@ -19,10 +19,8 @@ use std::{
     time::{Duration, Instant},
 };
 
-use epoint_az::{
-    Decimal, Keys, PaymentStatus,
-    sandbox::{Outcome, Sandbox, SandboxError},
-};
+use epoint_az::{Decimal, Keys, PaymentStatus};
+use epoint_az_sandbox::{Outcome, Sandbox, SandboxError};
 use tokio::{sync::Semaphore, task::JoinSet};
 
 /// What one run did, and what reconciliation found.

@@ -3,10 +3,10 @@
 //!
 //! ```sh
 //! # the whole comparison (server and every client in their own process), 3 rounds, medians:
-//! cargo run --release --features sandbox --example loadgen -- bench
+//! cargo run --release --example loadgen -- bench
 //! # one client against a server you started yourself:
-//! cargo run --release --features sandbox --example loadgen -- serve            # prints its URL
-//! cargo run --release --features sandbox --example loadgen -- run pay 64 http://127.0.0.1:PORT
+//! cargo run --release --example loadgen -- serve            # prints its URL
+//! cargo run --release --example loadgen -- run pay 64 http://127.0.0.1:PORT
 //! ```
 //!
 //! Modes (every one answers the same calls on the same server):
@@ -75,9 +75,9 @@ fn serve(sandbox: bool) -> Result<(), BoxError> {
         .build()?;
     runtime.block_on(async move {
         if sandbox {
-            let sandbox = epoint_az::sandbox::Sandbox::builder()
+            let sandbox = epoint_az_sandbox::Sandbox::builder()
                 .no_merchants()
-                .merchant(epoint_az::sandbox::Merchant::new(PUBLIC_KEY, PRIVATE_KEY))
+                .merchant(epoint_az_sandbox::Merchant::new(PUBLIC_KEY, PRIVATE_KEY))
                 .request_log_limit(1000)
                 .start()
                 .await?;

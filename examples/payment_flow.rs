@@ -1,7 +1,7 @@
 //! A complete EPoint payment, end to end:
 //!
 //! ```text
-//! cargo run --example payment_flow --features sandbox
+//! cargo run --example payment_flow
 //! ```
 //!
 //! With no keys in the environment it runs on the embedded sandbox: it starts the sandbox and a
@@ -23,7 +23,8 @@ use axum::{
     extract::State,
     routing::{get, post},
 };
-use epoint_az::{Client, PaymentStatus, sandbox::Sandbox};
+use epoint_az::{Client, PaymentStatus};
+use epoint_az_sandbox::Sandbox;
 use rust_decimal_macros::dec;
 use tokio::sync::mpsc;
 

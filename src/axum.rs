@@ -83,7 +83,7 @@
 //! ```
 //!
 //! A complete web service (checkout, callback, order page) is `examples/axum_shop.rs`:
-//! `cargo run --example axum_shop --features sandbox,axum`.
+//! `cargo run --example axum_shop --features axum`.
 
 use ::axum::{
     body::Bytes,

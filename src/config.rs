@@ -428,8 +428,16 @@ impl Config {
 /// An absolute http(s) URL written the normal way, or why not. The string itself is what gets
 /// sent, so it is checked as written: a URL parser silently drops tabs and line breaks and
 /// repairs odd forms (`http:///x`, `https:host`, `http:\\host`), which would let a string
-/// through that is not the URL that was checked.
-pub(crate) fn check_url(url: &str) -> Result<(), String> {
+/// through that is not the URL that was checked. The rule for every URL this crate sends or
+/// stores (base URL, redirect URLs; the sandbox's result URL).
+///
+/// ```
+/// use epoint_az::config::check_url;
+/// assert!(check_url("https://shop.example/paid").is_ok());
+/// assert!(check_url("https:shop.example").is_err());
+/// assert!(check_url("http://a b").is_err());
+/// ```
+pub fn check_url(url: &str) -> Result<(), String> {
     // A key pasted into the wrong setting must not be printed: a value that does not even
     // start like a URL is shown only when short, a long one only by its beginning.
     let shown = if url.starts_with("http") {

@@ -1,7 +1,7 @@
 //! The Rust client for [EPoint](https://epoint.az), Azerbaijan's payment gateway: every
 //! operation of its API (36), typed and signed, generated at build time from an OpenAPI 3.0.3
-//! contract; verification of EPoint's signed callbacks; and an embedded EPoint sandbox for
-//! tests. Money is exact, the private key never reaches a log, and a call that moves money is
+//! contract; and verification of EPoint's signed callbacks. Its companion crates are the
+//! EPoint sandbox for tests (`epoint-az-sandbox`) and the `epoint` command (`epoint-az-cli`). Money is exact, the private key never reaches a log, and a call that moves money is
 //! never retried behind your back.
 //!
 //! ```no_run
@@ -30,14 +30,13 @@
 //!   [`generated`]: the raw client and wire types; [`Client::operation`] calls any operation.
 //! - [`Money`], [`PaymentStatus`], [`BankCode`]: exact amounts, EPoint's open status set, and
 //!   the bank response codes with their meanings in each [`Language`].
-//! - With the `sandbox` feature, [`sandbox`](sandbox/index.html): an EPoint simulator over real
-//!   HTTP on loopback, for your tests. With `blocking`, `Call::send_blocking`.
+//! - With `blocking`, `Call::send_blocking`. For your tests, the crate `epoint-az-sandbox`
+//!   simulates EPoint over real HTTP on loopback.
 //!
 //! # Features
 //!
 //! `rustls` (default: TLS through rustls with the ring provider), `rustls-aws-lc`,
-//! `native-tls`, `axum` (the callback extractor), `sandbox` (the simulator), `blocking`, and
-//! `cli` (the `epoint` command line tool with the standalone sandbox).
+//! `native-tls`, `axum` (the callback extractor) and `blocking`.
 //!
 //! # Guides
 //!
@@ -66,9 +65,6 @@ pub mod generated;
 mod money;
 pub mod operation;
 pub mod reconcile;
-#[cfg(feature = "sandbox")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
-pub mod sandbox;
 pub mod signing;
 mod status;
 mod texts;

@@ -7,7 +7,7 @@
 mod axum_shop;
 
 use axum_shop::{Shop, post_checkout, router};
-use epoint_az::sandbox::Sandbox;
+use epoint_az_sandbox::Sandbox;
 use serde_json::json;
 
 #[tokio::test]

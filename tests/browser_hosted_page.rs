@@ -6,7 +6,6 @@
 //! installs them; `EPOINT_CHROMIUM` / `EPOINT_CHROMEDRIVER` override the paths). Without them
 //! the test prints a `SKIPPED …` line that `cargo test` shows (not captured) and passes, unless
 //! `EPOINT_REQUIRE_BROWSER` is set (as in CI), where it fails.
-#![cfg(feature = "sandbox")]
 
 mod sandbox_support;
 
@@ -17,7 +16,8 @@ use std::{
     time::{Duration, Instant},
 };
 
-use epoint_az::{PaymentStatus, callback::CallbackFlow, sandbox::CardStatus};
+use epoint_az::{PaymentStatus, callback::CallbackFlow};
+use epoint_az_sandbox::CardStatus;
 use fantoccini::{ClientBuilder, Locator};
 use rust_decimal_macros::dec;
 use sandbox_support::{Merchant, keys1, sandbox_with};

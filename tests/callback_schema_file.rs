@@ -1,11 +1,11 @@
 //! `openapi/callback.schema.json` (the callback as a standalone JSON Schema, generated from the
 //! spec for teams whose generators drop `callbacks`) accepts every callback the sandbox sends,
 //! in every flow, and refuses broken ones.
-#![cfg(feature = "sandbox")]
 
 mod sandbox_support;
 
-use epoint_az::{dec, sandbox::Outcome};
+use epoint_az::dec;
+use epoint_az_sandbox::Outcome;
 use sandbox_support::{Merchant, sandbox_with};
 use serde_json::{Value, json};
 

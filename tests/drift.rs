@@ -5,7 +5,8 @@
 
 use std::{collections::BTreeMap, fs, path::Path};
 
-use epoint_az::{Keys, OPERATIONS, sandbox::Sandbox};
+use epoint_az::{Keys, OPERATIONS};
+use epoint_az_sandbox::Sandbox;
 use serde_json::{Value, json};
 use syn::{ImplItem, Item, ReturnType, Type};
 
@@ -275,7 +276,7 @@ fn every_spec_operation_has_a_payload_snapshot_and_end_to_end_tests() {
 #[tokio::test]
 async fn the_sandbox_handles_every_spec_operation_and_no_other_api_path() {
     let sandbox = Sandbox::start().await.expect("sandbox");
-    let (public, private) = epoint_az::sandbox::SEEDED_MERCHANTS[0];
+    let (public, private) = epoint_az_sandbox::SEEDED_MERCHANTS[0];
     let keys = Keys::new(public, private);
     let http = reqwest::Client::new();
     let post = |path: &str, body: String| {

@@ -4,14 +4,11 @@
 //! non-JSON 200). Each cell checks the documented error, `may_have_reached_epoint()`, and that
 //! the sandbox received exactly one request: nothing that moves money is ever retried.
 //! Table-driven; real sockets on loopback.
-#![cfg(feature = "sandbox")]
 
 use std::time::Duration;
 
-use epoint_az::{
-    Client, Delivery, Error, OperationId,
-    sandbox::{Fault, Outcome, Sandbox},
-};
+use epoint_az::{Client, Delivery, Error, OperationId};
+use epoint_az_sandbox::{Fault, Outcome, Sandbox};
 use rust_decimal_macros::dec;
 
 /// The impatient client's timeout (used for the latency case only, so that a loaded CI

@@ -1,11 +1,11 @@
 //! The fuzz targets' functions on stable Rust: every committed corpus file (`fuzz/corpus/`)
 //! must give the typed result its name announces (`<expected>__<what>.txt`), without a panic;
 //! then a proptest campaign of random mutations of those files (`FUZZ_CASES=N` for longer).
-#![cfg(feature = "sandbox")]
 
 use std::path::{Path, PathBuf};
 
-use epoint_az::{CallbackError, Keys, SignatureError, sandbox::parse_envelope_for_fuzzing};
+use epoint_az::{CallbackError, Keys, SignatureError};
+use epoint_az_sandbox::parse_envelope_for_fuzzing;
 use proptest::prelude::*;
 
 fn keys() -> Keys {

@@ -6,7 +6,8 @@ mod capture;
 mod sandbox_support;
 
 use capture::{CaptureServer, Reply};
-use epoint_az::{Client, Config, Error, Money, dec, sandbox::Sandbox};
+use epoint_az::{Client, Config, Error, Money, dec};
+use epoint_az_sandbox::Sandbox;
 use sandbox_support::{keys1, post_signed};
 use serde_json::json;
 
@@ -130,7 +131,7 @@ async fn the_sandbox_refuses_what_the_client_refuses() {
     let client = sandbox.client().expect("client");
     let paid = client.pay(dec!(30.00), "null-refund").await.expect("pay");
     sandbox
-        .complete(&paid.transaction, epoint_az::sandbox::Outcome::Paid)
+        .complete(&paid.transaction, epoint_az_sandbox::Outcome::Paid)
         .await
         .expect("paid");
     let answer = post_signed(
@@ -175,10 +176,8 @@ fn money_text_off_the_wire_is_parsed_strictly() {
 
 use std::time::Duration;
 
-use epoint_az::{
-    CallbackError, Decimal, OperationId,
-    sandbox::{Fault, Outcome, SandboxError},
-};
+use epoint_az::{CallbackError, Decimal, OperationId};
+use epoint_az_sandbox::{Fault, Outcome, SandboxError};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 async fn paid(sandbox: &Sandbox, amount: Decimal, order: &str) -> String {
@@ -319,7 +318,7 @@ async fn the_request_log_is_bounded_and_the_count_exact() {
             .await
             .expect("json");
     assert_eq!(over_http.len(), 5);
-    assert_eq!(epoint_az::sandbox::DEFAULT_REQUEST_LOG_LIMIT, 1000);
+    assert_eq!(epoint_az_sandbox::DEFAULT_REQUEST_LOG_LIMIT, 1000);
 
     // Issue 21: the callback log is bounded by the same limit.
     let client = sandbox.client().expect("client");
@@ -330,7 +329,7 @@ async fn the_request_log_is_bounded_and_the_count_exact() {
             .await
             .expect("pay");
         sandbox
-            .complete(&page.transaction, epoint_az::sandbox::Outcome::Paid)
+            .complete(&page.transaction, epoint_az_sandbox::Outcome::Paid)
             .await
             .expect("paid");
         last = page.transaction;
@@ -739,7 +738,7 @@ async fn the_ledger_forgets_the_oldest_past_its_limit() {
             .await
             .expect("kept");
     }
-    assert_eq!(epoint_az::sandbox::DEFAULT_LEDGER_LIMIT, 100_000);
+    assert_eq!(epoint_az_sandbox::DEFAULT_LEDGER_LIMIT, 100_000);
 }
 
 /// Order ids that print as nothing (only whitespace and `Default_Ignorable_Code_Point`
@@ -1105,7 +1104,7 @@ async fn a_half_head_pipelined_behind_a_complete_request_gets_the_header_deadlin
     // Behind a request processed for longer than the deadline: that request is not cut.
     sandbox.inject_times(
         epoint_az::OperationId::Heartbeat,
-        epoint_az::sandbox::Fault::Latency(Duration::from_millis(700)),
+        epoint_az_sandbox::Fault::Latency(Duration::from_millis(700)),
         Some(1),
     );
     let mut socket = tokio::net::TcpStream::connect(sandbox.addr())

@@ -1,6 +1,5 @@
 //! A small run of `examples/load_reconcile.rs`: 300 payments at concurrency 32 through the
 //! sandbox, raced completions and raced partial refunds, then the ledger reconciled.
-#![cfg(feature = "sandbox")]
 
 #[path = "../examples/load_reconcile.rs"]
 #[allow(dead_code)]

@@ -323,15 +323,15 @@ async fn a_dead_gateway_stops_the_lookups_and_every_order_is_still_yielded() {
 
 /// Answered lookups never stop the run; an invalid id (nothing sent) neither counts nor
 /// resets the run of not-sent failures.
-#[cfg(feature = "sandbox")]
 #[tokio::test]
 async fn answers_never_stop_the_run_and_invalid_ids_do_not_break_it() {
-    use epoint_az::{OperationId, sandbox::Sandbox};
+    use epoint_az::OperationId;
+    use epoint_az_sandbox::Sandbox;
 
     let sandbox = Sandbox::start().await.expect("sandbox");
     let base = sandbox.base_url().to_owned();
     let dead = closed_port_url();
-    let keys = epoint_az::sandbox::SEEDED_MERCHANTS[0];
+    let keys = epoint_az_sandbox::SEEDED_MERCHANTS[0];
     let live =
         Client::new(Config::new(keys.0, keys.1).base_url(base).status_retries(0)).expect("client");
     let down =

@@ -1,12 +1,9 @@
 //! Only read-only status queries are retried, and only on network failures or "try again"
 //! answers; every call that creates a payment or moves money is sent exactly once. Proven
 //! over real sockets with the sandbox's fault injection and its request counts.
-#![cfg(feature = "sandbox")]
 
-use epoint_az::{
-    Error, OperationId, PaymentStatus,
-    sandbox::{Fault, Outcome, Sandbox},
-};
+use epoint_az::{Error, OperationId, PaymentStatus};
+use epoint_az_sandbox::{Fault, Outcome, Sandbox};
 use rust_decimal_macros::dec;
 
 async fn paid_transaction(sandbox: &Sandbox) -> String {

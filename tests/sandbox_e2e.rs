@@ -1,17 +1,13 @@
 //! The client end to end against the embedded sandbox, over real loopback HTTP: every
 //! operation, success and failure paths, callbacks for every flow, refund limits, inspection
 //! and shutdown. Refusals and injected faults: tests/sandbox_e2e_faults.rs.
-#![cfg(feature = "sandbox")]
 
 mod sandbox_support;
 
 use std::time::Duration;
 
-use epoint_az::{
-    Client, Error, Keys, OperationId, PaymentStatus,
-    callback::CallbackFlow,
-    sandbox::{CardStatus, Fault, Outcome, Sandbox},
-};
+use epoint_az::{Client, Error, Keys, OperationId, PaymentStatus, callback::CallbackFlow};
+use epoint_az_sandbox::{CardStatus, Fault, Outcome, Sandbox};
 use rust_decimal_macros::dec;
 use sandbox_support::{Merchant, keys1, post_signed, rejected, sandbox_with, submit_form};
 use serde_json::{Value, json};
@@ -180,7 +176,7 @@ async fn declined_payment_reports_bank_code_and_cannot_be_refunded() {
     assert!(message.contains("cannot be reversed"), "{message}");
     assert!(matches!(
         sandbox.complete(&tx, Outcome::Paid).await,
-        Err(epoint_az::sandbox::SandboxError::AlreadyCompleted { .. })
+        Err(epoint_az_sandbox::SandboxError::AlreadyCompleted { .. })
     ));
 }
 
@@ -803,7 +799,7 @@ async fn callbacks_are_signed_with_each_merchants_own_key() {
     let sandbox = Sandbox::builder()
         .result_url(first.result_url())
         .merchant(
-            epoint_az::sandbox::Merchant::new("i000000002", "sandbox_private_key_0000000002")
+            epoint_az_sandbox::Merchant::new("i000000002", "sandbox_private_key_0000000002")
                 .result_url(second.result_url()),
         )
         .start()
@@ -847,7 +843,7 @@ async fn a_result_url_that_is_not_http_is_refused_at_start() {
             .await
             .expect_err("refused");
         assert!(
-            matches!(&err, epoint_az::sandbox::SandboxError::InvalidResultUrl { merchant, .. } if merchant == "i000000001"),
+            matches!(&err, epoint_az_sandbox::SandboxError::InvalidResultUrl { merchant, .. } if merchant == "i000000001"),
             "{url}: {err:?}"
         );
     }

@@ -2,16 +2,13 @@
 //! unknown merchants and wrong keys, tampered requests, invalid fields, foreign transactions,
 //! and fault injection (5xx, non-JSON, truncated bodies, dropped connections, latency, a
 //! stopped sandbox, failed callback deliveries) mapped to the client's error variants.
-#![cfg(feature = "sandbox")]
 
 mod sandbox_support;
 
 use std::time::Duration;
 
-use epoint_az::{
-    Client, Config, Delivery, Error, OperationId, PaymentStatus,
-    sandbox::{Fault, Outcome, Sandbox},
-};
+use epoint_az::{Client, Config, Delivery, Error, OperationId, PaymentStatus};
+use epoint_az_sandbox::{Fault, Outcome, Sandbox};
 use rust_decimal_macros::dec;
 use sandbox_support::{Merchant, keys1, post_form, post_signed, rejected, sandbox_with};
 use serde_json::{Value, json};

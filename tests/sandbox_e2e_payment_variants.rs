@@ -1,14 +1,11 @@
 //! The hosted-page payment variants end to end against the embedded sandbox: checkout posted by a browser, the
 //! developer site's hosted-page paths, pre-authorisation held then completed, re-pricing,
 //! installments and the heartbeat.
-#![cfg(feature = "sandbox")]
 
 mod sandbox_support;
 
-use epoint_az::{
-    Error, HostedPageCurrency, OperationId, PaymentStatus,
-    sandbox::{Outcome, Sandbox},
-};
+use epoint_az::{Error, HostedPageCurrency, OperationId, PaymentStatus};
+use epoint_az_sandbox::{Outcome, Sandbox};
 use rust_decimal_macros::dec;
 use sandbox_support::{Merchant, keys1, sandbox_with, submit_form};
 use serde_json::Value;

@@ -1,15 +1,13 @@
 //! Token payments and B2B transfers end to end against the embedded sandbox: Apple Pay / Google Pay token payments,
 //! the token split payment, and B2B transfers with their unsigned webhook.
-#![cfg(feature = "sandbox")]
 
 mod sandbox_support;
 
 use std::sync::{Arc, Mutex};
 
 use axum::{Router, body::Bytes, routing::post};
-use epoint_az::{
-    B2bTransferRequest, B2bTransferState, Error, OperationId, PaymentStatus, sandbox::Sandbox,
-};
+use epoint_az::{B2bTransferRequest, B2bTransferState, Error, OperationId, PaymentStatus};
+use epoint_az_sandbox::Sandbox;
 use rust_decimal_macros::dec;
 use serde_json::json;
 

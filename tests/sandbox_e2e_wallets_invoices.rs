@@ -1,16 +1,14 @@
 //! Wallets, invoices, saved-card status and the widget end to end against the embedded sandbox: wallets and wallet payments, invoices
 //! (create, update, view, list, send by SMS / email, paid or canceled on the invoice page),
 //! saved-card status through the card's life, and the payment widget.
-#![cfg(feature = "sandbox")]
 
 mod sandbox_support;
 
 use epoint_az::{
-    OperationId, PaymentStatus, SavedCardState,
-    callback::CallbackFlow,
+    OperationId, PaymentStatus, SavedCardState, callback::CallbackFlow,
     generated::types::InvoiceType,
-    sandbox::{Outcome, SEEDED_MERCHANTS},
 };
+use epoint_az_sandbox::{Outcome, SEEDED_MERCHANTS};
 use rust_decimal_macros::dec;
 use sandbox_support::{Merchant, http, keys1, rejected, sandbox_with, submit_form};
 use serde_json::Value;

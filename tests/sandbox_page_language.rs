@@ -1,11 +1,8 @@
 //! The sandbox's hosted page speaks the language the payment asked for (`language` az/en/ru):
 //! its own labels, and EPoint's official status text on the result page.
-#![cfg(feature = "sandbox")]
 
-use epoint_az::{
-    Language,
-    sandbox::{Outcome, Sandbox},
-};
+use epoint_az::Language;
+use epoint_az_sandbox::{Outcome, Sandbox};
 use rust_decimal_macros::dec;
 
 async fn get(url: &str) -> String {

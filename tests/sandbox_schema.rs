@@ -4,11 +4,10 @@
 //! `components` section is used as a JSON Schema document (OpenAPI 3.0 schema objects are JSON
 //! Schema with extra annotation keywords), made strict with `additionalProperties: false` so
 //! an invented field fails too. Every answer is validated exactly as it came over the wire.
-#![cfg(feature = "sandbox")]
 
 mod sandbox_support;
 
-use epoint_az::sandbox::{Outcome, Sandbox};
+use epoint_az_sandbox::{Outcome, Sandbox};
 use sandbox_support::{Merchant, keys1, sandbox_with};
 use serde_json::{Value, json};
 

@@ -1,10 +1,9 @@
 //! Token payments and B2B transfers: the sandbox's answers and B2B webhook conform to the spec's schemas (strict: an
 //! invented field fails), as they came over the wire.
-#![cfg(feature = "sandbox")]
 
 mod sandbox_support;
 
-use epoint_az::sandbox::Sandbox;
+use epoint_az_sandbox::Sandbox;
 use sandbox_support::keys1;
 use serde_json::{Value, json};
 

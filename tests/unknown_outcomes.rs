@@ -1,14 +1,11 @@
 //! Unknown outcomes become resolvable: a payment whose request timed out (the client gave up,
 //! the gateway went on) or whose callback was lost is looked up by the merchant's `order_id`,
 //! against the embedded sandbox over real loopback HTTP.
-#![cfg(feature = "sandbox")]
 
 use std::time::{Duration, Instant};
 
-use epoint_az::{
-    Client, Delivery, Error, OperationId, PaymentStatus, Resolution, dec,
-    sandbox::{Fault, Outcome, Sandbox},
-};
+use epoint_az::{Client, Delivery, Error, OperationId, PaymentStatus, Resolution, dec};
+use epoint_az_sandbox::{Fault, Outcome, Sandbox};
 
 /// The real incident: the latency fault holds the answer past the client's timeout, so the
 /// client reports "may have been sent" (with the order id), while the sandbox creates the
@@ -347,70 +344,4 @@ async fn resolve_needs_a_may_have_been_sent_error_with_an_order_id() {
     assert!(dropped.may_have_reached_epoint());
     let resolve = client.resolve(&dropped).expect("resolvable");
     assert!(format!("{resolve:?}").contains("drop-1"));
-}
-
-/// The unknown outcome as a person meets it on the command line: `epoint pay` times out
-/// (exit 4) and its last line names the command that settles it; that command, run at once,
-/// finds the payment (`new`, exit 0), and no second payment reaches the sandbox.
-#[cfg(feature = "cli")]
-#[tokio::test]
-async fn the_cli_names_the_command_that_settles_an_unknown_outcome() {
-    use epoint_az::sandbox::SEEDED_MERCHANTS;
-
-    let sandbox = Sandbox::start().await.expect("sandbox");
-    sandbox.inject(
-        OperationId::PaymentRequest,
-        Fault::Latency(Duration::from_millis(2500)),
-    );
-    let epoint = |args: Vec<String>| {
-        tokio::task::spawn_blocking(move || {
-            std::process::Command::new(env!("CARGO_BIN_EXE_epoint"))
-                .args(&args)
-                .env("EPOINT_PUBLIC_KEY", SEEDED_MERCHANTS[0].0)
-                .env("EPOINT_PRIVATE_KEY", SEEDED_MERCHANTS[0].1)
-                .env_remove("EPOINT_BASE_URL")
-                .stdin(std::process::Stdio::null())
-                .output()
-                .expect("run epoint")
-        })
-    };
-    let base = sandbox.base_url().to_owned();
-    let pay = epoint(
-        [
-            "pay",
-            "12.00",
-            "slow-1",
-            "--timeout",
-            "1",
-            "--yes",
-            "--base-url",
-            &base,
-        ]
-        .map(str::to_owned)
-        .to_vec(),
-    )
-    .await
-    .expect("join");
-    assert_eq!(pay.status.code(), Some(4), "{pay:?}");
-    let stderr = String::from_utf8_lossy(&pay.stderr);
-    let last = stderr.lines().last().expect("a message");
-    let command = last
-        .rsplit('`')
-        .nth(1)
-        .expect("the last line ends with a command in backticks");
-    let words: Vec<String> = command.split_whitespace().map(str::to_owned).collect();
-    assert_eq!(words[0], "epoint", "{last}");
-    assert!(command.contains("--order-id slow-1"), "{last}");
-    assert!(command.contains(&base), "the same gateway: {last}");
-
-    let settle = epoint(words[1..].to_vec()).await.expect("join");
-    let stdout = String::from_utf8_lossy(&settle.stdout);
-    assert_eq!(settle.status.code(), Some(0), "{settle:?}");
-    assert!(
-        stdout
-            .lines()
-            .any(|l| l.starts_with("status:") && l.ends_with(" new")),
-        "{stdout}"
-    );
-    assert_eq!(sandbox.request_count(OperationId::PaymentRequest), 1);
 }

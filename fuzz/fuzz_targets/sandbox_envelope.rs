@@ -7,7 +7,7 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|body: &[u8]| {
     for is_json in [false, true] {
         if let Ok((data, _signature, _kind)) =
-            epoint_az::sandbox::parse_envelope_for_fuzzing(is_json, body)
+            epoint_az_sandbox::parse_envelope_for_fuzzing(is_json, body)
         {
             let _ = epoint_az::signing::decode_data::<serde_json::Value>(&data);
         }

@@ -11,7 +11,8 @@ use axum::{
     Router, body::Bytes, extract::State, http::StatusCode, response::Html, routing::get,
     routing::post,
 };
-use epoint_az::{Keys, sandbox::Sandbox};
+use epoint_az::Keys;
+use epoint_az_sandbox::Sandbox;
 
 type Shared = (Arc<Mutex<Vec<String>>>, Arc<Mutex<StatusCode>>);
 

@@ -81,7 +81,7 @@ impl State {
 /// A request the sandbox received on one of the ten operations.
 ///
 /// ```no_run
-/// # async fn run(sandbox: epoint_az::sandbox::Sandbox) {
+/// # async fn run(sandbox: epoint_az_sandbox::Sandbox) {
 /// for request in sandbox.requests(epoint_az::OperationId::ExecutePay) {
 ///     println!("{} {:?} -> {:?}", request.path, request.payload, request.answer);
 /// }

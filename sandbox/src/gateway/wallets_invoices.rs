@@ -3,11 +3,9 @@
 use serde_json::{Map, Value, json};
 
 use super::{Answer, Caller, hosted};
-use crate::{
-    Money, PaymentStatus,
-    generated::types,
-    sandbox::ledger::{Invoice, InvoiceFields, Ledger, checked},
-};
+use epoint_az::{Money, PaymentStatus, generated::types};
+
+use crate::ledger::{Invoice, InvoiceFields, Ledger, checked};
 
 /// The wallets the sandbox offers: the catalogue seen in faganchalabizada/epoint-api.
 pub(crate) const WALLETS: [(&str, &str); 3] = [("8", "Portmanat"), ("9", "M10"), ("10", "BirBank")];
@@ -94,15 +92,15 @@ pub(super) fn get_status_card(
     })
 }
 
-fn flag(f: crate::Flag) -> u8 {
+fn flag(f: epoint_az::Flag) -> u8 {
     u8::from(f.is_set())
 }
 
 fn fields(
     sum: Money,
-    display: crate::Flag,
-    save_as_template: crate::Flag,
-    status_installment: Option<crate::Flag>,
+    display: epoint_az::Flag,
+    save_as_template: epoint_az::Flag,
+    status_installment: Option<epoint_az::Flag>,
     text: [&Option<String>; 6],
     description: Option<&types::Description>,
     period: (&types::InvoiceDate, &types::InvoiceDate),
@@ -354,7 +352,7 @@ pub(crate) fn invoices_json(ledger: &Ledger) -> Value {
 pub(crate) fn invoice_page(invoice: &Invoice) -> String {
     use html_escape::encode_text as text;
     let f = &invoice.fields;
-    let form = if invoice.status == crate::sandbox::ledger::INVOICE_WAITING {
+    let form = if invoice.status == crate::ledger::INVOICE_WAITING {
         r#"<form method="post" action=""><button name="action" value="pay">Pay</button> <button name="action" value="cancel">Cancel</button></form>"#
     } else {
         ""

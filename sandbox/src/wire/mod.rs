@@ -29,7 +29,7 @@ use super::{
     page,
     state::{self, ReceivedRequest, Shared},
 };
-use crate::{generated::types, signing::decode_data};
+use epoint_az::{generated::types, signing::decode_data};
 
 /// Every route: the spec's operations, the hosted page, and `/_sandbox/*`.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
@@ -267,7 +267,7 @@ fn parse_envelope(headers: &HeaderMap, body: &[u8]) -> Result<Envelope, String> 
 /// `Ok((data, signature, kind))`, or the error message the sandbox answers.
 ///
 /// ```
-/// use epoint_az::sandbox::parse_envelope_for_fuzzing as parse;
+/// use epoint_az_sandbox::parse_envelope_for_fuzzing as parse;
 /// assert_eq!(parse(false, b"data=e30%3D&signature=c2ln").unwrap().0, "e30=");
 /// assert!(parse(true, b"[1]").is_err());
 /// ```

@@ -10,12 +10,12 @@ use rust_decimal::Decimal;
 use secrecy::SecretString;
 use serde_json::Value;
 
-use crate::{Config, ConfigError, Keys};
+use epoint_az::{Config, ConfigError, Keys};
 
 /// The seeded merchants: `(public_key, private_key)`. Public test keys, not secrets.
 ///
 /// ```
-/// assert_eq!(epoint_az::sandbox::SEEDED_MERCHANTS[0].0, "i000000001");
+/// assert_eq!(epoint_az_sandbox::SEEDED_MERCHANTS[0].0, "i000000001");
 /// ```
 pub const SEEDED_MERCHANTS: [(&str, &str); 2] = [
     ("i000000001", "sandbox_private_key_0000000001"),
@@ -26,7 +26,7 @@ pub const SEEDED_MERCHANTS: [(&str, &str); 2] = [
 /// last three digits are used as the bank code in the same way.
 ///
 /// ```
-/// let (number, code, _) = epoint_az::sandbox::TEST_CARDS[0];
+/// let (number, code, _) = epoint_az_sandbox::TEST_CARDS[0];
 /// assert!(number.ends_with("000") && code == "000");
 /// ```
 pub const TEST_CARDS: [(&str, &str, &str); 6] = [
@@ -45,14 +45,14 @@ pub const TEST_CARDS: [(&str, &str, &str); 6] = [
 /// The approved test card used by [`Outcome::Paid`].
 ///
 /// ```
-/// assert!(epoint_az::sandbox::APPROVED_CARD.ends_with("000"));
+/// assert!(epoint_az_sandbox::APPROVED_CARD.ends_with("000"));
 /// ```
 pub const APPROVED_CARD: &str = "4169738800000000";
 
-/// How a hosted page is completed by [`Sandbox::complete`](crate::sandbox::Sandbox::complete).
+/// How a hosted page is completed by [`Sandbox::complete`](crate::Sandbox::complete).
 ///
 /// ```
-/// use epoint_az::sandbox::Outcome;
+/// use epoint_az_sandbox::Outcome;
 /// let declined = Outcome::Declined("116".into());
 /// let typed = Outcome::Card { number: "4169738800000101".into(), name: "A CUSTOMER".into() };
 /// # let _ = (declined, typed, Outcome::Paid);
@@ -64,7 +64,7 @@ pub enum Outcome {
     Paid,
     /// Declined with this bank code (e.g. `"116"`). For a card registration: registration
     /// fails (callback code `500`). The code must not be `000` (approval) or empty:
-    /// [`Sandbox::complete`](crate::sandbox::Sandbox::complete) refuses it with
+    /// [`Sandbox::complete`](crate::Sandbox::complete) refuses it with
     /// [`SandboxError::InvalidCard`].
     Declined(String),
     /// As if the customer typed this card on the page: its last three digits decide.
@@ -77,7 +77,7 @@ pub enum Outcome {
 }
 
 /// A misbehaviour injected into one operation with
-/// [`Sandbox::inject`](crate::sandbox::Sandbox::inject).
+/// [`Sandbox::inject`](crate::Sandbox::inject).
 ///
 /// `Latency` delays the request, then processes it normally. `HttpStatus` and `NotJson` are
 /// answered **instead of** processing the request (like a proxy in front of EPoint).
@@ -85,7 +85,7 @@ pub enum Outcome {
 /// lose the answer, the case a client must reconcile with `get-status`.
 ///
 /// ```
-/// use epoint_az::sandbox::Fault;
+/// use epoint_az_sandbox::Fault;
 /// let faults = [
 ///     Fault::Latency(std::time::Duration::from_millis(200)),
 ///     Fault::HttpStatus { status: 502, body: "<h1>Bad gateway</h1>".into() },
@@ -119,7 +119,7 @@ pub enum Fault {
 /// Why a sandbox call failed.
 ///
 /// ```
-/// let err = epoint_az::sandbox::SandboxError::UnknownOperation("pay".into());
+/// let err = epoint_az_sandbox::SandboxError::UnknownOperation("pay".into());
 /// assert!(err.to_string().contains("pay"));
 /// ```
 #[derive(Debug, thiserror::Error)]
@@ -169,7 +169,7 @@ pub enum SandboxError {
 /// A merchant known to the sandbox. The private key is never printed by `Debug`.
 ///
 /// ```
-/// let m = epoint_az::sandbox::Merchant::new("i000000009", "secret").result_url("http://127.0.0.1:9/cb");
+/// let m = epoint_az_sandbox::Merchant::new("i000000009", "secret").result_url("http://127.0.0.1:9/cb");
 /// assert!(!format!("{m:?}").contains("secret"));
 /// ```
 #[derive(Clone)]
@@ -193,7 +193,7 @@ impl Merchant {
     /// A merchant with these keys and no result URL.
     ///
     /// ```
-    /// let m = epoint_az::sandbox::Merchant::new("i000000009", "secret");
+    /// let m = epoint_az_sandbox::Merchant::new("i000000009", "secret");
     /// assert_eq!(m.public_key(), "i000000009");
     /// ```
     pub fn new(public_key: impl Into<String>, private_key: impl Into<String>) -> Self {
@@ -209,7 +209,7 @@ impl Merchant {
     /// Where this merchant's callbacks go (EPoint's cabinet setting `result_url`).
     ///
     /// ```
-    /// let m = epoint_az::sandbox::Merchant::new("i1", "k").result_url("http://127.0.0.1:8000/epoint");
+    /// let m = epoint_az_sandbox::Merchant::new("i1", "k").result_url("http://127.0.0.1:8000/epoint");
     /// assert_eq!(m.result_url_str(), Some("http://127.0.0.1:8000/epoint"));
     /// ```
     pub fn result_url(mut self, url: impl Into<String>) -> Self {
@@ -220,7 +220,7 @@ impl Merchant {
     /// The public key.
     ///
     /// ```
-    /// assert_eq!(epoint_az::sandbox::Merchant::new("i1", "k").public_key(), "i1");
+    /// assert_eq!(epoint_az_sandbox::Merchant::new("i1", "k").public_key(), "i1");
     /// ```
     pub fn public_key(&self) -> &str {
         self.keys.public_key()
@@ -229,7 +229,7 @@ impl Merchant {
     /// The keys (to sign requests or verify callbacks as this merchant).
     ///
     /// ```
-    /// let m = epoint_az::sandbox::Merchant::new("i1", "k");
+    /// let m = epoint_az_sandbox::Merchant::new("i1", "k");
     /// assert_eq!(m.keys().public_key(), "i1");
     /// ```
     pub fn keys(&self) -> &Keys {
@@ -239,7 +239,7 @@ impl Merchant {
     /// The configured result URL.
     ///
     /// ```
-    /// assert_eq!(epoint_az::sandbox::Merchant::new("i1", "k").result_url_str(), None);
+    /// assert_eq!(epoint_az_sandbox::Merchant::new("i1", "k").result_url_str(), None);
     /// ```
     pub fn result_url_str(&self) -> Option<&str> {
         self.result_url.as_deref()

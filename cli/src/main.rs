@@ -31,7 +31,7 @@ mod reconcile;
 use std::{net::IpAddr, process::ExitCode};
 
 use clap::{CommandFactory, Parser, Subcommand};
-use epoint_az::sandbox::{SEEDED_MERCHANTS, Sandbox, SandboxError, TEST_CARDS};
+use epoint_az_sandbox::{SEEDED_MERCHANTS, Sandbox, SandboxError, TEST_CARDS};
 
 /// The exit codes, documented in `--help` and in `docs/cli.md`.
 pub(crate) mod exit {

@@ -1,8 +1,9 @@
 //! The standalone server: `epoint sandbox --port 0 --result-url URL` prints the base URL on
 //! its first line, serves the client, delivers callbacks, and stops cleanly on SIGTERM or
 //! SIGINT, even one sent the moment its banner starts.
-#![cfg(all(feature = "cli", unix))]
+#![cfg(unix)]
 
+#[path = "../../tests/sandbox_support/mod.rs"]
 mod sandbox_support;
 
 use std::{
@@ -11,7 +12,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use rust_decimal_macros::dec;
+use epoint_az::dec;
 use sandbox_support::Merchant;
 
 #[tokio::test]

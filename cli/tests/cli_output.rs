@@ -2,14 +2,11 @@
 //! loopback: a payment page is not a payment, a transport failure's first line says what
 //! happened, configuration errors name the real problem, hints fit the command, and a failure
 //! is printed in one place (stderr for people, the JSON object for scripts).
-#![cfg(feature = "cli")]
 
 use std::process::{Command, Stdio};
 
-use epoint_az::{
-    OperationId,
-    sandbox::{Fault, Outcome, SEEDED_MERCHANTS, Sandbox},
-};
+use epoint_az::OperationId;
+use epoint_az_sandbox::{Fault, Outcome, SEEDED_MERCHANTS, Sandbox};
 use serde_json::Value;
 
 const PUBLIC: &str = SEEDED_MERCHANTS[0].0;

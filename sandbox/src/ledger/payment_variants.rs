@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 
 use super::{Ledger, Transaction, checked};
-use crate::{Money, PaymentStatus};
+use epoint_az::{Money, PaymentStatus};
 
 /// What `/api/1/get-status` reports for an approved pre-authorisation that is not completed
 /// yet: the money is held, not in the merchant's balance. EPoint documents no value for

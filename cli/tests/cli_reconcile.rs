@@ -3,7 +3,6 @@
 //! payment told apart from a failed lookup, an unknown header refused, and a dead gateway
 //! given up on with every row still reported. The parser and the stream are tested in
 //! `tests/reconcile.rs`.
-#![cfg(feature = "cli")]
 
 use std::{
     io::Write,
@@ -11,10 +10,8 @@ use std::{
     process::{Command, Stdio},
 };
 
-use epoint_az::{
-    OperationId, dec,
-    sandbox::{Fault, Outcome, SEEDED_MERCHANTS, Sandbox},
-};
+use epoint_az::{OperationId, dec};
+use epoint_az_sandbox::{Fault, Outcome, SEEDED_MERCHANTS, Sandbox};
 use serde_json::Value;
 
 const PUBLIC: &str = SEEDED_MERCHANTS[0].0;

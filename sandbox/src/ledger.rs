@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::model::{APPROVED_CARD, Outcome, SandboxError};
-use crate::{BankCode, Language, Money, PaymentStatus};
+use epoint_az::{BankCode, Language, Money, PaymentStatus};
 
 mod payment_variants;
 pub(crate) mod tokens_b2b;
@@ -21,7 +21,7 @@ pub(crate) mod tokens_b2b;
 /// The state of a saved card.
 ///
 /// ```
-/// use epoint_az::sandbox::CardStatus;
+/// use epoint_az_sandbox::CardStatus;
 /// assert_eq!(serde_json::to_string(&CardStatus::Active).unwrap(), r#""active""#);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -39,7 +39,7 @@ pub enum CardStatus {
 /// A transaction as the sandbox keeps it.
 ///
 /// ```no_run
-/// # fn f(sandbox: &epoint_az::sandbox::Sandbox) {
+/// # fn f(sandbox: &epoint_az_sandbox::Sandbox) {
 /// for tx in sandbox.transactions() {
 ///     println!("{} {} {} refunded {}", tx.id, tx.status, tx.amount, tx.refunded);
 /// }
@@ -96,7 +96,7 @@ impl Transaction {
     /// What can still be refunded: the amount less refunds, for a paid transaction.
     ///
     /// ```no_run
-    /// # fn f(tx: epoint_az::sandbox::Transaction) {
+    /// # fn f(tx: epoint_az_sandbox::Transaction) {
     /// println!("{} left to refund", tx.remaining());
     /// # }
     /// ```
@@ -154,7 +154,7 @@ impl Transaction {
 /// A saved card as the sandbox keeps it.
 ///
 /// ```no_run
-/// # fn f(sandbox: &epoint_az::sandbox::Sandbox) {
+/// # fn f(sandbox: &epoint_az_sandbox::Sandbox) {
 /// for card in sandbox.cards() {
 ///     println!("{} {:?} payouts={}", card.id, card.status, card.for_payouts);
 /// }
@@ -246,7 +246,7 @@ pub(crate) struct Ledger {
 /// `SandboxBuilder::ledger_limit`).
 ///
 /// ```
-/// assert_eq!(epoint_az::sandbox::DEFAULT_LEDGER_LIMIT, 100_000);
+/// assert_eq!(epoint_az_sandbox::DEFAULT_LEDGER_LIMIT, 100_000);
 /// ```
 pub const DEFAULT_LEDGER_LIMIT: usize = 100_000;
 

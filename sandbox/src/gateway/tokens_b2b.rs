@@ -31,20 +31,17 @@ use rand::Rng;
 use serde_json::{Value, json};
 
 use super::{Answer, Caller, Refused, handle, hosted, split};
+use epoint_az::{PaymentStatus, generated::types, signing::decode_data};
+
 use crate::{
-    PaymentStatus,
-    generated::types,
-    sandbox::{
-        Sandbox, SandboxError,
-        callbacks::CallbackDelivery,
-        ledger::{
-            CardInput, Ledger, Settled, checked,
-            tokens_b2b::{B2bRecord, TokenRecord, TokensB2b},
-        },
-        model::{Outcome, wire_json},
-        state::{ReceivedRequest, Shared},
+    Sandbox, SandboxError,
+    callbacks::CallbackDelivery,
+    ledger::{
+        CardInput, Ledger, Settled, checked,
+        tokens_b2b::{B2bRecord, TokenRecord, TokensB2b},
     },
-    signing::decode_data,
+    model::{Outcome, wire_json},
+    state::{ReceivedRequest, Shared},
 };
 
 /// A settled transfer's webhook, to deliver.
@@ -147,7 +144,7 @@ fn apple_pay_session(
     caller: &Caller<'_>,
     p: &types::ApplePaySessionRequest,
 ) -> Answer<types::ApplePaySessionResponse> {
-    crate::config::check_url(&p.origin).map_err(|e| format!("`origin` {e}"))?;
+    epoint_az::config::check_url(&p.origin).map_err(|e| format!("`origin` {e}"))?;
     let domain = p
         .origin
         .split("://")
@@ -380,7 +377,7 @@ impl TokensB2b {
             return Err(b2b_refusal(422, "amount must be between 0.01 and 40000"));
         }
         if let Some(url) = &p.webhook_url {
-            crate::config::check_url(url)
+            epoint_az::config::check_url(url)
                 .map_err(|e| b2b_refusal(422, &format!("webhook_url {e}")))?;
         }
         let order_id = p.order_id.to_string();
@@ -654,7 +651,7 @@ impl Sandbox {
     /// `outcome=success` or `outcome=failed`.
     ///
     /// ```no_run
-    /// # async fn run(sandbox: epoint_az::sandbox::Sandbox) -> Result<(), epoint_az::sandbox::SandboxError> {
+    /// # async fn run(sandbox: epoint_az_sandbox::Sandbox) -> Result<(), epoint_az_sandbox::SandboxError> {
     /// let webhook = sandbox.settle_b2b("b2b-1", true).await?;
     /// assert_eq!(webhook.payload["status"], "success");
     /// # Ok(()) }

@@ -10,12 +10,12 @@ use super::{
     ledger::{CardInput, Settled, Transaction, bank_refs, code_message, operation_code},
     model::{Merchant, SandboxError, wire_json},
 };
-use crate::{PaymentStatus, generated::types::CallbackPayload};
+use epoint_az::{PaymentStatus, generated::types::CallbackPayload};
 
 /// One callback delivery attempt.
 ///
 /// ```no_run
-/// # async fn run(sandbox: epoint_az::sandbox::Sandbox) {
+/// # async fn run(sandbox: epoint_az_sandbox::Sandbox) {
 /// for cb in sandbox.callbacks() {
 ///     println!("{:?} -> {:?} {:?}", cb.url, cb.status, cb.error);
 /// }
@@ -46,7 +46,7 @@ impl CallbackDelivery {
     /// `true` when the merchant answered 2xx.
     ///
     /// ```no_run
-    /// # fn f(cb: epoint_az::sandbox::CallbackDelivery) {
+    /// # fn f(cb: epoint_az_sandbox::CallbackDelivery) {
     /// if !cb.delivered() { eprintln!("callback failed: {:?}", cb.error); }
     /// # }
     /// ```
@@ -113,7 +113,7 @@ impl Callback {
             operation,
             id: id.to_owned(),
             url: merchant.result_url.clone(),
-            body: crate::signing::form_body(&envelope),
+            body: epoint_az::signing::form_body(&envelope),
             json,
         })
     }

@@ -15,7 +15,7 @@ use axum::{
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::sandbox::{
+use crate::{
     DEFAULT_TRANSACTIONS_PAGE, MAX_TRANSACTIONS_PAGE,
     callbacks::CallbackDelivery,
     gateway::operation_named,
@@ -129,7 +129,7 @@ pub(super) async fn complete(
     };
     match page::complete(&shared, &id, outcome).await {
         Ok(done) => Json(done).into_response(),
-        Err(e @ crate::sandbox::SandboxError::InvalidCard(_)) => (
+        Err(e @ crate::SandboxError::InvalidCard(_)) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             Json(json!({"error": e.to_string()})),
         )
@@ -174,7 +174,7 @@ pub(super) async fn inject_fault(
         }
     };
     let Some(op) = operation_named(&operation) else {
-        let error = crate::sandbox::SandboxError::UnknownOperation(operation);
+        let error = crate::SandboxError::UnknownOperation(operation);
         return (
             StatusCode::NOT_FOUND,
             Json(json!({"error": error.to_string()})),

@@ -1,6 +1,5 @@
 //! `epoint sign` / `epoint verify`: the signature debugging tools for other-language teams,
 //! run as the real binary. Checked against the §6.2 S5 vector (computed with Python hashlib).
-#![cfg(feature = "cli")]
 
 use std::process::{Command, Output};
 

@@ -22,7 +22,7 @@ use super::{
     ledger::{Ledger, Transaction, checked, operation_code},
     model::{Merchant, Merchants},
 };
-use crate::{Money, OPERATIONS, PaymentStatus, generated::types};
+use epoint_az::{Money, OPERATIONS, PaymentStatus, generated::types};
 
 /// An operation of the spec: its operationId and path.
 #[derive(Clone, Copy, Debug)]
@@ -44,11 +44,11 @@ pub(crate) fn operations() -> impl Iterator<Item = Operation> {
     })
 }
 
-/// The operation named by any spelling [`crate::OperationId`] accepts: operationId
+/// The operation named by any spelling [`epoint_az::OperationId`] accepts: operationId
 /// (`execute_pay`), path (`/api/1/execute-pay`), path tail (`execute-pay`) or domain name
 /// (`pay_with_saved_card`).
 pub(crate) fn operation_named(name: &str) -> Option<Operation> {
-    let id: crate::OperationId = name.parse().ok()?;
+    let id: epoint_az::OperationId = name.parse().ok()?;
     operations().find(|op| op.id == id.operation_id())
 }
 
@@ -208,8 +208,8 @@ fn decode<T: DeserializeOwned>(json: &Value) -> Result<T, String> {
     }
     // An `order_id` follows the client's rule (`validate_order_id`).
     if let Some(order_id) = json.get("order_id").and_then(Value::as_str) {
-        crate::validate_order_id(order_id).map_err(|e| match e {
-            crate::Error::InvalidInput { reason, .. } => {
+        epoint_az::validate_order_id(order_id).map_err(|e| match e {
+            epoint_az::Error::InvalidInput { reason, .. } => {
                 format!("Invalid request: `order_id` {reason}")
             }
             other => format!("Invalid request: {other}"),
@@ -225,7 +225,7 @@ fn decode<T: DeserializeOwned>(json: &Value) -> Result<T, String> {
     for field in ["success_redirect_url", "error_redirect_url"] {
         match json.get(field) {
             None | Some(Value::Null) => {}
-            Some(Value::String(url)) => crate::config::check_url(url)
+            Some(Value::String(url)) => epoint_az::config::check_url(url)
                 .map_err(|reason| format!("Invalid request: `{field}` {reason}"))?,
             Some(_) => return Err(format!("Invalid request: `{field}` is not a string")),
         }
@@ -280,7 +280,7 @@ fn card_registration(
     p: &types::CardRegistrationRequest,
 ) -> Answer<types::RedirectResponse> {
     // `Flag` only decodes 0 or 1, so anything else was already refused.
-    let for_payouts = p.refund.is_some_and(crate::Flag::is_set);
+    let for_payouts = p.refund.is_some_and(epoint_az::Flag::is_set);
     let card_id = ledger.open_card(caller.key(), "card_registration", |card| {
         card.for_payouts = for_payouts;
         card.description = p.description.as_ref().map(|d| d.to_string());
@@ -306,7 +306,7 @@ fn card_registration_with_pay(
         tx.error_redirect_url = p.error_redirect_url.as_ref().map(|u| u.0.clone());
     });
     let card_id = ledger.attach_card(caller.key(), OPERATION, &id);
-    if p.refund.is_some_and(crate::Flag::is_set) {
+    if p.refund.is_some_and(epoint_az::Flag::is_set) {
         ledger.register_for_payouts(&card_id);
     }
     hosted(caller.base_url, Some(id), Some(card_id))

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::Ledger;
-use crate::Money;
+use epoint_az::Money;
 
 /// An invoice's state in the sandbox (EPoint's open set; the sandbox uses these three).
 pub(crate) const WAITING: &str = "waiting_for_payment";

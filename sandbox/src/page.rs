@@ -22,7 +22,7 @@ use super::{
     model::{Outcome, SEEDED_MERCHANTS, SandboxError, TEST_CARDS},
     state::Shared,
 };
-use crate::{Language, PaymentStatus};
+use epoint_az::{Language, PaymentStatus};
 
 /// The hosted page's own words in the payment's `language`. These are the sandbox's labels
 /// (EPoint's real page is not published); the status lines of the result pages are EPoint's
@@ -106,8 +106,8 @@ fn ui(language: Language) -> &'static Ui {
 /// What completing a hosted page did.
 ///
 /// ```no_run
-/// # async fn run(sandbox: epoint_az::sandbox::Sandbox) -> Result<(), epoint_az::sandbox::SandboxError> {
-/// let done = sandbox.complete("te000000001", epoint_az::sandbox::Outcome::Paid).await?;
+/// # async fn run(sandbox: epoint_az_sandbox::Sandbox) -> Result<(), epoint_az_sandbox::SandboxError> {
+/// let done = sandbox.complete("te000000001", epoint_az_sandbox::Outcome::Paid).await?;
 /// println!("browser goes to {}", done.redirect_to);
 /// assert!(done.callback.is_some_and(|c| c.delivered()));
 /// # Ok(()) }

@@ -5,11 +5,9 @@
 use serde_json::Value;
 
 use super::{Answer, Caller, built, hosted};
-use crate::{
-    PaymentStatus,
-    generated::types,
-    sandbox::ledger::{Ledger, checked},
-};
+use epoint_az::{PaymentStatus, generated::types};
+
+use crate::ledger::{Ledger, checked};
 
 /// The installment cards the sandbox offers (EPoint's real catalogue is per merchant and
 /// undocumented).

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use crate::Money;
+use epoint_az::Money;
 
 /// Token payments and B2B transfers, by id; each kind keeps at most the ledger's limit, the
 /// oldest forgotten first (a forgotten one answers like an unknown one).

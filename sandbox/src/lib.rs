@@ -8,7 +8,7 @@
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! use epoint_az::sandbox::{Outcome, Sandbox};
+//! use epoint_az_sandbox::{Outcome, Sandbox};
 //! use rust_decimal_macros::dec;
 //!
 //! let sandbox = Sandbox::start().await?;          // 127.0.0.1, a free port
@@ -51,7 +51,7 @@
 //!
 //! On the hosted page any card number of 12 to 19 digits is accepted, with any
 //! expiry (`MM/YY`), any 3–4 digit CVV and any name. **The last three digits choose the bank
-//! code**; the answer's `message` is that code's meaning from [`crate::BankCode::meaning`]:
+//! code**; the answer's `message` is that code's meaning from [`epoint_az::BankCode::meaning`]:
 //!
 //! | card number | bank code | result |
 //! |---|---|---|
@@ -172,13 +172,13 @@ pub use self::{
     state::ReceivedRequest,
 };
 use self::{model::Merchants, state::Shared};
-use crate::{Client, Config, OperationId};
+use epoint_az::{Client, Config, OperationId};
 
 /// How many requests a sandbox keeps for inspection unless
 /// [`SandboxBuilder::request_log_limit`] says otherwise.
 ///
 /// ```
-/// assert_eq!(epoint_az::sandbox::DEFAULT_REQUEST_LOG_LIMIT, 1000);
+/// assert_eq!(epoint_az_sandbox::DEFAULT_REQUEST_LOG_LIMIT, 1000);
 /// ```
 pub const DEFAULT_REQUEST_LOG_LIMIT: usize = 1000;
 
@@ -188,22 +188,22 @@ pub use self::ledger::DEFAULT_LEDGER_LIMIT;
 /// gives no `limit` (see the module docs, "Inspection over HTTP").
 ///
 /// ```
-/// assert_eq!(epoint_az::sandbox::DEFAULT_TRANSACTIONS_PAGE, 1000);
+/// assert_eq!(epoint_az_sandbox::DEFAULT_TRANSACTIONS_PAGE, 1000);
 /// ```
 pub const DEFAULT_TRANSACTIONS_PAGE: usize = 1000;
 
 /// The largest `limit` `GET /_sandbox/transactions` accepts (a larger one is answered 400).
 ///
 /// ```
-/// assert_eq!(epoint_az::sandbox::MAX_TRANSACTIONS_PAGE, 10_000);
+/// assert_eq!(epoint_az_sandbox::MAX_TRANSACTIONS_PAGE, 10_000);
 /// ```
 pub const MAX_TRANSACTIONS_PAGE: usize = 10_000;
 
 /// Configures a [`Sandbox`] before it starts.
 ///
 /// ```no_run
-/// # async fn run() -> Result<(), epoint_az::sandbox::SandboxError> {
-/// use epoint_az::sandbox::{Merchant, Sandbox};
+/// # async fn run() -> Result<(), epoint_az_sandbox::SandboxError> {
+/// use epoint_az_sandbox::{Merchant, Sandbox};
 /// let sandbox = Sandbox::builder()
 ///     .result_url("http://127.0.0.1:8000/epoint/result") // every merchant's callbacks
 ///     .merchant(Merchant::new("i000000042", "my_test_key"))
@@ -245,7 +245,7 @@ impl SandboxBuilder {
     /// The port to listen on; 0 (the default) picks a free one.
     ///
     /// ```
-    /// let builder = epoint_az::sandbox::Sandbox::builder().port(8089);
+    /// let builder = epoint_az_sandbox::Sandbox::builder().port(8089);
     /// # let _ = builder;
     /// ```
     pub fn port(mut self, port: u16) -> Self {
@@ -256,7 +256,7 @@ impl SandboxBuilder {
     /// The address to listen on (default `127.0.0.1`).
     ///
     /// ```
-    /// let builder = epoint_az::sandbox::Sandbox::builder().ip([127, 0, 0, 1].into());
+    /// let builder = epoint_az_sandbox::Sandbox::builder().ip([127, 0, 0, 1].into());
     /// # let _ = builder;
     /// ```
     pub fn ip(mut self, ip: IpAddr) -> Self {
@@ -267,7 +267,7 @@ impl SandboxBuilder {
     /// Adds a merchant, or replaces the one with the same public key.
     ///
     /// ```
-    /// use epoint_az::sandbox::{Merchant, Sandbox};
+    /// use epoint_az_sandbox::{Merchant, Sandbox};
     /// let builder = Sandbox::builder().merchant(Merchant::new("i000000003", "key3"));
     /// # let _ = builder;
     /// ```
@@ -280,7 +280,7 @@ impl SandboxBuilder {
     /// Removes every merchant, the seeded ones included.
     ///
     /// ```
-    /// use epoint_az::sandbox::{Merchant, Sandbox};
+    /// use epoint_az_sandbox::{Merchant, Sandbox};
     /// let builder = Sandbox::builder().no_merchants().merchant(Merchant::new("i9", "k9"));
     /// # let _ = builder;
     /// ```
@@ -292,7 +292,7 @@ impl SandboxBuilder {
     /// The result URL of every merchant that has none of its own.
     ///
     /// ```
-    /// let builder = epoint_az::sandbox::Sandbox::builder().result_url("http://127.0.0.1:8000/cb");
+    /// let builder = epoint_az_sandbox::Sandbox::builder().result_url("http://127.0.0.1:8000/cb");
     /// # let _ = builder;
     /// ```
     pub fn result_url(mut self, url: impl Into<String>) -> Self {
@@ -307,7 +307,7 @@ impl SandboxBuilder {
     ///
     /// ```
     /// use std::time::Duration;
-    /// let builder = epoint_az::sandbox::Sandbox::builder().header_read_timeout(Duration::from_secs(2));
+    /// let builder = epoint_az_sandbox::Sandbox::builder().header_read_timeout(Duration::from_secs(2));
     /// # let _ = builder;
     /// ```
     pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
@@ -322,7 +322,7 @@ impl SandboxBuilder {
     ///
     /// ```
     /// use std::time::Duration;
-    /// let builder = epoint_az::sandbox::Sandbox::builder().idle_timeout(Duration::from_secs(5));
+    /// let builder = epoint_az_sandbox::Sandbox::builder().idle_timeout(Duration::from_secs(5));
     /// # let _ = builder;
     /// ```
     pub fn idle_timeout(mut self, timeout: Duration) -> Self {
@@ -336,7 +336,7 @@ impl SandboxBuilder {
     ///
     /// ```
     /// use std::time::Duration;
-    /// let builder = epoint_az::sandbox::Sandbox::builder().body_read_timeout(Duration::from_secs(5));
+    /// let builder = epoint_az_sandbox::Sandbox::builder().body_read_timeout(Duration::from_secs(5));
     /// # let _ = builder;
     /// ```
     pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
@@ -351,7 +351,7 @@ impl SandboxBuilder {
     /// callback log ([`Sandbox::callbacks`], `GET /_sandbox/callbacks`) keeps as many.
     ///
     /// ```
-    /// let builder = epoint_az::sandbox::Sandbox::builder().request_log_limit(10_000);
+    /// let builder = epoint_az_sandbox::Sandbox::builder().request_log_limit(10_000);
     /// # let _ = builder;
     /// ```
     pub fn request_log_limit(mut self, limit: usize) -> Self {
@@ -367,7 +367,7 @@ impl SandboxBuilder {
     /// end. At least 1.
     ///
     /// ```
-    /// let builder = epoint_az::sandbox::Sandbox::builder().ledger_limit(1_000_000);
+    /// let builder = epoint_az_sandbox::Sandbox::builder().ledger_limit(1_000_000);
     /// # let _ = builder;
     /// ```
     pub fn ledger_limit(mut self, limit: usize) -> Self {
@@ -378,8 +378,8 @@ impl SandboxBuilder {
     /// Binds the listener and starts serving (on the current tokio runtime).
     ///
     /// ```no_run
-    /// # async fn run() -> Result<(), epoint_az::sandbox::SandboxError> {
-    /// let sandbox = epoint_az::sandbox::Sandbox::builder().start().await?;
+    /// # async fn run() -> Result<(), epoint_az_sandbox::SandboxError> {
+    /// let sandbox = epoint_az_sandbox::Sandbox::builder().start().await?;
     /// println!("{}", sandbox.base_url());
     /// # Ok(()) }
     /// ```
@@ -390,9 +390,11 @@ impl SandboxBuilder {
                 .as_ref()
                 .or(self.default_result_url.as_ref());
             if let Some(url) = url {
-                crate::config::check_url(url).map_err(|reason| SandboxError::InvalidResultUrl {
-                    merchant: key.clone(),
-                    reason,
+                epoint_az::config::check_url(url).map_err(|reason| {
+                    SandboxError::InvalidResultUrl {
+                        merchant: key.clone(),
+                        reason,
+                    }
                 })?;
             }
         }
@@ -409,7 +411,7 @@ impl SandboxBuilder {
                 (key, merchant)
             })
             .collect();
-        let http = crate::http_client_builder()
+        let http = epoint_az::http_client_builder()
             .map_err(|e| SandboxError::Io(std::io::Error::other(e)))?
             .timeout(Duration::from_secs(5))
             .redirect(reqwest::redirect::Policy::none())
@@ -439,7 +441,7 @@ impl SandboxBuilder {
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-/// let sandbox = epoint_az::sandbox::Sandbox::start().await?;
+/// let sandbox = epoint_az_sandbox::Sandbox::start().await?;
 /// let client = sandbox.client()?;
 /// // … use `client` like the real one …
 /// sandbox.shutdown().await;
@@ -474,7 +476,7 @@ impl Sandbox {
     /// A builder (seeded merchants, `127.0.0.1`, a free port, no result URL).
     ///
     /// ```
-    /// let builder = epoint_az::sandbox::Sandbox::builder();
+    /// let builder = epoint_az_sandbox::Sandbox::builder();
     /// # let _ = builder;
     /// ```
     pub fn builder() -> SandboxBuilder {
@@ -484,8 +486,8 @@ impl Sandbox {
     /// Starts a sandbox with the defaults: seeded merchants, `127.0.0.1`, a free port.
     ///
     /// ```no_run
-    /// # async fn run() -> Result<(), epoint_az::sandbox::SandboxError> {
-    /// let sandbox = epoint_az::sandbox::Sandbox::start().await?;
+    /// # async fn run() -> Result<(), epoint_az_sandbox::SandboxError> {
+    /// let sandbox = epoint_az_sandbox::Sandbox::start().await?;
     /// # Ok(()) }
     /// ```
     pub async fn start() -> Result<Self, SandboxError> {
@@ -495,7 +497,7 @@ impl Sandbox {
     /// `http://127.0.0.1:PORT`: the `base_url` for [`Config::base_url`].
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) {
+    /// # fn f(sandbox: &epoint_az_sandbox::Sandbox) {
     /// let config = epoint_az::Config::new("i000000001", "sandbox_private_key_0000000001")
     ///     .base_url(sandbox.base_url());
     /// # }
@@ -507,7 +509,7 @@ impl Sandbox {
     /// The bound address.
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) {
+    /// # fn f(sandbox: &epoint_az_sandbox::Sandbox) {
     /// println!("port {}", sandbox.addr().port());
     /// # }
     /// ```
@@ -518,7 +520,7 @@ impl Sandbox {
     /// A [`Client`] for the first seeded merchant (`i000000001`), pointed at the sandbox.
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) -> Result<(), epoint_az::sandbox::SandboxError> {
+    /// # fn f(sandbox: &epoint_az_sandbox::Sandbox) -> Result<(), epoint_az_sandbox::SandboxError> {
     /// let client = sandbox.client()?;
     /// # Ok(()) }
     /// ```
@@ -529,7 +531,7 @@ impl Sandbox {
     /// A [`Client`] for this merchant, pointed at the sandbox.
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) -> Result<(), epoint_az::sandbox::SandboxError> {
+    /// # fn f(sandbox: &epoint_az_sandbox::Sandbox) -> Result<(), epoint_az_sandbox::SandboxError> {
     /// let partner = sandbox.client_for("i000000002")?;
     /// # Ok(()) }
     /// ```
@@ -541,7 +543,7 @@ impl Sandbox {
     /// building the client).
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) -> Result<(), Box<dyn std::error::Error>> {
+    /// # fn f(sandbox: &epoint_az_sandbox::Sandbox) -> Result<(), Box<dyn std::error::Error>> {
     /// let config = sandbox.config_for("i000000001")?.success_redirect_url("http://127.0.0.1:9/ok");
     /// let client = epoint_az::Client::new(config)?;
     /// # Ok(()) }
@@ -553,7 +555,7 @@ impl Sandbox {
     /// A merchant by public key.
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) -> Result<(), epoint_az::sandbox::SandboxError> {
+    /// # fn f(sandbox: &epoint_az_sandbox::Sandbox) -> Result<(), epoint_az_sandbox::SandboxError> {
     /// let keys = sandbox.merchant("i000000001")?.keys().clone(); // to verify callbacks
     /// # Ok(()) }
     /// ```
@@ -569,7 +571,7 @@ impl Sandbox {
     /// Every merchant.
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) {
+    /// # fn f(sandbox: &epoint_az_sandbox::Sandbox) {
     /// for m in sandbox.merchants() { println!("{}", m.public_key()); }
     /// # }
     /// ```
@@ -580,7 +582,7 @@ impl Sandbox {
     /// Changes (or, with `None`, removes) a merchant's result URL.
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) -> Result<(), epoint_az::sandbox::SandboxError> {
+    /// # fn f(sandbox: &epoint_az_sandbox::Sandbox) -> Result<(), epoint_az_sandbox::SandboxError> {
     /// sandbox.set_result_url("i000000001", Some("http://127.0.0.1:8000/epoint".into()))?;
     /// # Ok(()) }
     /// ```
@@ -603,8 +605,8 @@ impl Sandbox {
     /// (awaited, so it has been received or has failed when this returns).
     ///
     /// ```no_run
-    /// # async fn run(sandbox: epoint_az::sandbox::Sandbox) -> Result<(), epoint_az::sandbox::SandboxError> {
-    /// use epoint_az::sandbox::Outcome;
+    /// # async fn run(sandbox: epoint_az_sandbox::Sandbox) -> Result<(), epoint_az_sandbox::SandboxError> {
+    /// use epoint_az_sandbox::Outcome;
     /// let done = sandbox.complete("te000000001", Outcome::Declined("116".into())).await?;
     /// assert!(done.callback.is_some());
     /// # Ok(()) }
@@ -618,8 +620,9 @@ impl Sandbox {
     /// does not compile (over HTTP, any spelling works: see the module docs).
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) {
-    /// use epoint_az::{OperationId, sandbox::Fault};
+    /// # fn f(sandbox: &epoint_az_sandbox::Sandbox) {
+    /// use epoint_az::OperationId;
+    /// use epoint_az_sandbox::Fault;
     /// sandbox.inject(OperationId::GetStatus, Fault::HttpStatus { status: 503, body: "busy".into() });
     /// # }
     /// ```
@@ -630,8 +633,9 @@ impl Sandbox {
     /// Like [`Sandbox::inject`], for the next `times` requests only (`None`: until cleared).
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) {
-    /// use epoint_az::{OperationId, sandbox::Fault};
+    /// # fn f(sandbox: &epoint_az_sandbox::Sandbox) {
+    /// use epoint_az::OperationId;
+    /// use epoint_az_sandbox::Fault;
     /// sandbox.inject_times(OperationId::ExecutePay, Fault::DropConnection, Some(1));
     /// # }
     /// ```
@@ -645,7 +649,7 @@ impl Sandbox {
     /// Removes every injected fault.
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) { sandbox.clear_faults(); }
+    /// # fn f(sandbox: &epoint_az_sandbox::Sandbox) { sandbox.clear_faults(); }
     /// ```
     pub fn clear_faults(&self) {
         self.shared.lock().faults.clear();
@@ -655,7 +659,7 @@ impl Sandbox {
     /// [`SandboxBuilder::request_log_limit`] of all operations), oldest first.
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) {
+    /// # fn f(sandbox: &epoint_az_sandbox::Sandbox) {
     /// let sent = sandbox.requests(epoint_az::OperationId::ExecutePay);
     /// assert_eq!(sent.len(), 1, "a money-moving call must be sent exactly once");
     /// # }
@@ -675,7 +679,7 @@ impl Sandbox {
     /// log no longer keeps.
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) {
+    /// # fn f(sandbox: &epoint_az_sandbox::Sandbox) {
     /// assert_eq!(sandbox.request_count(epoint_az::OperationId::Reverse), 0);
     /// # }
     /// ```
@@ -687,7 +691,7 @@ impl Sandbox {
     /// oldest first.
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) {
+    /// # fn f(sandbox: &epoint_az_sandbox::Sandbox) {
     /// println!("{} requests", sandbox.all_requests().len());
     /// # }
     /// ```
@@ -698,7 +702,7 @@ impl Sandbox {
     /// Every transaction, by id.
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) {
+    /// # fn f(sandbox: &epoint_az_sandbox::Sandbox) {
     /// let paid = sandbox.transactions().into_iter().filter(|t| t.status == epoint_az::PaymentStatus::Success).count();
     /// # }
     /// ```
@@ -712,7 +716,7 @@ impl Sandbox {
     /// transactions is read without holding the sandbox for the whole of it.
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) {
+    /// # fn f(sandbox: &epoint_az_sandbox::Sandbox) {
     /// let mut after = None;
     /// loop {
     ///     let page = sandbox.transactions_page(after.as_deref(), 500);
@@ -735,7 +739,7 @@ impl Sandbox {
     /// One transaction.
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) {
+    /// # fn f(sandbox: &epoint_az_sandbox::Sandbox) {
     /// if let Some(tx) = sandbox.transaction("te000000001") { println!("{}", tx.status); }
     /// # }
     /// ```
@@ -746,7 +750,7 @@ impl Sandbox {
     /// Every saved card (pending, active or rejected), by id.
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) {
+    /// # fn f(sandbox: &epoint_az_sandbox::Sandbox) {
     /// println!("{} cards", sandbox.cards().len());
     /// # }
     /// ```
@@ -757,8 +761,8 @@ impl Sandbox {
     /// One saved card.
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) {
-    /// let active = sandbox.card("ce000000001").is_some_and(|c| c.status == epoint_az::sandbox::CardStatus::Active);
+    /// # fn f(sandbox: &epoint_az_sandbox::Sandbox) {
+    /// let active = sandbox.card("ce000000001").is_some_and(|c| c.status == epoint_az_sandbox::CardStatus::Active);
     /// # }
     /// ```
     pub fn card(&self, id: &str) -> Option<SavedCard> {
@@ -769,7 +773,7 @@ impl Sandbox {
     /// [`SandboxBuilder::request_log_limit`] (1000 by default).
     ///
     /// ```no_run
-    /// # fn f(sandbox: &epoint_az::sandbox::Sandbox) {
+    /// # fn f(sandbox: &epoint_az_sandbox::Sandbox) {
     /// assert!(sandbox.callbacks().iter().all(|c| c.delivered()));
     /// # }
     /// ```
@@ -780,7 +784,7 @@ impl Sandbox {
     /// Stops accepting connections, closes open ones and waits for the server task.
     ///
     /// ```no_run
-    /// # async fn run(sandbox: epoint_az::sandbox::Sandbox) { sandbox.shutdown().await; }
+    /// # async fn run(sandbox: epoint_az_sandbox::Sandbox) { sandbox.shutdown().await; }
     /// ```
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
@@ -789,3 +793,8 @@ impl Sandbox {
         }
     }
 }
+
+/// The README's Rust block, compiled by `cargo test --doc`.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctest;

@@ -1,17 +1,14 @@
 //! The merchant's `epoint` commands, run as the real binary against the embedded sandbox
 //! started in this test process: output, `--json`, exit codes, confirmation, `--dry-run`,
 //! `codes`, `callback send` / `callback serve`, and that the private key is never printed.
-#![cfg(feature = "cli")]
 
 use std::{
     io::{BufRead, BufReader},
     process::{Command, Output, Stdio},
 };
 
-use epoint_az::{
-    OperationId,
-    sandbox::{Fault, Outcome, SEEDED_MERCHANTS, Sandbox},
-};
+use epoint_az::OperationId;
+use epoint_az_sandbox::{Fault, Outcome, SEEDED_MERCHANTS, Sandbox};
 use serde_json::Value;
 
 const PUBLIC: &str = SEEDED_MERCHANTS[0].0;
@@ -1140,4 +1137,71 @@ async fn typos_in_amounts_and_order_ids_are_refused_before_anything_is_sent() {
     assert_eq!(preview.json()["payload"]["amount"], 5);
     assert_eq!(sandbox.request_count(OperationId::PaymentRequest), 1);
     assert_eq!(sandbox.all_requests().len(), 1);
+}
+
+/// The unknown outcome as a person meets it on the command line: `epoint pay` times out
+/// (exit 4) and its last line names the command that settles it; that command, run at once,
+/// finds the payment (`new`, exit 0), and no second payment reaches the sandbox.
+#[tokio::test]
+async fn the_cli_names_the_command_that_settles_an_unknown_outcome() {
+    use std::time::Duration;
+
+    use epoint_az_sandbox::SEEDED_MERCHANTS;
+
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    sandbox.inject(
+        OperationId::PaymentRequest,
+        Fault::Latency(Duration::from_millis(2500)),
+    );
+    let epoint = |args: Vec<String>| {
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_epoint"))
+                .args(&args)
+                .env("EPOINT_PUBLIC_KEY", SEEDED_MERCHANTS[0].0)
+                .env("EPOINT_PRIVATE_KEY", SEEDED_MERCHANTS[0].1)
+                .env_remove("EPOINT_BASE_URL")
+                .stdin(std::process::Stdio::null())
+                .output()
+                .expect("run epoint")
+        })
+    };
+    let base = sandbox.base_url().to_owned();
+    let pay = epoint(
+        [
+            "pay",
+            "12.00",
+            "slow-1",
+            "--timeout",
+            "1",
+            "--yes",
+            "--base-url",
+            &base,
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+    )
+    .await
+    .expect("join");
+    assert_eq!(pay.status.code(), Some(4), "{pay:?}");
+    let stderr = String::from_utf8_lossy(&pay.stderr);
+    let last = stderr.lines().last().expect("a message");
+    let command = last
+        .rsplit('`')
+        .nth(1)
+        .expect("the last line ends with a command in backticks");
+    let words: Vec<String> = command.split_whitespace().map(str::to_owned).collect();
+    assert_eq!(words[0], "epoint", "{last}");
+    assert!(command.contains("--order-id slow-1"), "{last}");
+    assert!(command.contains(&base), "the same gateway: {last}");
+
+    let settle = epoint(words[1..].to_vec()).await.expect("join");
+    let stdout = String::from_utf8_lossy(&settle.stdout);
+    assert_eq!(settle.status.code(), Some(0), "{settle:?}");
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("status:") && l.ends_with(" new")),
+        "{stdout}"
+    );
+    assert_eq!(sandbox.request_count(OperationId::PaymentRequest), 1);
 }
