@@ -149,3 +149,26 @@ impl JournalError {
         move |source| Self::Database { action, source }
     }
 }
+
+/// An axum handler can return `Result<_, JournalError>` and use `?` (feature `axum`): a
+/// database failure answers 503 (EPoint sends the callback again later), a taken order 409,
+/// a failed call 502, anything else 400. The body is the error's sentence.
+///
+/// ```
+/// use axum::response::IntoResponse;
+/// assert_eq!(epoint_az_journal::JournalError::Unkeyed.into_response().status(), 400);
+/// ```
+#[cfg(feature = "axum")]
+impl axum::response::IntoResponse for JournalError {
+    fn into_response(self) -> axum::response::Response {
+        use axum::http::StatusCode;
+        let status = match &self {
+            Self::Database { .. } | Self::Unreachable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::OrderTaken { .. } => StatusCode::CONFLICT,
+            Self::Call { .. } => StatusCode::BAD_GATEWAY,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        tracing::warn!(target: "epoint_az_journal", error = %self, "journal error answered {status}");
+        (status, self.to_string()).into_response()
+    }
+}
