@@ -33,3 +33,8 @@ pub use error::JournalError;
 pub use inbox::{Inbox, OrderStatus, Received, StoredCallback};
 pub use journal::{Entry, Intent, Journal, Outcome, Pruned, State, Ticket};
 pub use store::{SCHEMA_VERSION, Store, redact};
+
+/// The README's examples, compiled as doctests (its axum handler uses the `axum` feature).
+#[cfg(all(doctest, feature = "axum"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

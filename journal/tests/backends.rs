@@ -817,3 +817,42 @@ async fn prune_deletes_only_settled_rows(db: &Db) {
     assert_eq!(left[0].order_id, "j-prune-unknown");
     assert_eq!(left[0].state, State::Unknown);
 }
+
+/// Without a server the PostgreSQL half says SKIPPED where `cargo test` shows it (past
+/// libtest's capture) and passes; with `EPOINT_REQUIRE_POSTGRES=1` it fails instead.
+#[test]
+fn a_missing_postgres_is_a_visible_skip_or_a_failure_when_required() {
+    if std::env::var_os("JOURNAL_CHILD_URL").is_some() {
+        return;
+    }
+    let run = |require: Option<&str>| {
+        let mut command = Command::new(std::env::current_exe().expect("test binary"));
+        command
+            .args([
+                "--exact",
+                "postgres::a_payment_is_journaled_before_and_after",
+            ])
+            .env_remove("EPOINT_TEST_POSTGRES_URL")
+            .env_remove("EPOINT_REQUIRE_POSTGRES");
+        if let Some(value) = require {
+            command.env("EPOINT_REQUIRE_POSTGRES", value);
+        }
+        command.output().expect("run the test binary")
+    };
+    let skipped = run(None);
+    let stderr = String::from_utf8_lossy(&skipped.stderr);
+    assert!(skipped.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(
+            "SKIPPED a_payment_is_journaled_before_and_after on PostgreSQL: EPOINT_TEST_POSTGRES_URL is not set"
+        ),
+        "{stderr}"
+    );
+    let required = run(Some("1"));
+    let stdout = String::from_utf8_lossy(&required.stdout);
+    assert!(!required.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("EPOINT_REQUIRE_POSTGRES is set but EPOINT_TEST_POSTGRES_URL is not set"),
+        "{stdout}"
+    );
+}
