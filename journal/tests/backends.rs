@@ -49,6 +49,7 @@ on_both_backends!(
     a_second_payment_for_a_taken_order_is_refused_and_not_sent,
     many_tasks_on_two_replicas_make_one_payment,
     two_processes_make_one_payment,
+    a_killed_process_leaves_an_intent_that_resolve_settles,
     an_unknown_outcome_is_recorded_and_resolve_settles_it,
     a_crash_mid_call_leaves_an_intent_that_resolve_settles,
     a_request_that_never_arrived_frees_the_order,
@@ -176,6 +177,7 @@ async fn child_process_pays_when_asked() {
     let base = std::env::var("JOURNAL_CHILD_BASE").expect("base");
     let dir = std::path::PathBuf::from(std::env::var("JOURNAL_CHILD_DIR").expect("dir"));
     let me = std::env::var("JOURNAL_CHILD_NAME").expect("name");
+    let order = std::env::var("JOURNAL_CHILD_ORDER").unwrap_or_else(|_| "j-two-processes".into());
     let (public, private) = epoint_az::sandbox::SEEDED_MERCHANTS[0];
     let client = epoint_az::Client::new(epoint_az::Config::new(public, private).base_url(base))
         .expect("client");
@@ -185,7 +187,7 @@ async fn child_process_pays_when_asked() {
         dir.join("go").exists()
     })
     .await;
-    let line = match journal.pay(&client, dec!(1.00), "j-two-processes").await {
+    let line = match journal.pay(&client, dec!(1.00), &order).await {
         Ok(page) => format!("paid {}", page.transaction),
         Err(JournalError::OrderTaken { .. }) => "taken".to_owned(),
         Err(other) => format!("error {other}"),
@@ -246,6 +248,65 @@ async fn two_processes_make_one_payment(db: &Db) {
     results.sort();
     assert!(results[0].starts_with("paid te"), "{results:?}");
     assert_eq!(results[1], "taken", "{results:?}");
+    assert_eq!(sandbox.request_count(OperationId::PaymentRequest), 1);
+}
+
+/// A service process is killed (SIGKILL) while its payment request is at the gateway; the
+/// restarted service finds the intent and settles it.
+async fn a_killed_process_leaves_an_intent_that_resolve_settles(db: &Db) {
+    let (sandbox, client) = sandbox().await;
+    sandbox.inject_times(
+        OperationId::PaymentRequest,
+        Fault::Latency(Duration::from_secs(3)),
+        Some(1),
+    );
+    let proxy = support::Proxy::start(sandbox.addr()).await;
+    Store::open(&db.url).await.expect("open");
+    let dir = std::env::temp_dir().join(format!(
+        "epoint-journal-kill-{}-{}",
+        std::process::id(),
+        db.backend
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(dir.join("go"), "").expect("go");
+    let mut child = Command::new(std::env::current_exe().expect("test binary"))
+        .args([
+            "--exact",
+            "child_process_pays_when_asked",
+            "--test-threads=1",
+        ])
+        .env("JOURNAL_CHILD_URL", &db.url)
+        .env("JOURNAL_CHILD_BASE", &proxy.base_url)
+        .env("JOURNAL_CHILD_DIR", &dir)
+        .env("JOURNAL_CHILD_NAME", "killed")
+        .env("JOURNAL_CHILD_ORDER", "j-killed-1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn a child");
+    eventually(
+        "the child's request reached the sandbox",
+        Duration::from_secs(120),
+        || proxy.delivered() == 1,
+    )
+    .await;
+    child.kill().expect("kill");
+    child.wait().expect("reap");
+    assert!(
+        !dir.join("result-killed").exists(),
+        "the child finished before it was killed"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let journal = Journal::open(&db.url).await.expect("reopen");
+    let unresolved = journal.unresolved().await.expect("unresolved");
+    assert_eq!(unresolved.len(), 1, "{unresolved:?}");
+    assert_eq!(unresolved[0].order_id, "j-killed-1");
+    assert_eq!(unresolved[0].state, State::Pending);
+    let settled = journal.resolve(&client).await.expect("resolve");
+    assert_eq!(settled[0].state, State::Done, "{settled:?}");
+    assert_eq!(settled[0].status.as_deref(), Some("new"));
     assert_eq!(sandbox.request_count(OperationId::PaymentRequest), 1);
 }
 
