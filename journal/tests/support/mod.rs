@@ -92,7 +92,12 @@ impl Db {
                 return None;
             }
         };
-        let name = format!("epoint_t_{}", test.to_lowercase());
+        // PostgreSQL cuts names at 63 bytes: a short prefix and a hash keep them distinct.
+        let hash = test.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        let prefix: String = test.to_lowercase().chars().take(32).collect();
+        let name = format!("epoint_t_{prefix}_{hash:016x}");
         sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
             .execute(&mut admin)
             .await
