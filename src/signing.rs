@@ -440,7 +440,8 @@ impl fmt::Display for SignatureMistake {
 /// let keys = Keys::new("i000000001", "secret");
 /// let data = keys.seal_json(br#"{"status":"success"}"#).data;
 /// // PHP: base64_encode(sha1($key . $data . $key)) — the hex digest, base64'd.
-/// let hex = format!("{:x}", sha1::Sha1::digest(format!("secret{data}secret")));
+/// let digest = sha1::Sha1::digest(format!("secret{data}secret"));
+/// let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
 /// let signature = base64::engine::general_purpose::STANDARD.encode(hex);
 /// assert_eq!(
 ///     explain_mismatch(&data, &signature, &keys, &[]),

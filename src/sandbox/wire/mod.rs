@@ -421,7 +421,13 @@ fn process(
         .verify(&envelope.data, &envelope.signature)
         .is_err()
     {
-        return (server_error("Signature did not match"), false);
+        let answer = gateway::signature_refused(
+            &state.merchants,
+            merchant,
+            &envelope.data,
+            &envelope.signature,
+        );
+        return (answer, false);
     }
     let caller = Caller {
         merchant,
