@@ -254,6 +254,25 @@ impl Error {
             .unwrap_or_else(|| crate::texts::payment_error(language))
     }
 
+    /// What the shop should do after a decline: the advice of its bank code
+    /// ([`BankCode::advice`]); `None` for other errors and declines without a code. What the
+    /// customer reads stays [`Error::customer_message`].
+    ///
+    /// ```
+    /// use epoint_az::{Advice, BankCode, Error, PaymentStatus};
+    /// let e = Error::Declined {
+    ///     status: PaymentStatus::Failed,
+    ///     code: Some(BankCode::new("116")),
+    ///     message: None,
+    ///     transaction: None,
+    ///     response: Box::new(serde_json::json!({"status": "failed", "code": "116"})),
+    /// };
+    /// assert_eq!(e.advice(), Some(Advice::UseAnotherCard));
+    /// ```
+    pub fn advice(&self) -> Option<crate::Advice> {
+        self.bank_code().and_then(BankCode::advice)
+    }
+
     /// The bank response code, for declines.
     ///
     /// ```
