@@ -696,10 +696,11 @@ fn operation_table(spec: &serde_json::Value) -> String {
         };
         writeln!(
             s,
-            "impl Answer for crate::generated::types::{response} {{\n    fn status(&self) -> Option<&crate::PaymentStatus> {{ {status} }}\n    fn message(&self) -> Option<&str> {{ {} }}\n    fn transaction(&self) -> Option<&str> {{ {} }}\n    fn code(&self) -> Option<&str> {{ {} }}\n}}",
+            "impl Answer for crate::generated::types::{response} {{\n    fn status(&self) -> Option<&crate::PaymentStatus> {{ {status} }}\n    fn message(&self) -> Option<&str> {{ {} }}\n    fn transaction(&self) -> Option<&str> {{ {} }}\n    fn code(&self) -> Option<&str> {{ {} }}\n    fn trace_id(&self) -> Option<&str> {{ {} }}\n}}",
             text("message"),
             text("transaction"),
-            text("code")
+            text("code"),
+            text("trace_id")
         )
         .unwrap();
     }

@@ -49,6 +49,9 @@
 //!   URL encoding, JSON whitespace, another merchant's key; see
 //!   [`crate::signing::explain_mismatch`]). EPoint sends no `hint`: never rely on it outside
 //!   the sandbox;
+//! * every `{status, …}` answer of the signed operations carries a `trace_id` (random, as
+//!   EPoint's developer site shows), and every response an `X-Request-ID` header (a random
+//!   UUID-shaped id), so that clients can be tested keeping both for support tickets;
 //! * missing or invalid fields (bad amount, unknown `split_user`, `order_id` over 255
 //!   characters, currency other than `AZN`, …): `{"status":"error","message":"…"}`.
 //!
