@@ -301,6 +301,13 @@ async fn exit_codes_tell_declined_rejected_unknown_and_usage() {
         "{}",
         declined.stdout
     );
+    assert!(
+        declined
+            .stdout
+            .contains("use another card: ask the customer for another card or payment method"),
+        "the shop's advice: {}",
+        declined.stdout
+    );
     let declined = run(
         &sandbox,
         &["payout", &poor, "5.00", "p-2", "--yes", "--json"],
@@ -311,6 +318,12 @@ async fn exit_codes_tell_declined_rejected_unknown_and_usage() {
     assert_eq!(answer["outcome"], "declined");
     assert_eq!(answer["code"], "116");
     assert_eq!(answer["meaning"], "Declined, insufficient funds");
+    assert_eq!(answer["advice"], "use_another_card");
+    assert_eq!(
+        answer["answer"]["trace_id"].as_str().map(str::len),
+        Some(32),
+        "EPoint's trace_id is kept for a support ticket: {answer}"
+    );
     // The same decline through the table-driven `call`.
     let declined = run(
         &sandbox,
@@ -352,6 +365,7 @@ async fn exit_codes_tell_declined_rejected_unknown_and_usage() {
         "{}",
         wrong.stdout
     );
+    assert!(wrong.stdout.contains("trace_id"), "{}", wrong.stdout);
     let unknown = run(&sandbox, &["refund", "te999999999", "--yes", "--json"]).await;
     assert_eq!(unknown.code, 3, "{}{}", unknown.stdout, unknown.stderr);
     assert_eq!(unknown.json()["outcome"], "rejected");
