@@ -277,7 +277,8 @@ impl Error {
     /// [`Error::Declined`], [`Error::UnexpectedStatus`], [`Error::IncompleteAnswer`],
     /// [`Error::AnswerMismatch`]); `None` when the answer has none (older API versions) or no
     /// answer was kept. Quote it in a support ticket. The `X-Request-ID` header, when EPoint
-    /// sends one, is on the `"EPoint call finished"` tracing event (`request_id`).
+    /// sends one, comes with every outcome from [`crate::Call::send_traced`] and is on the
+    /// `"EPoint call finished"` tracing event (`request_id`).
     ///
     /// ```
     /// use epoint_az::{Error, PaymentStatus};

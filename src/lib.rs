@@ -39,7 +39,7 @@ pub use bank_code::{Advice, BankCode};
 pub use callback::{Callback, CallbackError};
 pub use client::{
     B2bTransferRequest, Call, CheckoutForm, Client, DEFAULT_SETTLE_WINDOW, Preview, Resolution,
-    Resolve,
+    Resolve, Traced,
 };
 pub use config::{Config, ConfigError};
 pub use error::{Delivery, Error, Result};

@@ -160,6 +160,28 @@ async fn errors_and_call_events_carry_the_trace_id_and_request_id() {
         .await
         .expect_err("rejected");
     let second = err.trace_id().expect("send_signed's error too").to_owned();
+    // `send_traced` returns both with the error, and with a success.
+    let traced = wrong_key.refund("te000000001").send_traced().await;
+    let err = traced.result.as_ref().expect_err("rejected");
+    assert!(err.trace_id().is_some());
+    assert_eq!(traced.trace_id.as_deref(), err.trace_id());
+    assert!(
+        traced.request_id.as_deref().is_some_and(uuid_shaped),
+        "{traced:?}"
+    );
+    let paid = sandbox
+        .client()
+        .expect("client")
+        .pay(dec!(1.00), "trace-2")
+        .send_traced()
+        .await;
+    assert!(paid.result.is_ok(), "{paid:?}");
+    assert_eq!(paid.trace_id.as_deref().map(str::len), Some(32), "{paid:?}");
+    assert!(
+        paid.request_id.as_deref().is_some_and(uuid_shaped),
+        "{paid:?}"
+    );
+    assert_ne!(paid.request_id, traced.request_id);
     drop(_guard);
     assert_ne!(first, second, "one trace_id per answer");
 
@@ -168,7 +190,7 @@ async fn errors_and_call_events_carry_the_trace_id_and_request_id() {
         .lines()
         .filter(|l| l.contains("EPoint call finished"))
         .collect();
-    assert_eq!(finished.len(), 2, "{text}");
+    assert_eq!(finished.len(), 4, "{text}");
     for (line, trace_id) in finished.iter().zip([&first, &second]) {
         assert_eq!(logged(line, "trace_id"), Some(trace_id.as_str()), "{line}");
         let request_id = logged(line, "request_id").expect("request_id logged");

@@ -42,6 +42,25 @@ impl<O: Operation> fmt::Debug for Call<'_, O> {
     }
 }
 
+/// A call's outcome with the ids EPoint gave its answer ([`Call::send_traced`]).
+///
+/// ```no_run
+/// # async fn run(client: epoint_az::Client) {
+/// let traced = client.refund("te000000001").send_traced().await;
+/// println!("trace_id {:?}, X-Request-ID {:?}", traced.trace_id, traced.request_id);
+/// # }
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Traced<T> {
+    /// What [`Call::send`] returns.
+    pub result: Result<T>,
+    /// The answer's `trace_id` (EPoint's developer site), when it has one.
+    pub trace_id: Option<String>,
+    /// The answer's `X-Request-ID` header, when EPoint sent one.
+    pub request_id: Option<String>,
+}
+
 /// Exactly what a call would send, without sending it (a dry run).
 ///
 /// ```
@@ -119,12 +138,37 @@ impl<'c, O: Operation> Call<'c, O> {
     /// # Ok(()) }
     /// ```
     pub async fn send(self) -> Result<O::Output> {
+        self.send_traced().await.result
+    }
+
+    /// Like [`Call::send`], and also returns the ids EPoint gave its answer, for a support
+    /// ticket: the answer's `trace_id` and the `X-Request-ID` response header (each `None`
+    /// when EPoint sent none, or nothing was answered). They are on the success and on every
+    /// error, and also on the `"EPoint call finished"` tracing event.
+    ///
+    /// ```no_run
+    /// # async fn run(client: epoint_az::Client) {
+    /// let traced = client.get_transaction_status("te000000001").send_traced().await;
+    /// if let Err(e) = &traced.result {
+    ///     eprintln!("{e} (trace_id {:?}, X-Request-ID {:?})", traced.trace_id, traced.request_id);
+    /// }
+    /// # }
+    /// ```
+    pub async fn send_traced(self) -> Traced<O::Output> {
         let client = self.client;
-        let payload = self.payload?;
-        let envelope = client
-            .keys
-            .seal(&payload)
-            .map_err(|e| Error::invalid("payload", e))?;
+        let untraced = |result| Traced {
+            result,
+            trace_id: None,
+            request_id: None,
+        };
+        let payload = match self.payload {
+            Ok(payload) => payload,
+            Err(e) => return untraced(Err(e)),
+        };
+        let envelope = match client.keys.seal(&payload) {
+            Ok(envelope) => envelope,
+            Err(e) => return untraced(Err(Error::invalid("payload", e))),
+        };
         let started = Instant::now();
         // Only read-only status queries are repeated; everything else is sent exactly once.
         let retries = match O::KIND {
@@ -156,7 +200,11 @@ impl<'c, O: Operation> Call<'c, O> {
             request_id = ids.request_id.as_deref(),
             "EPoint call finished"
         );
-        result.map_err(|e| e.with_order_id(&payload))
+        Traced {
+            result: result.map_err(|e| e.with_order_id(&payload)),
+            trace_id: ids.trace_id,
+            request_id: ids.request_id,
+        }
     }
 
     pub(super) fn set<V, E: fmt::Display>(

@@ -22,7 +22,7 @@ mod tokens;
 mod wallets;
 
 pub use b2b::B2bTransferRequest;
-pub use call::{Call, Preview};
+pub use call::{Call, Preview, Traced};
 use call::{JsonAnswer, check_status};
 pub use payments::CheckoutForm;
 pub use resolve::{DEFAULT_SETTLE_WINDOW, Resolution, Resolve};
