@@ -429,8 +429,9 @@ impl fmt::Display for SignatureMistake {
 /// Names the common mistake behind a refused signature, by recomputing each one; `None` when
 /// the signature is valid or matches none of them. Checks, in order: a hex digest (raw or
 /// base64'd), the key on one side only, the JSON signed instead of `data`, URL encoding, JSON
-/// whitespace, then each of `other_keys` (another merchant's key). Pure, and the answer never
-/// contains a private key.
+/// whitespace, then each of `other_keys` (another merchant's key). Pure, compares in
+/// constant time, and the answer never contains a private key. It is a debugging aid: log
+/// what it finds, rather than telling it to whoever sent the signature.
 ///
 /// ```
 /// use base64::Engine;
@@ -468,16 +469,18 @@ pub fn explain_mismatch(
         }
         hasher.finalize().into()
     };
-    let raw_matches = |digest: [u8; 20]| STANDARD.encode(digest) == signature;
+    // Constant-time, like `verify`: the candidates derive from the private key.
+    let same = |a: &str, b: &str| bool::from(a.as_bytes().ct_eq(b.as_bytes()));
+    let raw_matches = |digest: [u8; 20]| same(&STANDARD.encode(digest), signature);
 
     let right = sha1(&[private, data, private]);
     let hex = hex_lower(&right);
-    if STANDARD.encode(&hex) == signature {
+    if same(&STANDARD.encode(&hex), signature) {
         return Some(M::HexDigest {
             base64_encoded: true,
         });
     }
-    if hex.eq_ignore_ascii_case(signature) {
+    if same(&hex, &signature.to_ascii_lowercase()) {
         return Some(M::HexDigest {
             base64_encoded: false,
         });
