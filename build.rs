@@ -159,6 +159,7 @@ fn texts_table(texts: &serde_json::Value) -> String {
     for (_, [az, _, ru]) in &codes {
         writeln!(s, "    Local {{ az: {}, ru: {} }},", lit(az), lit(ru)).unwrap();
     }
+    let advice = advice_tables(texts, &codes);
     let statuses = entries("statuses");
     writeln!(
         s,
@@ -189,6 +190,77 @@ fn texts_table(texts: &serde_json::Value) -> String {
         "];\n\n/// Where `STATUS_TEXTS` has `error`: what a customer reads when a payment fails.\nconst PAYMENT_ERROR_AT: usize = {error_at};"
     )
     .unwrap();
+    s.push_str(&advice);
+    s
+}
+
+/// `advice` of `openapi/texts.json` as Rust: `BANK_CODE_ADVICE` (each code's advice, in
+/// `BANK_CODES`' order) and `CLASS_ADVICE` (the default of each ISO 8583 class `0`..`9`).
+/// Checks that every code has an advice named in `advice.values`, and that `advice_why` is
+/// given exactly where a code's advice differs from its class's.
+fn advice_tables(texts: &serde_json::Value, codes: &[(String, [Option<String>; 3])]) -> String {
+    use std::fmt::Write;
+    let values = texts["advice"]["values"]
+        .as_object()
+        .unwrap_or_else(|| panic!("{TEXTS}: `advice.values` is not an object"));
+    let variant = |name: &str, at: &str| -> String {
+        assert!(
+            values.contains_key(name),
+            "{TEXTS}: {at}: advice {name:?} is not one of advice.values"
+        );
+        name.split('_')
+            .map(|word| {
+                let mut chars = word.chars();
+                chars.next().map_or_else(String::new, |first| {
+                    first.to_ascii_uppercase().to_string() + chars.as_str()
+                })
+            })
+            .collect::<String>()
+    };
+    let classes = texts["advice"]["classes"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{TEXTS}: `advice.classes` is not an array"));
+    let mut by_class: Vec<String> = Vec::new();
+    for (digit, class) in classes.iter().enumerate() {
+        assert_eq!(
+            class["class"].as_str(),
+            Some(digit.to_string().as_str()),
+            "{TEXTS}: advice.classes must list the classes 0 to 9 in order"
+        );
+        let name = class["advice"].as_str().unwrap_or_default();
+        by_class.push(name.to_owned());
+    }
+    assert_eq!(by_class.len(), 10, "{TEXTS}: advice.classes: ten classes");
+    let entries = texts["bank_codes"].as_array().expect("checked above");
+    let mut s = format!(
+        "\n/// Each code's advice, in `BANK_CODES`' order.\nstatic BANK_CODE_ADVICE: [Advice; {}] = [\n",
+        codes.len()
+    );
+    for (entry, (code, _)) in entries.iter().zip(codes) {
+        let at = format!("bank code {code}");
+        let name = entry["advice"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{TEXTS}: {at}: `advice` is required"));
+        let class = code
+            .chars()
+            .next()
+            .and_then(|c| c.to_digit(10))
+            .map(|d| by_class[d as usize].as_str());
+        let why = entry["advice_why"]
+            .as_str()
+            .is_some_and(|w| !w.trim().is_empty());
+        assert_eq!(
+            why,
+            class != Some(name),
+            "{TEXTS}: {at}: `advice_why` is required exactly where the advice differs from its class's"
+        );
+        writeln!(s, "    Advice::{},", variant(name, &at)).unwrap();
+    }
+    s.push_str("];\n\n/// The default advice of each ISO 8583 class, `0` to `9`.\nstatic CLASS_ADVICE: [Advice; 10] = [\n");
+    for name in &by_class {
+        writeln!(s, "    Advice::{},", variant(name, "advice.classes")).unwrap();
+    }
+    s.push_str("];\n");
     s
 }
 
@@ -659,10 +731,11 @@ fn operation_table(spec: &serde_json::Value) -> String {
         };
         writeln!(
             s,
-            "impl Answer for crate::generated::types::{response} {{\n    fn status(&self) -> Option<&crate::PaymentStatus> {{ {status} }}\n    fn message(&self) -> Option<&str> {{ {} }}\n    fn transaction(&self) -> Option<&str> {{ {} }}\n    fn code(&self) -> Option<&str> {{ {} }}\n}}",
+            "impl Answer for crate::generated::types::{response} {{\n    fn status(&self) -> Option<&crate::PaymentStatus> {{ {status} }}\n    fn message(&self) -> Option<&str> {{ {} }}\n    fn transaction(&self) -> Option<&str> {{ {} }}\n    fn code(&self) -> Option<&str> {{ {} }}\n    fn trace_id(&self) -> Option<&str> {{ {} }}\n}}",
             text("message"),
             text("transaction"),
-            text("code")
+            text("code"),
+            text("trace_id")
         )
         .unwrap();
     }

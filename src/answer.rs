@@ -312,6 +312,12 @@ impl crate::operation::Answer for crate::generated::types::InstallmentOptionsRes
     fn code(&self) -> Option<&str> {
         None
     }
+    fn trace_id(&self) -> Option<&str> {
+        match self {
+            Self::OptionList(_) => None,
+            Self::Refusal(refusal) => refusal.trace_id.as_deref(),
+        }
+    }
 }
 
 use crate::generated::types::{

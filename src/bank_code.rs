@@ -10,6 +10,10 @@
 //! not found"): ISO 8583 defines 911 as issuer timeout and 914 as original transaction not
 //! found, and the 1.0.3 wording ("card issuer expired", "failed to track original
 //! transaction") reads as a translation slip of the same.
+//!
+//! Each code also has an [`Advice`] for the shop ([`BankCode::advice`]), derived from its
+//! ISO 8583:1993 action-code class and its meaning; `openapi/texts.json` (`advice`, and each
+//! code's `advice_why` where it departs from its class) keeps the reasoning next to the table.
 use serde::{Deserialize, Serialize};
 
 use crate::{Language, texts};
@@ -97,6 +101,24 @@ impl BankCode {
         self.0 == "000"
     }
 
+    /// What the shop should do after this code, derived from its ISO 8583:1993 class and its
+    /// meaning (`openapi/texts.json`, `advice`, says why for each exception). A code not in
+    /// the table whose first character is a digit gets its class's advice (e.g. an unlisted
+    /// `1xx` decline: [`Advice::ContactIssuer`]); any other unknown code gets `None`.
+    ///
+    /// ```
+    /// use epoint_az::{Advice, BankCode};
+    ///
+    /// assert_eq!(BankCode::new("116").advice(), Some(Advice::UseAnotherCard));
+    /// assert_eq!(BankCode::new("911").advice(), Some(Advice::RetryLater));
+    /// assert_eq!(BankCode::new("000").advice(), Some(Advice::NotADecline));
+    /// assert_eq!(BankCode::new("181").advice(), Some(Advice::ContactIssuer), "class 1");
+    /// assert_eq!(BankCode::new("ABC").advice(), None);
+    /// ```
+    pub fn advice(&self) -> Option<Advice> {
+        texts::bank_code_advice(&self.0)
+    }
+
     /// Every code in the official table, in the table's order, with its meaning.
     ///
     /// ```
@@ -108,6 +130,100 @@ impl BankCode {
     /// ```
     pub fn table() -> &'static [(&'static str, &'static str)] {
         texts::bank_codes()
+    }
+}
+
+/// What a shop should do after a bank code ([`BankCode::advice`]). The crate's advice, not
+/// EPoint's (EPoint publishes none): derived from the code's ISO 8583:1993 action-code class
+/// (0xx approved, 1xx declined, 2xx pick-up, 3xx file actions, 4xx reversal, 5xx
+/// reconciliation, 6xx administrative, 7xx fee collection, 8xx network management, 9xx
+/// system) and, where it says more, the code's meaning; the reasoning is kept next to the
+/// table in `openapi/texts.json`. It is for the shop: what the customer reads stays EPoint's
+/// own text ([`crate::Error::customer_message`]).
+///
+/// Whatever the advice, a call that moves money is never repeated automatically: after a
+/// possible send, check the transaction's status first.
+///
+/// ```
+/// use epoint_az::Advice;
+/// assert_eq!(Advice::UseAnotherCard.as_str(), "use_another_card");
+/// assert_eq!(serde_json::to_string(&Advice::RetryLater).unwrap(), r#""retry_later""#);
+/// assert!(Advice::UseAnotherCard.to_string().starts_with("use another card"));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Advice {
+    /// Not a refusal: an approval, or a status message that decides nothing about a payment.
+    NotADecline,
+    /// The same card may succeed on a new attempt now (e.g. a PIN entered again): let the
+    /// customer try again.
+    Retry,
+    /// The issuer, the network or the processor failed, not the card: the same payment may
+    /// succeed later.
+    RetryLater,
+    /// This card will keep failing for this payment (expired, no funds, limit reached, not
+    /// allowed): ask for another card or payment method.
+    UseAnotherCard,
+    /// The issuer refused for a reason only it can lift: the customer should call their bank.
+    ContactIssuer,
+    /// The request or the shop's merchant setup is at fault, not the card: fix it (or ask
+    /// EPoint) before sending again.
+    FixRequest,
+    /// Fraud, security, law, a lost or stolen card, or a request still in process: do not try
+    /// this card again.
+    DoNotRetry,
+}
+
+impl Advice {
+    /// The advice's name as in `openapi/texts.json` and `epoint codes --json`.
+    ///
+    /// ```
+    /// assert_eq!(epoint_az::Advice::NotADecline.as_str(), "not_a_decline");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotADecline => "not_a_decline",
+            Self::Retry => "retry",
+            Self::RetryLater => "retry_later",
+            Self::UseAnotherCard => "use_another_card",
+            Self::ContactIssuer => "contact_issuer",
+            Self::FixRequest => "fix_request",
+            Self::DoNotRetry => "do_not_retry",
+        }
+    }
+}
+
+/// A short instruction for the shop, e.g. `"use another card: ask the customer for another
+/// card or payment method"`.
+///
+/// ```
+/// assert_eq!(
+///     epoint_az::Advice::ContactIssuer.to_string(),
+///     "contact the issuer: the customer should call their bank, or use another card"
+/// );
+/// ```
+impl std::fmt::Display for Advice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::NotADecline => "not a decline: nothing to do",
+            Self::Retry => "retry: the customer may try again with the same card",
+            Self::RetryLater => {
+                "retry later: not the card; check the transaction's status, then let the customer try again later"
+            }
+            Self::UseAnotherCard => {
+                "use another card: ask the customer for another card or payment method"
+            }
+            Self::ContactIssuer => {
+                "contact the issuer: the customer should call their bank, or use another card"
+            }
+            Self::FixRequest => {
+                "fix the request: the request or the merchant setup is at fault; fix it or ask EPoint before sending again"
+            }
+            Self::DoNotRetry => {
+                "do not retry: do not try this card again; show the customer only EPoint's text"
+            }
+        })
     }
 }
 
@@ -160,6 +276,42 @@ impl From<String> for BankCode {
 mod tests {
     use super::*;
     use std::collections::HashSet;
+
+    #[test]
+    fn every_listed_code_has_an_advice_and_the_named_ones_are_right() {
+        for (code, _) in BankCode::table() {
+            assert!(BankCode::new(*code).advice().is_some(), "{code}");
+        }
+        let advice = |code: &str| BankCode::new(code).advice();
+        assert_eq!(advice("116"), Some(Advice::UseAnotherCard));
+        assert_eq!(advice("101"), Some(Advice::UseAnotherCard));
+        assert_eq!(advice("911"), Some(Advice::RetryLater));
+        assert_eq!(advice("117"), Some(Advice::Retry));
+        assert_eq!(advice("109"), Some(Advice::FixRequest));
+        assert_eq!(advice("913"), Some(Advice::DoNotRetry));
+        assert_eq!(advice("XXX"), Some(Advice::DoNotRetry));
+        assert_eq!(advice("0Y1"), Some(Advice::NotADecline));
+    }
+
+    #[test]
+    fn class_derived_advice() {
+        let advice = |code: &str| BankCode::new(code).advice();
+        // Listed codes without an exception take their class's advice.
+        assert_eq!(advice("100"), Some(Advice::ContactIssuer));
+        assert_eq!(advice("209"), Some(Advice::DoNotRetry));
+        assert_eq!(advice("306"), Some(Advice::RetryLater));
+        assert_eq!(advice("400"), Some(Advice::NotADecline));
+        assert_eq!(advice("502"), Some(Advice::NotADecline));
+        assert_eq!(advice("909"), Some(Advice::RetryLater));
+        // Unlisted codes of a known class.
+        assert_eq!(advice("130"), Some(Advice::ContactIssuer));
+        assert_eq!(advice("299"), Some(Advice::DoNotRetry));
+        assert_eq!(advice("777"), Some(Advice::NotADecline));
+        assert_eq!(advice("999"), Some(Advice::RetryLater));
+        // No class.
+        assert_eq!(advice(""), None);
+        assert_eq!(advice("Z00"), None);
+    }
 
     #[test]
     fn table_has_102_entries() {

@@ -258,6 +258,55 @@ impl Error {
             .unwrap_or_else(|| crate::texts::payment_error(language))
     }
 
+    /// What the shop should do after a decline: the advice of its bank code
+    /// ([`BankCode::advice`]); `None` for other errors and declines without a code. What the
+    /// customer reads stays [`Error::customer_message`].
+    ///
+    /// ```
+    /// use epoint_az::{Advice, BankCode, Error, PaymentStatus};
+    /// let e = Error::Declined {
+    ///     status: PaymentStatus::Failed,
+    ///     code: Some(BankCode::new("116")),
+    ///     message: None,
+    ///     transaction: None,
+    ///     response: Box::new(serde_json::json!({"status": "failed", "code": "116"})),
+    /// };
+    /// assert_eq!(e.advice(), Some(Advice::UseAnotherCard));
+    /// ```
+    pub fn advice(&self) -> Option<crate::Advice> {
+        self.bank_code().and_then(BankCode::advice)
+    }
+
+    /// EPoint's `trace_id` for the request, from the answer the error keeps ([`Error::Rejected`],
+    /// [`Error::Declined`], [`Error::UnexpectedStatus`], [`Error::IncompleteAnswer`],
+    /// [`Error::AnswerMismatch`]); `None` when the answer has none (older API versions) or no
+    /// answer was kept. Quote it in a support ticket. The `X-Request-ID` header, when EPoint
+    /// sends one, comes with every outcome from [`crate::Call::send_traced`] and is on the
+    /// `"EPoint call finished"` tracing event (`request_id`).
+    ///
+    /// ```
+    /// use epoint_az::{Error, PaymentStatus};
+    /// let e = Error::Rejected {
+    ///     status: PaymentStatus::ServerError,
+    ///     message: "Signature did not match".into(),
+    ///     response: Box::new(serde_json::json!({"status": "server_error", "trace_id": "4bf92f35"})),
+    /// };
+    /// assert_eq!(e.trace_id(), Some("4bf92f35"));
+    /// ```
+    pub fn trace_id(&self) -> Option<&str> {
+        match self {
+            Self::Rejected { response, .. }
+            | Self::Declined { response, .. }
+            | Self::UnexpectedStatus { response, .. }
+            | Self::IncompleteAnswer { response, .. }
+            | Self::AnswerMismatch { response, .. } => response
+                .get("trace_id")
+                .and_then(serde_json::Value::as_str)
+                .filter(|id| !id.is_empty()),
+            _ => None,
+        }
+    }
+
     /// The bank response code, for declines.
     ///
     /// ```

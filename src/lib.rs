@@ -78,11 +78,11 @@ pub use answer::{
 };
 pub use generated::types::HostedPageCurrency;
 
-pub use bank_code::BankCode;
+pub use bank_code::{Advice, BankCode};
 pub use callback::{Callback, CallbackError};
 pub use client::{
     B2bTransferRequest, Call, CheckoutForm, Client, DEFAULT_SETTLE_WINDOW, Preview, Resolution,
-    Resolve, validate_order_id,
+    Resolve, Traced, validate_order_id,
 };
 pub use config::{Config, ConfigError};
 pub use error::{Delivery, Error, Result};

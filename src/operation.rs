@@ -146,6 +146,10 @@ pub trait Answer {
     fn transaction(&self) -> Option<&str>;
     /// `code` (bank response code).
     fn code(&self) -> Option<&str>;
+    /// `trace_id`, EPoint's id of the request (developer site; absent from older answers).
+    fn trace_id(&self) -> Option<&str> {
+        None
+    }
 }
 
 pub(crate) mod sealed {

@@ -242,3 +242,599 @@ pub fn form_body(envelope: &SignedEnvelope) -> String {
 fn envelope(data: String, signature: String) -> SignedEnvelope {
     SignedEnvelope { data, signature }
 }
+
+/// Which common signing mistake a refused signature matches: what the other side (or your own
+/// code) did instead of `base64(sha1_raw(private_key + data + private_key))` over `data` exactly
+/// as sent. Found by [`explain_mismatch`]; never holds a private key.
+///
+/// ```
+/// use epoint_az::signing::SignatureMistake;
+/// let mistake = SignatureMistake::HexDigest { base64_encoded: true };
+/// assert!(mistake.to_string().starts_with("the signature is base64 of the hex digest"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SignatureMistake {
+    /// The SHA-1 digest was taken as 40 hex characters (PHP's `sha1()` without raw output)
+    /// instead of its 20 raw bytes; `base64_encoded`: the hex text was then base64-encoded.
+    HexDigest {
+        /// `true` when the signature is base64 of the hex text, `false` when it is the hex text.
+        base64_encoded: bool,
+    },
+    /// The private key was put on one side of `data` only.
+    KeyOnOneSide {
+        /// Where the key was put.
+        side: KeySide,
+    },
+    /// The signature was computed over the decoded JSON text instead of the base64 `data`.
+    SignedJsonNotData,
+    /// URL encoding got in the way of `data` (or of the signature).
+    UrlEncoding {
+        /// What exactly happened.
+        how: UrlMistake,
+    },
+    /// The signature was computed over the same JSON with different whitespace (re-encoded,
+    /// pretty-printed or spaced), not over the `data` that was sent.
+    JsonWhitespace {
+        /// The layout of the JSON that was signed.
+        signed: JsonLayout,
+    },
+    /// The signature was made with another merchant's private key.
+    OtherMerchantKey {
+        /// That merchant's public key (the private key is never kept).
+        public_key: String,
+    },
+}
+
+/// Where [`SignatureMistake::KeyOnOneSide`] put the private key.
+///
+/// ```
+/// assert_eq!(epoint_az::signing::KeySide::Before.to_string(), "sha1(private_key + data)");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeySide {
+    /// `sha1(private_key + data)`.
+    Before,
+    /// `sha1(data + private_key)`.
+    After,
+}
+
+impl fmt::Display for KeySide {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Before => "sha1(private_key + data)",
+            Self::After => "sha1(data + private_key)",
+        })
+    }
+}
+
+/// How URL encoding broke a signature ([`SignatureMistake::UrlEncoding`]).
+///
+/// ```
+/// use epoint_az::signing::UrlMistake;
+/// assert_ne!(UrlMistake::StillPercentEncoded, UrlMistake::PlusAsSpace);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UrlMistake {
+    /// The `data` being verified is still percent-encoded (`%2B`, `%2F`, `%3D`): the form body
+    /// was not decoded before verifying.
+    StillPercentEncoded,
+    /// A `+` in `data` became a space: it was sent unencoded and a form decoder read it as a space.
+    PlusAsSpace,
+    /// The signer signed the percent-encoded `data` instead of `data` itself.
+    SignedPercentEncoded,
+    /// The signature itself is still percent-encoded.
+    SignaturePercentEncoded,
+}
+
+/// The layout of the JSON that was signed ([`SignatureMistake::JsonWhitespace`]).
+///
+/// ```
+/// use epoint_az::signing::JsonLayout;
+/// assert_ne!(JsonLayout::Compact, JsonLayout::Spaced);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum JsonLayout {
+    /// No whitespace at all (`{"a":1,"b":2}`), while `data` carries some.
+    Compact,
+    /// A space after `:` and `,` (`{"a": 1, "b": 2}`, Python's `json.dumps` default).
+    Spaced,
+    /// Pretty-printed on several lines, indented by two spaces.
+    Pretty2,
+    /// Pretty-printed on several lines, indented by four spaces (PHP's `JSON_PRETTY_PRINT`).
+    Pretty4,
+}
+
+impl fmt::Display for JsonLayout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Compact => "compact JSON without whitespace",
+            Self::Spaced => "JSON with a space after `:` and `,`",
+            Self::Pretty2 => "JSON pretty-printed with two-space indents",
+            Self::Pretty4 => "JSON pretty-printed with four-space indents",
+        })
+    }
+}
+
+/// A sentence naming the mistake and its fix; it never contains a private key.
+impl fmt::Display for SignatureMistake {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const RIGHT: &str = "base64(sha1_raw(private_key + data + private_key))";
+        match self {
+            Self::HexDigest {
+                base64_encoded: true,
+            } => write!(
+                f,
+                "the signature is base64 of the hex digest (PHP's sha1() without raw output); \
+                 base64-encode the 20 raw digest bytes instead (PHP: sha1($s, true)): {RIGHT}"
+            ),
+            Self::HexDigest {
+                base64_encoded: false,
+            } => write!(
+                f,
+                "the signature is the hex digest itself; base64-encode the 20 raw digest bytes \
+                 instead (PHP: base64_encode(sha1($s, true))): {RIGHT}"
+            ),
+            Self::KeyOnOneSide { side } => write!(
+                f,
+                "the signature is {side}: the private key was put on one side only; put it on \
+                 both sides: {RIGHT}"
+            ),
+            Self::SignedJsonNotData => write!(
+                f,
+                "the signature was computed over the JSON text instead of the base64 `data`; \
+                 sign the base64 string exactly as sent: {RIGHT}"
+            ),
+            Self::UrlEncoding {
+                how: UrlMistake::StillPercentEncoded,
+            } => f.write_str(
+                "the `data` verified is still URL-encoded (%2B, %2F, %3D); decode the form body \
+                 first and verify the decoded `data`",
+            ),
+            Self::UrlEncoding {
+                how: UrlMistake::PlusAsSpace,
+            } => f.write_str(
+                "a `+` in `data` was decoded as a space: it was sent unencoded in a form body; \
+                 send `+` as %2B (and `/` as %2F, `=` as %3D)",
+            ),
+            Self::UrlEncoding {
+                how: UrlMistake::SignedPercentEncoded,
+            } => f.write_str(
+                "the signature was computed over the URL-encoded `data`; sign `data` before \
+                 URL-encoding the form body",
+            ),
+            Self::UrlEncoding {
+                how: UrlMistake::SignaturePercentEncoded,
+            } => f.write_str(
+                "the signature is still URL-encoded (%2B, %2F, %3D); decode the form body \
+                 before verifying",
+            ),
+            Self::JsonWhitespace { signed } => write!(
+                f,
+                "the signature was computed over base64 of {signed}, not over the `data` sent; \
+                 sign (and verify) the `data` string exactly as sent, never a re-encoded JSON"
+            ),
+            Self::OtherMerchantKey { public_key } => write!(
+                f,
+                "the signature was made with the private key of merchant {public_key}; sign with \
+                 the private key that belongs to the `public_key` in `data`"
+            ),
+        }
+    }
+}
+
+/// Names the common mistake behind a refused signature, by recomputing each one; `None` when
+/// the signature is valid or matches none of them. Checks, in order: a hex digest (raw or
+/// base64'd), the key on one side only, the JSON signed instead of `data`, URL encoding, JSON
+/// whitespace, then each of `other_keys` (another merchant's key). Pure, compares in
+/// constant time, and the answer never contains a private key. It is a debugging aid: log
+/// what it finds, rather than telling it to whoever sent the signature.
+///
+/// ```
+/// use base64::Engine;
+/// use epoint_az::{Keys, signing::{explain_mismatch, SignatureMistake}};
+/// use sha1::Digest;
+///
+/// let keys = Keys::new("i000000001", "secret");
+/// let data = keys.seal_json(br#"{"status":"success"}"#).data;
+/// // PHP: base64_encode(sha1($key . $data . $key)) — the hex digest, base64'd.
+/// let digest = sha1::Sha1::digest(format!("secret{data}secret"));
+/// let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+/// let signature = base64::engine::general_purpose::STANDARD.encode(hex);
+/// assert_eq!(
+///     explain_mismatch(&data, &signature, &keys, &[]),
+///     Some(SignatureMistake::HexDigest { base64_encoded: true })
+/// );
+/// assert_eq!(explain_mismatch(&data, &keys.sign(&data), &keys, &[]), None);
+/// ```
+pub fn explain_mismatch(
+    data: &str,
+    signature: &str,
+    keys: &Keys,
+    other_keys: &[&Keys],
+) -> Option<SignatureMistake> {
+    use SignatureMistake as M;
+    if data.is_empty() || keys.verify(data, signature).is_ok() {
+        return None;
+    }
+    let signature = signature.trim();
+    let private = keys.private_key.expose_secret();
+    let sha1 = |parts: &[&str]| -> [u8; 20] {
+        let mut hasher = Sha1::new();
+        for part in parts {
+            hasher.update(part.as_bytes());
+        }
+        hasher.finalize().into()
+    };
+    // Constant-time, like `verify`: the candidates derive from the private key.
+    let same = |a: &str, b: &str| bool::from(a.as_bytes().ct_eq(b.as_bytes()));
+    let raw_matches = |digest: [u8; 20]| same(&STANDARD.encode(digest), signature);
+
+    let right = sha1(&[private, data, private]);
+    let hex = hex_lower(&right);
+    if same(&STANDARD.encode(&hex), signature) {
+        return Some(M::HexDigest {
+            base64_encoded: true,
+        });
+    }
+    if same(&hex, &signature.to_ascii_lowercase()) {
+        return Some(M::HexDigest {
+            base64_encoded: false,
+        });
+    }
+    if raw_matches(sha1(&[private, data])) {
+        return Some(M::KeyOnOneSide {
+            side: KeySide::Before,
+        });
+    }
+    if raw_matches(sha1(&[data, private])) {
+        return Some(M::KeyOnOneSide {
+            side: KeySide::After,
+        });
+    }
+    let json = STANDARD
+        .decode(data.trim())
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok());
+    if let Some(json) = &json
+        && raw_matches(sha1(&[private, json, private]))
+    {
+        return Some(M::SignedJsonNotData);
+    }
+    let url = |how| Some(M::UrlEncoding { how });
+    if data.contains('%')
+        && let Some(decoded) = percent_decode(data)
+        && keys.verify(&decoded, signature).is_ok()
+    {
+        return url(UrlMistake::StillPercentEncoded);
+    }
+    if data.contains(' ') && keys.verify(&data.replace(' ', "+"), signature).is_ok() {
+        return url(UrlMistake::PlusAsSpace);
+    }
+    let encoded: String = form_urlencoded::byte_serialize(data.as_bytes()).collect();
+    if encoded != data && raw_matches(sha1(&[private, &encoded, private])) {
+        return url(UrlMistake::SignedPercentEncoded);
+    }
+    if signature.contains('%')
+        && let Some(decoded) = percent_decode(signature)
+        && keys.verify(data, &decoded).is_ok()
+    {
+        return url(UrlMistake::SignaturePercentEncoded);
+    }
+    if let Some(json) = &json {
+        let compact = compact_json(json);
+        let layouts = [
+            (JsonLayout::Compact, compact.clone()),
+            (JsonLayout::Spaced, spaced_json(&compact)),
+            (JsonLayout::Pretty2, pretty_json(&compact, 2)),
+            (JsonLayout::Pretty4, pretty_json(&compact, 4)),
+        ];
+        for (layout, text) in layouts {
+            if text != *json && keys.verify(&STANDARD.encode(&text), signature).is_ok() {
+                return Some(M::JsonWhitespace { signed: layout });
+            }
+        }
+    }
+    other_keys
+        .iter()
+        .find(|other| other.verify(data, signature).is_ok())
+        .map(|other| M::OtherMerchantKey {
+            public_key: other.public_key.clone(),
+        })
+}
+
+fn hex_lower(bytes: &[u8]) -> String {
+    use fmt::Write;
+    let mut hex = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        // Writing to a String cannot fail.
+        let _ = write!(hex, "{byte:02x}");
+    }
+    hex
+}
+
+/// `%XX` escapes decoded (nothing else); `None` when the result is not UTF-8 or an escape is broken.
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = text.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Calls `f` with each character of `json` and whether it lies outside a string literal.
+fn each_char(json: &str, mut f: impl FnMut(char, bool)) {
+    let (mut in_string, mut escaped) = (false, false);
+    for c in json.chars() {
+        let outside = !in_string;
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+        } else if c == '"' {
+            in_string = true;
+        }
+        f(c, outside && c != '"');
+    }
+}
+
+/// `json` without whitespace outside string literals.
+fn compact_json(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    each_char(json, |c, outside| {
+        if !(outside && c.is_whitespace()) {
+            out.push(c);
+        }
+    });
+    out
+}
+
+/// Compact `json` with a space after each `:` and `,` outside string literals.
+fn spaced_json(compact: &str) -> String {
+    let mut out = String::with_capacity(compact.len() * 2);
+    each_char(compact, |c, outside| {
+        out.push(c);
+        if outside && (c == ':' || c == ',') {
+            out.push(' ');
+        }
+    });
+    out
+}
+
+/// Compact `json` pretty-printed with `indent` spaces (empty `{}` and `[]` kept on one line).
+fn pretty_json(compact: &str, indent: usize) -> String {
+    let mut out = String::with_capacity(compact.len() * 2);
+    let mut depth = 0_usize;
+    let mut previous = ' ';
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        out.extend(std::iter::repeat_n(' ', depth * indent));
+    };
+    each_char(compact, |c, outside| {
+        if !outside {
+            if matches!(previous, '{' | '[') && c == '"' {
+                newline(&mut out, depth);
+            }
+            out.push(c);
+            // Inside a string: no bracket of the text counts as structure.
+            previous = '"';
+            return;
+        }
+        match c {
+            '{' | '[' => {
+                out.push(c);
+                depth += 1;
+            }
+            '}' | ']' => {
+                depth = depth.saturating_sub(1);
+                if !matches!(previous, '{' | '[') {
+                    newline(&mut out, depth);
+                }
+                out.push(c);
+            }
+            ',' => {
+                out.push(c);
+                newline(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            _ => {
+                if matches!(previous, '{' | '[') {
+                    newline(&mut out, depth);
+                }
+                out.push(c);
+            }
+        }
+        previous = c;
+    });
+    out
+}
+
+#[cfg(test)]
+mod explain_tests {
+    use super::*;
+
+    const PRIVATE: &str = "the-private-key-1234";
+
+    fn keys() -> Keys {
+        Keys::new("i000000001", PRIVATE)
+    }
+
+    fn data() -> String {
+        // A `+` and a `/` in the base64, so URL encoding changes it.
+        (0..1000)
+            .map(|n| {
+                let json = format!(
+                    r#"{{"status":"success","message":"{}?>?>>>","n":[1,{{}}]}}"#,
+                    "a".repeat(n)
+                );
+                keys().seal_json(json.as_bytes()).data
+            })
+            .find(|data| data.contains('+') && data.contains('/'))
+            .unwrap()
+    }
+
+    fn raw(parts: &[&str]) -> String {
+        let mut hasher = Sha1::new();
+        for part in parts {
+            hasher.update(part.as_bytes());
+        }
+        STANDARD.encode(hasher.finalize())
+    }
+
+    fn explain(data: &str, signature: &str) -> Option<SignatureMistake> {
+        let other = Keys::new("i000000002", "another-merchant-key");
+        let mistake = explain_mismatch(data, signature, &keys(), &[&other]);
+        if let Some(mistake) = &mistake {
+            for text in [mistake.to_string(), format!("{mistake:?}")] {
+                assert!(!text.contains(PRIVATE), "{text}");
+                assert!(!text.contains("another-merchant-key"), "{text}");
+            }
+        }
+        mistake
+    }
+
+    #[test]
+    fn a_valid_signature_or_an_unknown_one_is_not_explained() {
+        let data = data();
+        assert_eq!(explain(&data, &keys().sign(&data)), None);
+        assert_eq!(explain(&data, "AAAAAAAAAAAAAAAAAAAAAAAAAAA="), None);
+        assert_eq!(explain("", "x"), None);
+    }
+
+    #[test]
+    fn hex_digests_are_named() {
+        let data = data();
+        let mut hasher = Sha1::new();
+        hasher.update(format!("{PRIVATE}{data}{PRIVATE}"));
+        let hex = hex_lower(&hasher.finalize());
+        assert_eq!(
+            explain(&data, &STANDARD.encode(&hex)),
+            Some(SignatureMistake::HexDigest {
+                base64_encoded: true
+            })
+        );
+        assert_eq!(
+            explain(&data, &hex.to_uppercase()),
+            Some(SignatureMistake::HexDigest {
+                base64_encoded: false
+            })
+        );
+    }
+
+    #[test]
+    fn a_key_on_one_side_is_named() {
+        let data = data();
+        assert_eq!(
+            explain(&data, &raw(&[PRIVATE, &data])),
+            Some(SignatureMistake::KeyOnOneSide {
+                side: KeySide::Before
+            })
+        );
+        assert_eq!(
+            explain(&data, &raw(&[&data, PRIVATE])),
+            Some(SignatureMistake::KeyOnOneSide {
+                side: KeySide::After
+            })
+        );
+    }
+
+    #[test]
+    fn json_signed_instead_of_data_is_named() {
+        let data = data();
+        let json = String::from_utf8(STANDARD.decode(&data).unwrap()).unwrap();
+        assert_eq!(
+            explain(&data, &raw(&[PRIVATE, &json, PRIVATE])),
+            Some(SignatureMistake::SignedJsonNotData)
+        );
+    }
+
+    #[test]
+    fn url_encoding_mistakes_are_named() {
+        let data = data();
+        let signature = keys().sign(&data);
+        let encoded: String = form_urlencoded::byte_serialize(data.as_bytes()).collect();
+        let how = |how| Some(SignatureMistake::UrlEncoding { how });
+        assert_eq!(
+            explain(&encoded, &signature),
+            how(UrlMistake::StillPercentEncoded)
+        );
+        assert_eq!(
+            explain(&data.replace('+', " "), &signature),
+            how(UrlMistake::PlusAsSpace)
+        );
+        assert_eq!(
+            explain(&data, &keys().sign(&encoded)),
+            how(UrlMistake::SignedPercentEncoded)
+        );
+        let data = (0..1000)
+            .map(|n| keys().seal_json(format!("{{\"n\":{n}}}").as_bytes()))
+            .find(|e| e.signature.contains(['+', '/', '=']))
+            .unwrap();
+        let encoded: String = form_urlencoded::byte_serialize(data.signature.as_bytes()).collect();
+        assert_ne!(encoded, data.signature);
+        assert_eq!(
+            explain(&data.data, &encoded),
+            how(UrlMistake::SignaturePercentEncoded)
+        );
+    }
+
+    #[test]
+    fn whitespace_in_the_json_is_named() {
+        let compact = r#"{"status":"success","message":"a, b: [c]","list":[1,{}],"o":{"k":[]}}"#;
+        let data = STANDARD.encode(compact);
+        let check = |text: &str, layout| {
+            let signature = keys().sign(&STANDARD.encode(text));
+            assert_eq!(
+                explain(&data, &signature),
+                Some(SignatureMistake::JsonWhitespace { signed: layout }),
+                "{text}"
+            );
+        };
+        check(
+            r#"{"status": "success", "message": "a, b: [c]", "list": [1, {}], "o": {"k": []}}"#,
+            JsonLayout::Spaced,
+        );
+        check(
+            "{\n  \"status\": \"success\",\n  \"message\": \"a, b: [c]\",\n  \"list\": [\n    1,\n    {}\n  ],\n  \"o\": {\n    \"k\": []\n  }\n}",
+            JsonLayout::Pretty2,
+        );
+        check(&pretty_json(compact, 4), JsonLayout::Pretty4);
+        // `data` carries whitespace, the signer signed the compact JSON.
+        let spaced = STANDARD.encode(spaced_json(compact));
+        assert_eq!(
+            explain(&spaced, &keys().sign(&data)),
+            Some(SignatureMistake::JsonWhitespace {
+                signed: JsonLayout::Compact
+            })
+        );
+    }
+
+    #[test]
+    fn another_merchants_key_is_named_by_public_key_only() {
+        let data = data();
+        let other = Keys::new("i000000002", "another-merchant-key");
+        let mistake = explain(&data, &other.sign(&data)).unwrap();
+        assert_eq!(
+            mistake,
+            SignatureMistake::OtherMerchantKey {
+                public_key: "i000000002".into()
+            }
+        );
+        assert!(mistake.to_string().contains("i000000002"));
+    }
+}

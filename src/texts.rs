@@ -7,7 +7,7 @@
 //! documents print the code table in English), so a bank code asked for in `az` or `ru` comes
 //! back in English, and [`Localized::language`] says so. Status texts exist in all three.
 
-use crate::Language;
+use crate::{Advice, Language};
 
 /// The Azerbaijani and Russian texts of one entry; `None` where EPoint publishes none.
 struct Local {
@@ -96,6 +96,16 @@ pub(crate) fn bank_code(code: &str, language: Language) -> Option<Localized> {
     Some(pick(BANK_CODES[at].1, &BANK_CODES_LOCAL[at], language))
 }
 
+/// The advice for bank code `code`: its own (exact match) or, for an unlisted code whose
+/// first character is a digit, its ISO 8583 class's; `None` otherwise.
+pub(crate) fn bank_code_advice(code: &str) -> Option<Advice> {
+    if let Some(at) = BANK_CODES.iter().position(|(known, _)| *known == code) {
+        return Some(BANK_CODE_ADVICE[at]);
+    }
+    let class = code.chars().next()?.to_digit(10)?;
+    CLASS_ADVICE.get(usize::try_from(class).ok()?).copied()
+}
+
 /// EPoint's text for a failed payment (the `error` status), in `language`.
 pub(crate) fn payment_error(language: Language) -> Localized {
     let (_, texts) = &STATUS_TEXTS[PAYMENT_ERROR_AT];
@@ -117,6 +127,7 @@ mod tests {
     #[test]
     fn every_local_table_row_belongs_to_a_code() {
         assert_eq!(BANK_CODES.len(), BANK_CODES_LOCAL.len());
+        assert_eq!(BANK_CODES.len(), BANK_CODE_ADVICE.len());
     }
 
     #[test]

@@ -99,6 +99,28 @@ proptest! {
         }
     }
 
+    /// `explain_mismatch` explains nothing for a valid signature, names a one-sided key for
+    /// any payload and key, and never panics on arbitrary text.
+    #[test]
+    fn explain_mismatch_is_total_and_names_what_it_was_given(
+        payload in payload(),
+        key in private_key(),
+        junk in "\\PC{0,80}",
+    ) {
+        use epoint_az::signing::{KeySide, SignatureMistake, explain_mismatch};
+        use base64::Engine;
+        use sha1::Digest;
+        let keys = Keys::new("i000000001", key.clone());
+        let envelope = keys.seal(&payload).expect("seal");
+        prop_assert_eq!(explain_mismatch(&envelope.data, &envelope.signature, &keys, &[]), None);
+        let one_sided = base64::engine::general_purpose::STANDARD
+            .encode(sha1::Sha1::digest(format!("{}{key}", envelope.data)));
+        let mistake = explain_mismatch(&envelope.data, &one_sided, &keys, &[]);
+        prop_assert_eq!(&mistake, &Some(SignatureMistake::KeyOnOneSide { side: KeySide::After }));
+        let _ = explain_mismatch(&junk, &junk, &keys, &[&keys]);
+        let _ = explain_mismatch(&envelope.data, &junk, &keys, &[]);
+    }
+
     #[test]
     fn the_verifier_never_panics_on_arbitrary_bytes(body in prop::collection::vec(any::<u8>(), 0..2048)) {
         let keys = Keys::new("i000000001", "k");

@@ -66,9 +66,11 @@ async fn tampered_requests_are_refused_and_json_envelopes_accepted() {
         &envelope.signature,
     )
     .await;
+    let trace_id = answer["trace_id"].as_str().expect("a trace_id").to_owned();
     assert_eq!(
         answer,
-        json!({"status": "server_error", "message": "Signature did not match"})
+        json!({"status": "server_error", "message": "Signature did not match", "trace_id": trace_id}),
+        "no hint: changed data matches no signing mistake"
     );
 
     // A hex signature, as some broken clients send.
@@ -547,4 +549,68 @@ async fn b2b_and_heartbeat_faults_process_then_lose_the_answer() {
             .as_deref()
             .is_some_and(|f| f.starts_with("Latency"))
     );
+}
+
+/// A refused signature that matches a common mistake carries a sandbox-only `hint` naming it;
+/// EPoint's `status` and `message` stay as EPoint sends them, and no key is ever in the hint.
+#[tokio::test]
+async fn a_refused_signature_names_the_mistake_in_a_hint() {
+    use base64::Engine;
+    use sha1::Digest;
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let payload = json!({"public_key": "i000000001", "amount": "1.00", "currency": "AZN",
+                         "language": "az", "order_id": "hint-1"});
+    let data = keys1().seal(&payload).expect("seal").data;
+    let private = "sandbox_private_key_0000000001";
+    // PHP's base64_encode(sha1($key . $data . $key)): the hex digest, base64'd.
+    let hex: String = sha1::Sha1::digest(format!("{private}{data}{private}"))
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let hex_b64 = base64::engine::general_purpose::STANDARD.encode(hex);
+    let hex_answer = post_form(sandbox.base_url(), "/api/1/request", &data, &hex_b64).await;
+    assert_eq!(hex_answer["status"], "server_error");
+    assert_eq!(hex_answer["message"], "Signature did not match");
+    let hint = hex_answer["hint"].as_str().expect("a hint");
+    assert!(
+        hint.starts_with("the signature is base64 of the hex digest"),
+        "{hint}"
+    );
+
+    // Signed with the other seeded merchant's key: named by its public key only.
+    let other = epoint_az::Keys::new("i000000002", "sandbox_private_key_0000000002");
+    let other_answer = post_form(
+        sandbox.base_url(),
+        "/api/1/request",
+        &data,
+        &other.sign(&data),
+    )
+    .await;
+    let hint = other_answer["hint"].as_str().expect("a hint");
+    assert!(hint.contains("merchant i000000002"), "{hint}");
+
+    // The B2B answer (`error`) carries the same hint.
+    let b2b = json!({"public_key": "i000000001", "amount": "1.00", "order_id": "b-1"});
+    let data = keys1().seal(&b2b).expect("seal").data;
+    let response = sandbox_support::http()
+        .post(format!("{}/api/1/b2b/payment", sandbox.base_url()))
+        .json(&json!({"data": data, "signature": other.sign(&data)}))
+        .send()
+        .await
+        .expect("send");
+    let answer: Value = response.json().await.expect("json");
+    assert_eq!(answer["message"], "Signature did not match", "{answer}");
+    assert!(
+        answer["hint"]
+            .as_str()
+            .is_some_and(|h| h.contains("merchant i000000002")),
+        "{answer}"
+    );
+
+    assert!(sandbox.all_requests().iter().all(|r| !r.verified));
+    for answer in [&hex_answer, &other_answer, &answer] {
+        for key in [private, "sandbox_private_key_0000000002"] {
+            assert!(!answer.to_string().contains(key), "{answer}");
+        }
+    }
 }

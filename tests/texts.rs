@@ -267,3 +267,34 @@ async fn a_customer_reads_a_short_text_in_their_language() {
     );
     assert!(!ru.text.contains("amount"), "no detail of the request");
 }
+
+/// Every bank code in `openapi/texts.json` has an advice the crate returns; where it differs
+/// from its ISO 8583 class's default, the file says why (`advice_why`).
+#[test]
+fn every_bank_code_has_the_advice_texts_json_gives() {
+    let t = texts();
+    let classes = t["advice"]["classes"].as_array().expect("classes");
+    assert_eq!(classes.len(), 10);
+    let values = t["advice"]["values"].as_object().expect("values");
+    for entry in t["bank_codes"].as_array().expect("bank codes") {
+        let code = entry["code"].as_str().expect("code");
+        let advice = entry["advice"].as_str().expect("every code has an advice");
+        assert!(values.contains_key(advice), "{code}: {advice}");
+        let crate_advice = BankCode::new(code).advice().expect("the crate has it too");
+        assert_eq!(crate_advice.as_str(), advice, "{code}");
+        let class = code.chars().next().and_then(|c| c.to_digit(10)).map(|d| {
+            classes[d as usize]["advice"]
+                .as_str()
+                .expect("class advice")
+        });
+        assert_eq!(
+            entry["advice_why"].is_string(),
+            class != Some(advice),
+            "{code}: advice_why exactly where the class's advice does not apply"
+        );
+    }
+    let advice = |code: &str| BankCode::new(code).advice().map(epoint_az::Advice::as_str);
+    assert_eq!(advice("116"), Some("use_another_card"));
+    assert_eq!(advice("101"), Some("use_another_card"));
+    assert_eq!(advice("911"), Some("retry_later"));
+}

@@ -1,5 +1,6 @@
 //! `epoint codes [CODE] [--lang az|ru|en]`: the bank response code table, or one code, in a
-//! language (default: `EPOINT_INTERFACE_LANG`, else English).
+//! language (default: `EPOINT_INTERFACE_LANG`, else English), with the advice for the shop
+//! (`BankCode::advice`).
 
 use epoint_az::{BankCode, Config, Language};
 use serde_json::{Map, Value, json};
@@ -47,10 +48,21 @@ pub(crate) fn run(code: Option<&str>, lang: Option<&str>, json_mode: bool) -> u8
                     .iter()
                     .map(|(code, m)| ((*code).to_owned(), Value::from(m.text)))
                     .collect();
-                out!("{}", json!({ "language": language, "codes": table }));
+                // A map of its own, so `codes` keeps its shape (code → meaning).
+                let advice: Map<String, Value> = rows
+                    .iter()
+                    .map(|(code, _)| ((*code).to_owned(), json!(BankCode::new(*code).advice())))
+                    .collect();
+                out!(
+                    "{}",
+                    json!({ "language": language, "codes": table, "advice": advice })
+                );
             } else {
                 for (code, meaning) in &rows {
-                    out!("{code}  {meaning}");
+                    match BankCode::new(*code).advice() {
+                        Some(advice) => out!("{code}  {meaning}  [{}]", advice.as_str()),
+                        None => out!("{code}  {meaning}"),
+                    }
                 }
                 if rows.iter().any(|(_, m)| !m.is_in(language)) {
                     fallback_note();
@@ -61,13 +73,21 @@ pub(crate) fn run(code: Option<&str>, lang: Option<&str>, json_mode: bool) -> u8
         Some(code) => {
             let bank = BankCode::new(code);
             let meaning = bank.meaning_in(language);
+            // An unlisted code of a known ISO 8583 class gets its class's advice, and says so.
+            let advice = bank.advice();
             if json_mode {
                 out!(
                     "{}",
                     json!({"code": code, "known": meaning.is_some(), "approved": bank.is_approved(),
-                           "meaning": meaning.map(|m| m.text), "language": meaning.map(|m| m.language)})
+                           "meaning": meaning.map(|m| m.text), "language": meaning.map(|m| m.language),
+                           "advice": advice})
                 );
             } else {
+                let advice_text = match (advice, meaning.is_some()) {
+                    (Some(advice), true) => advice.to_string(),
+                    (Some(advice), false) => format!("{advice} (from its ISO 8583 class)"),
+                    (None, _) => "(none: not an ISO 8583 action code)".to_owned(),
+                };
                 print_pairs(&[
                     ("code", code.to_owned()),
                     (
@@ -77,6 +97,7 @@ pub(crate) fn run(code: Option<&str>, lang: Option<&str>, json_mode: bool) -> u8
                             .to_owned(),
                     ),
                     ("approved", bank.is_approved().to_string()),
+                    ("advice", advice_text),
                 ]);
                 if meaning.is_some_and(|m| !m.is_in(language)) {
                     fallback_note();

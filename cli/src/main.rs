@@ -152,7 +152,7 @@ enum Command {
     /// Verify a signed form (a request you built, or a callback): prints the decoded JSON,
     /// or says exactly why the signature is refused.
     #[command(
-        after_help = "Examples:\n  epoint verify 'data=...&signature=...'\n  epoint verify - < callback-body.txt"
+        after_help = "Examples:\n  epoint verify 'data=...&signature=...'\n  epoint verify - < callback-body.txt\n  epoint verify --explain --candidate-key-env OLD_KEYS - < callback-body.txt"
     )]
     Verify {
         /// The form body `data=...&signature=...`, or the JSON envelope
@@ -161,6 +161,16 @@ enum Command {
         /// Environment variable holding the private key.
         #[arg(long, default_value = "EPOINT_PRIVATE_KEY", value_name = "VAR")]
         key_env: String,
+        /// On a signature mismatch, name the common mistake the signature matches (a hex
+        /// digest, the key on one side only, the JSON signed instead of `data`, URL encoding,
+        /// JSON whitespace, another merchant's key: the sandbox's seeded merchants and each
+        /// --candidate-key-env). No key is ever printed.
+        #[arg(long)]
+        explain: bool,
+        /// With --explain: an environment variable holding another merchant's keys as
+        /// `PUBLIC_KEY:PRIVATE_KEY`, tried as the key that signed; repeatable.
+        #[arg(long, value_name = "VAR", requires = "explain")]
+        candidate_key_env: Vec<String>,
     },
 }
 
@@ -195,7 +205,16 @@ fn main() -> ExitCode {
     };
     let offline = match &cli.command {
         Command::Sign { json, key_env } => Some(sign(json, key_env)),
-        Command::Verify { form, key_env } => Some(verify(form, key_env)),
+        Command::Verify {
+            form,
+            key_env,
+            explain,
+            candidate_key_env,
+        } => Some(verify(
+            form,
+            key_env,
+            explain.then_some(candidate_key_env.as_slice()),
+        )),
         Command::Codes { code, lang, json } => {
             return ExitCode::from(codes::run(code.as_deref(), lang.as_deref(), *json));
         }
@@ -302,9 +321,66 @@ fn sign(json: &str, key_env: &str) -> CliResult {
     Ok(())
 }
 
-fn verify(form: &str, key_env: &str) -> CliResult {
+/// `--explain`'s candidate keys: each variable holds `PUBLIC_KEY:PRIVATE_KEY`.
+fn candidate_keys(vars: &[String]) -> Result<Vec<epoint_az::Keys>, String> {
+    vars.iter()
+        .map(|var| {
+            let value = std::env::var(var).unwrap_or_default();
+            match value.split_once(':') {
+                Some((public, private)) if !public.is_empty() && !private.is_empty() => {
+                    Ok(epoint_az::Keys::new(public, private))
+                }
+                // The value is a secret: the message names the variable, never its content.
+                _ => Err(format!(
+                    "--candidate-key-env {var}: the variable must hold PUBLIC_KEY:PRIVATE_KEY"
+                )),
+            }
+        })
+        .collect()
+}
+
+/// The `data` and `signature` of a form body or JSON envelope, decoded, for `--explain`.
+fn data_and_signature(input: &str) -> Option<(String, String)> {
+    if input.trim_start().starts_with('{') {
+        let envelope: epoint_az::generated::types::SignedEnvelope =
+            serde_json::from_str(input).ok()?;
+        return Some((envelope.data, envelope.signature));
+    }
+    let field = |name: &str| {
+        form_urlencoded::parse(input.trim().as_bytes())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    };
+    Some((field("data")?, field("signature")?))
+}
+
+/// `explain`: the candidate-key variables when `--explain` was given.
+fn verify(form: &str, key_env: &str, explain: Option<&[String]>) -> CliResult {
     let keys = keys_from_env(key_env)?;
+    let candidates = explain.map(candidate_keys).transpose()?;
     let input = argument_or_stdin(form)?;
+    let explained = |reason: String| -> String {
+        let Some(candidates) = &candidates else {
+            return reason;
+        };
+        let seeded = SEEDED_MERCHANTS
+            .iter()
+            .filter(|(public, _)| *public != keys.public_key())
+            .map(|(public, private)| epoint_az::Keys::new(*public, *private));
+        let others: Vec<epoint_az::Keys> = candidates.iter().cloned().chain(seeded).collect();
+        let others: Vec<&epoint_az::Keys> = others.iter().collect();
+        let mistake = data_and_signature(&input).and_then(|(data, signature)| {
+            epoint_az::signing::explain_mismatch(&data, &signature, &keys, &others)
+        });
+        match mistake {
+            Some(mistake) => format!("{reason}\nlikely mistake: {mistake}"),
+            None => format!(
+                "{reason}\nlikely mistake: none of the common ones (hex digest, key on one side, \
+                 JSON signed instead of data, URL encoding, JSON whitespace, another merchant's \
+                 key) matches; check the private key"
+            ),
+        }
+    };
     // The JSON envelope the sandbox also accepts, or the form body.
     let (form, signature) = if input.trim_start().starts_with('{') {
         let envelope: epoint_az::generated::types::SignedEnvelope = serde_json::from_str(&input)
@@ -315,7 +391,7 @@ fn verify(form: &str, key_env: &str) -> CliResult {
         let signature = form_urlencoded::parse(input.trim().as_bytes())
             .find(|(k, _)| k == "signature")
             .map(|(_, v)| v.into_owned());
-        (input, signature)
+        (input.clone(), signature)
     };
     // The most common porting bug: `+` sent unencoded, which a form decoder reads as a space.
     if signature.as_deref().is_some_and(|s| s.contains(' ')) {
@@ -325,7 +401,7 @@ fn verify(form: &str, key_env: &str) -> CliResult {
     }
     let verified = keys.verify_form(form.as_bytes()).map_err(|e| match e {
         epoint_az::CallbackError::Signature(e) => {
-            format!("signed form (request or callback) refused: {e}")
+            explained(format!("signed form (request or callback) refused: {e}"))
         }
         other => format!("signed form (request or callback): {other}"),
     })?;

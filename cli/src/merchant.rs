@@ -9,7 +9,7 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 use epoint_az::{
-    BankCode, Call, Client, Config, Error, Money, OperationId, Preview, Resolution,
+    Advice, BankCode, Call, Client, Config, Error, Money, OperationId, Preview, Resolution,
     operation::{AnswerKind, Operation},
 };
 use serde::Serialize;
@@ -311,6 +311,13 @@ fn answer_lines(lines: &mut Vec<(String, String)>, answer: &Value) {
             && let Some(meaning) = BankCode::new(code.as_str()).meaning()
         {
             lines.push(("meaning".into(), meaning.to_owned()));
+            // What the shop should do next, for a refused payment.
+            if let Some(advice) = BankCode::new(code.as_str())
+                .advice()
+                .filter(|a| *a != Advice::NotADecline)
+            {
+                lines.push(("advice".into(), advice.to_string()));
+            }
         }
     }
 }
@@ -460,6 +467,7 @@ fn failure(operation: OperationId, error: &Error, base_url: &str) -> Report {
                     .meaning()
                     .map_or(Value::Null, Value::from),
             );
+            object.insert("advice".into(), json!(BankCode::new(bank).advice()));
         }
         answer_lines(&mut lines, answer);
         object.insert("answer".into(), answer.clone());

@@ -189,3 +189,97 @@ fn sign_reads_standard_input_byte_for_byte_and_wants_an_object() {
         );
     }
 }
+
+/// PHP's `base64_encode(sha1($key . $data . $key))`: base64 of the 40-character hex digest
+/// (computed with Python hashlib), which `--explain` names; the private key is never printed.
+#[test]
+fn verify_explain_names_a_base64_hex_digest() {
+    const HEX_B64: &str = "M2EwZTgwZWMyN2JmMTE2OTlkYTkzY2YyNWQzNGQ5N2IyYTUyMGY4MQ==";
+    let form = form_of(S5_DATA, HEX_B64);
+    let plain = epoint(&["verify", &form], Some(KEY));
+    assert!(!plain.status.success());
+    assert!(
+        !text(&plain.stderr).contains("likely mistake"),
+        "only with --explain: {}",
+        text(&plain.stderr)
+    );
+
+    let out = epoint(&["verify", "--explain", &form], Some(KEY));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("likely mistake: the signature is base64 of the hex digest (PHP's sha1() without raw output)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(KEY) && !text(&out.stdout).contains(KEY));
+
+    let envelope = format!(r#"{{"data":"{S5_DATA}","signature":"{HEX_B64}"}}"#);
+    let out = epoint(&["verify", "--explain", &envelope], Some(KEY));
+    assert!(text(&out.stderr).contains("base64 of the hex digest"));
+}
+
+/// Another merchant's key: the sandbox's seeded merchants and the candidates passed by
+/// variable are tried, and the match is named by its public key alone.
+#[test]
+fn verify_explain_names_another_merchants_key() {
+    // S5 signed with the sandbox's second seeded merchant's key (Python hashlib).
+    let form = form_of(S5_DATA, "5xrrVTh4fNzIoJTkR2oGBSzxOjY=");
+    let out = epoint(&["verify", "--explain", &form], Some(KEY));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("private key of merchant i000000002"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("sandbox_private_key_0000000002"),
+        "{stderr}"
+    );
+
+    let candidate_signature = {
+        let out = epoint(&["sign", S5_JSON], Some("old-rotated-key"));
+        let stdout = text(&out.stdout);
+        stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("signature="))
+            .expect("signature line")
+            .to_owned()
+    };
+    let out = Command::new(env!("CARGO_BIN_EXE_epoint"))
+        .args([
+            "verify",
+            "--explain",
+            "--candidate-key-env",
+            "OLD_KEYS",
+            &form_of(S5_DATA, &candidate_signature),
+        ])
+        .env("EPOINT_PRIVATE_KEY", KEY)
+        .env("OLD_KEYS", "i000000009:old-rotated-key")
+        .output()
+        .expect("run epoint");
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("private key of merchant i000000009"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("old-rotated-key"), "{stderr}");
+
+    let out = Command::new(env!("CARGO_BIN_EXE_epoint"))
+        .args([
+            "verify",
+            "--explain",
+            "--candidate-key-env",
+            "OLD_KEYS",
+            &form_of(S5_DATA, S5_SIGNATURE),
+        ])
+        .env("EPOINT_PRIVATE_KEY", KEY)
+        .env("OLD_KEYS", "no-colon-secret")
+        .output()
+        .expect("run epoint");
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("OLD_KEYS: the variable must hold PUBLIC_KEY:PRIVATE_KEY"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("no-colon-secret"), "{stderr}");
+}

@@ -302,6 +302,13 @@ async fn exit_codes_tell_declined_rejected_unknown_and_usage() {
         "{}",
         declined.stderr
     );
+    assert!(
+        declined
+            .stderr
+            .contains("use another card: ask the customer for another card or payment method"),
+        "the shop's advice: {}",
+        declined.stderr
+    );
     let declined = run(
         &sandbox,
         &["payout", &poor, "5.00", "p-2", "--yes", "--json"],
@@ -312,6 +319,12 @@ async fn exit_codes_tell_declined_rejected_unknown_and_usage() {
     assert_eq!(answer["outcome"], "declined");
     assert_eq!(answer["code"], "116");
     assert_eq!(answer["meaning"], "Declined, insufficient funds");
+    assert_eq!(answer["advice"], "use_another_card");
+    assert_eq!(
+        answer["answer"]["trace_id"].as_str().map(str::len),
+        Some(32),
+        "EPoint's trace_id is kept for a support ticket: {answer}"
+    );
     // The same decline through the table-driven `call`.
     let declined = run(
         &sandbox,
@@ -353,6 +366,7 @@ async fn exit_codes_tell_declined_rejected_unknown_and_usage() {
         "{}",
         wrong.stderr
     );
+    assert!(wrong.stderr.contains("trace_id"), "{}", wrong.stderr);
     let unknown = run(&sandbox, &["refund", "te999999999", "--yes", "--json"]).await;
     assert_eq!(unknown.code, 3, "{}{}", unknown.stdout, unknown.stderr);
     assert_eq!(unknown.json()["outcome"], "rejected");
@@ -489,6 +503,47 @@ fn codes_in_a_language() {
     );
 }
 
+/// `epoint codes` gives the shop's advice: 116 (insufficient funds) → use another card, in
+/// the text, the one-code view and both JSON forms.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn codes_show_the_advice() {
+    let one = run_with(vec!["codes".into(), "116".into()], None).await;
+    assert_eq!(one.code, 0);
+    assert!(
+        one.stdout
+            .contains("use another card: ask the customer for another card or payment method"),
+        "{}",
+        one.stdout
+    );
+    let json = run_with(vec!["codes".into(), "--json".into(), "116".into()], None).await;
+    assert_eq!(json.json()["advice"], "use_another_card");
+    let json = run_with(vec!["codes".into(), "--json".into(), "911".into()], None).await;
+    assert_eq!(json.json()["advice"], "retry_later");
+    let table = run_with(vec!["codes".into()], None).await;
+    assert!(
+        table
+            .stdout
+            .lines()
+            .any(|l| l == "116  Declined, insufficient funds  [use_another_card]"),
+        "{}",
+        table.stdout
+    );
+    assert!(
+        table.stdout.lines().all(|l| l.ends_with(']')),
+        "every code has an advice"
+    );
+    let json = run_with(vec!["codes".into(), "--json".into()], None).await;
+    let json = json.json();
+    assert_eq!(json["advice"]["116"], "use_another_card");
+    assert_eq!(json["advice"]["101"], "use_another_card");
+    assert_eq!(json["advice"]["000"], "not_a_decline");
+    assert_eq!(json["codes"]["116"], "Declined, insufficient funds");
+    assert_eq!(
+        json["advice"].as_object().map(|a| a.len()),
+        Some(epoint_az::BankCode::table().len())
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn codes_operations_and_completions() {
     let one = run_with(vec!["codes".into(), "116".into()], None).await;
@@ -507,6 +562,13 @@ async fn codes_operations_and_completions() {
     );
     let unknown = run_with(vec!["codes".into(), "999".into()], None).await;
     assert_eq!(unknown.code, 1);
+    assert!(
+        unknown
+            .stdout
+            .contains("retry later: not the card; check the transaction's status, then let the customer try again later (from its ISO 8583 class)"),
+        "{}",
+        unknown.stdout
+    );
 
     let ops = run_with(vec!["operations".into(), "--json".into()], None).await;
     let rows = ops.json()["operations"].as_array().expect("rows").len();

@@ -97,6 +97,29 @@ pub(crate) fn server_error(message: &str) -> Value {
     json!({"status": "server_error", "message": message})
 }
 
+/// The answer to a signature that did not match: EPoint's `{"status":"server_error",
+/// "message":"Signature did not match"}`, plus a sandbox-only `hint` naming the common mistake
+/// the signature matches ([`epoint_az::signing::explain_mismatch`], the other merchants' keys
+/// tried too), when one does. EPoint itself sends no `hint`.
+pub(crate) fn signature_refused(
+    merchants: &Merchants,
+    merchant: &Merchant,
+    data: &str,
+    signature: &str,
+) -> Value {
+    let mut answer = server_error("Signature did not match");
+    let own = merchant.keys();
+    let others: Vec<&epoint_az::Keys> = merchants
+        .values()
+        .map(Merchant::keys)
+        .filter(|keys| keys.public_key() != own.public_key())
+        .collect();
+    if let Some(mistake) = epoint_az::signing::explain_mismatch(data, signature, own, &others) {
+        answer["hint"] = Value::from(mistake.to_string());
+    }
+    answer
+}
+
 /// Runs `operation` for a verified caller: decodes the payload `json`, calls the handler,
 /// and returns the JSON answer EPoint would send.
 pub(crate) fn dispatch(

@@ -43,7 +43,15 @@
 //! `{"data": "…", "signature": "…"}`. Answers are always HTTP 200:
 //!
 //! * unknown `public_key`: `{"status":"server_error","message":"Merchant not found"}`;
-//! * wrong signature: `{"status":"server_error","message":"Signature did not match"}`;
+//! * wrong signature: `{"status":"server_error","message":"Signature did not match"}`, and,
+//!   when the signature matches a common signing mistake, a **sandbox-only** `hint` field
+//!   naming it (a hex digest, the key on one side only, the JSON signed instead of `data`,
+//!   URL encoding, JSON whitespace, another merchant's key; see
+//!   [`crate::signing::explain_mismatch`]). EPoint sends no `hint`: never rely on it outside
+//!   the sandbox;
+//! * every `{status, …}` answer of the signed operations carries a `trace_id` (random, as
+//!   EPoint's developer site shows), and every response an `X-Request-ID` header (a random
+//!   UUID-shaped id), so that clients can be tested keeping both for support tickets;
 //! * missing or invalid fields (bad amount, unknown `split_user`, `order_id` over 255
 //!   characters, currency other than `AZN`, …): `{"status":"error","message":"…"}`.
 //!

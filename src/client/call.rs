@@ -42,6 +42,25 @@ impl<O: Operation> fmt::Debug for Call<'_, O> {
     }
 }
 
+/// A call's outcome with the ids EPoint gave its answer ([`Call::send_traced`]).
+///
+/// ```no_run
+/// # async fn run(client: epoint_az::Client) {
+/// let traced = client.refund("te000000001").send_traced().await;
+/// println!("trace_id {:?}, X-Request-ID {:?}", traced.trace_id, traced.request_id);
+/// # }
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Traced<T> {
+    /// What [`Call::send`] returns.
+    pub result: Result<T>,
+    /// The answer's `trace_id` (EPoint's developer site), when it has one.
+    pub trace_id: Option<String>,
+    /// The answer's `X-Request-ID` header, when EPoint sent one.
+    pub request_id: Option<String>,
+}
+
 /// Exactly what a call would send, without sending it (a dry run).
 ///
 /// ```
@@ -119,12 +138,37 @@ impl<'c, O: Operation> Call<'c, O> {
     /// # Ok(()) }
     /// ```
     pub async fn send(self) -> Result<O::Output> {
+        self.send_traced().await.result
+    }
+
+    /// Like [`Call::send`], and also returns the ids EPoint gave its answer, for a support
+    /// ticket: the answer's `trace_id` and the `X-Request-ID` response header (each `None`
+    /// when EPoint sent none, or nothing was answered). They are on the success and on every
+    /// error, and also on the `"EPoint call finished"` tracing event.
+    ///
+    /// ```no_run
+    /// # async fn run(client: epoint_az::Client) {
+    /// let traced = client.get_transaction_status("te000000001").send_traced().await;
+    /// if let Err(e) = &traced.result {
+    ///     eprintln!("{e} (trace_id {:?}, X-Request-ID {:?})", traced.trace_id, traced.request_id);
+    /// }
+    /// # }
+    /// ```
+    pub async fn send_traced(self) -> Traced<O::Output> {
         let client = self.client;
-        let payload = self.payload?;
-        let envelope = client
-            .keys
-            .seal(&payload)
-            .map_err(|e| Error::invalid("payload", e))?;
+        let untraced = |result| Traced {
+            result,
+            trace_id: None,
+            request_id: None,
+        };
+        let payload = match self.payload {
+            Ok(payload) => payload,
+            Err(e) => return untraced(Err(e)),
+        };
+        let envelope = match client.keys.seal(&payload) {
+            Ok(envelope) => envelope,
+            Err(e) => return untraced(Err(Error::invalid("payload", e))),
+        };
         let started = Instant::now();
         // Only read-only status queries are repeated; everything else is sent exactly once.
         let retries = match O::KIND {
@@ -132,17 +176,18 @@ impl<'c, O: Operation> Call<'c, O> {
             _ => 0,
         };
         let mut attempt: u8 = 0;
-        let result = loop {
-            let result = exchange::<O>(&client.raw, &envelope, SystemTime::now()).await;
+        let (result, ids) = loop {
+            let (result, ids) = exchange::<O>(&client.raw, &envelope, SystemTime::now()).await;
             match &result {
                 Err(e) if attempt < retries && is_retryable(e) => {
                     attempt += 1;
-                    tracing::debug!(target: "epoint_az", operation = O::ID.operation_id(), attempt, error = %e, "retrying a status query");
+                    tracing::debug!(target: "epoint_az", operation = O::ID.operation_id(), attempt, error = %e, trace_id = ids.trace_id.as_deref(), request_id = ids.request_id.as_deref(), "retrying a status query");
                     tokio::time::sleep(Duration::from_millis(100 << attempt.min(4))).await;
                 }
-                _ => break result,
+                _ => break (result, ids),
             }
         };
+        // The ids EPoint gave the last attempt, for a support ticket.
         tracing::debug!(
             target: "epoint_az",
             operation = O::ID.operation_id(),
@@ -151,9 +196,15 @@ impl<'c, O: Operation> Call<'c, O> {
             attempts = u32::from(attempt) + 1,
             ok = result.is_ok(),
             may_have_reached_epoint = result.as_ref().err().map(Error::may_have_reached_epoint),
+            trace_id = ids.trace_id.as_deref(),
+            request_id = ids.request_id.as_deref(),
             "EPoint call finished"
         );
-        result.map_err(|e| e.with_order_id(&payload))
+        Traced {
+            result: result.map_err(|e| e.with_order_id(&payload)),
+            trace_id: ids.trace_id,
+            request_id: ids.request_id,
+        }
     }
 
     pub(super) fn set<V, E: fmt::Display>(
@@ -275,17 +326,61 @@ impl Answer for JsonAnswer {
     fn code(&self) -> Option<&str> {
         self.value.get("code").and_then(serde_json::Value::as_str)
     }
+    fn trace_id(&self) -> Option<&str> {
+        self.value
+            .get("trace_id")
+            .and_then(serde_json::Value::as_str)
+    }
 }
 
-/// One request of `O` and its answer, read into `O`'s result.
+/// The ids a support ticket quotes: the answer's `trace_id` and the `X-Request-ID` header.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(super) struct CallIds {
+    pub(super) trace_id: Option<String>,
+    pub(super) request_id: Option<String>,
+}
+
+impl CallIds {
+    /// The `X-Request-ID` header of an answer, when it is printable text.
+    pub(super) fn request_id(headers: &reqwest::header::HeaderMap) -> Option<String> {
+        headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    }
+}
+
+/// One request of `O` and its answer, read into `O`'s result, with the answer's ids.
 async fn exchange<O: Operation>(
     raw: &generated::Client,
     envelope: &SignedEnvelope,
     sent_at: SystemTime,
-) -> Result<O::Output> {
+) -> (Result<O::Output>, CallIds) {
     match O::send_raw(raw, envelope).await {
-        Ok(answer) => interpret::<O>(answer.into_inner()),
-        Err(e) => Err(from_progenitor(e, sent_at).await),
+        Ok(answer) => {
+            let request_id = CallIds::request_id(answer.headers());
+            let answer = answer.into_inner();
+            let ids = CallIds {
+                trace_id: answer.trace_id().map(str::to_owned),
+                request_id,
+            };
+            (interpret::<O>(answer), ids)
+        }
+        Err(e) => {
+            let request_id = match &e {
+                progenitor_client::Error::ErrorResponse(r) => CallIds::request_id(r.headers()),
+                progenitor_client::Error::UnexpectedResponse(r) => CallIds::request_id(r.headers()),
+                _ => None,
+            };
+            let error = from_progenitor(e, sent_at).await;
+            let ids = CallIds {
+                trace_id: error.trace_id().map(str::to_owned),
+                request_id,
+            };
+            (Err(error), ids)
+        }
     }
 }
 

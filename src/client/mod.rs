@@ -22,7 +22,7 @@ mod tokens;
 mod wallets;
 
 pub use b2b::B2bTransferRequest;
-pub use call::{Call, Preview};
+pub use call::{Call, Preview, Traced};
 use call::{JsonAnswer, check_status};
 pub use payments::CheckoutForm;
 pub use resolve::{DEFAULT_SETTLE_WINDOW, Resolution, Resolve};
@@ -231,12 +231,18 @@ impl Client {
             .seal(payload)
             .map_err(|e| Error::invalid("payload", e))?;
         let started = Instant::now();
-        let result = self.post_signed(path, &envelope).await;
+        let (result, request_id) = self.post_signed(path, &envelope).await;
+        let trace_id = match &result {
+            Ok((value, _)) => value.get("trace_id").and_then(serde_json::Value::as_str),
+            Err(e) => e.trace_id(),
+        };
         tracing::debug!(
             target: "epoint_az",
             path,
             elapsed_ms = started.elapsed().as_millis() as u64,
             ok = result.is_ok(),
+            trace_id,
+            request_id = request_id.as_deref(),
             "EPoint call finished"
         );
         let (value, body) = result?;
@@ -245,14 +251,15 @@ impl Client {
         serde_json::from_value(answer.value).map_err(|source| Error::Decode { body, source })
     }
 
+    /// POSTs the envelope; the answer (or error) and the answer's `X-Request-ID` header.
     async fn post_signed(
         &self,
         path: &str,
         envelope: &SignedEnvelope,
-    ) -> Result<(serde_json::Value, bytes::Bytes)> {
+    ) -> (Result<(serde_json::Value, bytes::Bytes)>, Option<String>) {
         let sent_at = SystemTime::now();
         let transport = |source: reqwest::Error| Error::transport(source, sent_at);
-        let response = self
+        let sent = self
             .raw
             .client()
             .post(format!("{}{path}", self.raw.baseurl()))
@@ -263,20 +270,25 @@ impl Client {
             )
             .body(form_body(envelope))
             .send()
-            .await
-            .map_err(transport)?;
+            .await;
+        let response = match sent {
+            Ok(response) => response,
+            Err(source) => return (Err(transport(source)), None),
+        };
+        let request_id = call::CallIds::request_id(response.headers());
         let status = response.status().as_u16();
-        let body = response.bytes().await.map_err(transport)?;
-        if status != 200 {
-            return Err(Error::Http {
+        let result = match response.bytes().await {
+            Err(source) => Err(transport(source)),
+            Ok(body) if status != 200 => Err(Error::Http {
                 status,
                 body: String::from_utf8_lossy(&body).into_owned(),
-            });
-        }
-        match serde_json::from_slice(&body) {
-            Ok(value) => Ok((value, body)),
-            Err(source) => Err(Error::Decode { body, source }),
-        }
+            }),
+            Ok(body) => match serde_json::from_slice(&body) {
+                Ok(value) => Ok((value, body)),
+                Err(source) => Err(Error::Decode { body, source }),
+            },
+        };
+        (result, request_id)
     }
 
     fn redirect_defaults(

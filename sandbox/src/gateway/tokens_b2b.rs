@@ -564,10 +564,15 @@ pub(crate) async fn b2b_post(shared: Arc<Shared>, body: Bytes, fault: Option<Str
                         .verify(&envelope.data, &envelope.signature)
                         .is_err()
                     {
-                        (
-                            200,
-                            json!({"status": "error", "message": "Signature did not match"}),
-                        )
+                        let mut answer = super::signature_refused(
+                            &state.merchants,
+                            &merchant,
+                            &envelope.data,
+                            &envelope.signature,
+                        );
+                        // The B2B answer to a bad signature is `error`, not `server_error`.
+                        answer["status"] = Value::from("error");
+                        (200, answer)
                     } else {
                         verified = true;
                         let limit = state.ledger.limit();

@@ -217,7 +217,38 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/_sandbox/faults/{operation}", post(inspect::inject_fault))
         .route("/_sandbox/faults", delete(inspect::clear_faults))
         .layer(axum::middleware::map_response(json_rejections))
+        .layer(axum::middleware::map_response(request_id_header))
         .with_state(shared)
+}
+
+/// `n` random lowercase hex digits.
+fn random_hex(n: usize) -> String {
+    use rand::Rng;
+    let mut rng = rand::rng();
+    (0..n)
+        .map(|_| char::from_digit(rng.random_range(0..16), 16).unwrap_or('0'))
+        .collect()
+}
+
+/// Every response carries an `X-Request-ID` header (a random UUID-shaped id), as
+/// developer.epoint.az's conventions describe, so clients can be tested keeping it.
+async fn request_id_header(mut response: Response) -> Response {
+    let hex = random_hex(32);
+    let id = format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    );
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response
+            .headers_mut()
+            .entry("x-request-id")
+            .or_insert(value);
+    }
+    response
 }
 
 /// axum answers a body it cannot read (over 2 MB: 413; a form it cannot decode: 422; …) in
@@ -368,10 +399,21 @@ async fn handle(
 
     let answer = {
         let mut state = shared.lock();
-        let (answer, verified) = match envelope {
+        let (mut answer, verified) = match envelope {
             Ok(envelope) => process(&mut state, &shared.base_url, operation, &envelope),
             Err(message) => (error(&message), false),
         };
+        // Like EPoint's developer site: every `{status, …}` answer carries a `trace_id`,
+        // except where the spec's answer schema declares none (the token API's answers).
+        const NO_TRACE_ID: [&str; 2] = ["token_payment", "apple_pay_session"];
+        if let Value::Object(fields) = &mut answer
+            && fields.contains_key("status")
+            && !NO_TRACE_ID.contains(&operation)
+        {
+            fields
+                .entry("trace_id")
+                .or_insert_with(|| Value::from(random_hex(32)));
+        }
         record.verified = verified;
         record.answer = Some(answer.clone());
         state.requests.push(record);
@@ -518,7 +560,13 @@ fn process(
         .verify(&envelope.data, &envelope.signature)
         .is_err()
     {
-        return (server_error("Signature did not match"), false);
+        let answer = gateway::signature_refused(
+            &state.merchants,
+            merchant,
+            &envelope.data,
+            &envelope.signature,
+        );
+        return (answer, false);
     }
     let caller = Caller {
         merchant,
