@@ -64,6 +64,7 @@ mod flag;
 pub mod generated;
 mod money;
 pub mod operation;
+mod order_id;
 pub mod reconcile;
 pub mod signing;
 mod status;
@@ -82,7 +83,7 @@ pub use bank_code::{Advice, BankCode};
 pub use callback::{Callback, CallbackError};
 pub use client::{
     B2bTransferRequest, Call, CheckoutForm, Client, DEFAULT_SETTLE_WINDOW, Preview, Resolution,
-    Resolve, Traced, validate_order_id,
+    Resolve, Traced,
 };
 pub use config::{Config, ConfigError};
 pub use error::{Delivery, Error, Result};
@@ -90,6 +91,7 @@ pub use flag::Flag;
 pub use generated::types::{Currency, Language};
 pub use money::{AmountError, Money};
 pub use operation::{OPERATIONS, OperationId, ops};
+pub use order_id::validate_order_id;
 /// Exact decimal numbers (the type of every amount); `epoint_az::dec!(30.75)` builds one.
 pub use rust_decimal::Decimal;
 pub use signing::{Keys, SignatureError};

@@ -270,7 +270,7 @@ impl OperationId {
                     .is_some_and(|rest| rest == format!("/{{{field}}}"))
             });
             if read_back_by_path {
-                crate::client::check_path_order_id(order_id)
+                crate::order_id::check_path_order_id(order_id)
                     .map_err(|reason| crate::Error::invalid(field, reason))?;
             }
         }

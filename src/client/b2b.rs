@@ -157,7 +157,7 @@ impl B2bTransferRequest {
         // The order id is what `b2b_transfer_status` reads the transfer back by, in the URL path:
         // one that path would not keep as itself (`.`, `..`, `\`, or an id the order-id rule
         // refuses) would leave a transfer that moved money impossible to confirm.
-        super::check_path_order_id(&self.order_id)
+        crate::order_id::check_path_order_id(&self.order_id)
             .map_err(|reason| Error::invalid("order_id", reason))?;
         let amount = Money::new(self.amount).map_err(|e| Error::invalid("amount", e))?;
         if amount.amount() > Decimal::from(40_000) {
@@ -283,7 +283,7 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn b2b_transfer_status(&self, order_id: &str) -> Result<crate::B2bTransferStatus> {
-        super::check_path_order_id(order_id)
+        crate::order_id::check_path_order_id(order_id)
             .map_err(|reason| Error::invalid("order_id", reason))?;
         let sent_at = std::time::SystemTime::now();
         let answer = match self.raw.b2b_payment_status(order_id).await {
