@@ -12,6 +12,8 @@ use super::{
 };
 use epoint_az::{PaymentStatus, generated::types::CallbackPayload};
 
+use crate::gateway::tokens_b2b::Webhook;
+
 /// One callback delivery attempt.
 ///
 /// ```no_run
@@ -238,4 +240,39 @@ fn error_chain(error: &dyn std::error::Error) -> String {
         source = e.source();
     }
     text
+}
+
+/// POSTs a settled B2B transfer's **unsigned** JSON webhook once to its `webhook_url`; the
+/// caller records the delivery in the state.
+pub(crate) async fn deliver_b2b_webhook(
+    http: &reqwest::Client,
+    webhook: Webhook,
+) -> CallbackDelivery {
+    let body = webhook.payload.to_string();
+    let (status, error) = match &webhook.url {
+        None => (None, Some("the transfer has no webhook_url".to_owned())),
+        Some(url) => match http
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body.clone())
+            .send()
+            .await
+        {
+            Ok(r) => (
+                Some(r.status().as_u16()),
+                (!r.status().is_success()).then(|| format!("merchant answered {}", r.status())),
+            ),
+            Err(e) => (None, Some(e.to_string())),
+        },
+    };
+    CallbackDelivery {
+        merchant: webhook.merchant,
+        operation: "b2b_payment",
+        id: webhook.order_id,
+        url: webhook.url,
+        payload: webhook.payload,
+        body,
+        status,
+        error,
+    }
 }

@@ -802,6 +802,37 @@ impl Sandbox {
     }
 }
 
+impl Sandbox {
+    /// Settles a B2B transfer now (`SUCCESS` when `success`, else `FAILED`) and POSTs its
+    /// **unsigned** JSON webhook to the transfer's `webhook_url` (awaited; recorded with
+    /// [`Sandbox::callbacks`], operation `b2b_payment`). Without it, each status read advances
+    /// a transfer one step (`PENDING → PROCESSING → SUCCESS`, or `FAILED` when the payee name
+    /// contains `FAIL`). Over HTTP: `POST /_sandbox/b2b/{order_id}/settle` with
+    /// `outcome=success` or `outcome=failed`.
+    ///
+    /// ```no_run
+    /// # async fn run(sandbox: epoint_az_sandbox::Sandbox) -> Result<(), epoint_az_sandbox::SandboxError> {
+    /// let webhook = sandbox.settle_b2b("b2b-1", true).await?;
+    /// assert_eq!(webhook.payload["status"], "success");
+    /// # Ok(()) }
+    /// ```
+    pub async fn settle_b2b(
+        &self,
+        order_id: &str,
+        success: bool,
+    ) -> Result<CallbackDelivery, SandboxError> {
+        let webhook = self
+            .shared
+            .lock()
+            .ledger
+            .tokens_b2b
+            .b2b_settle(order_id, success, None)?;
+        let delivery = callbacks::deliver_b2b_webhook(&self.shared.http, webhook).await;
+        self.shared.lock().record_b2b_webhook(delivery.clone());
+        Ok(delivery)
+    }
+}
+
 /// The README's Rust block, compiled by `cargo test --doc`.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

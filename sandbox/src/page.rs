@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     callbacks::{self, Callback, CallbackDelivery},
-    ledger::{CardInput, CardStatus, SavedCard, Settled, Transaction},
+    ledger::{CardInput, CardStatus, INVOICE_WAITING, Invoice, SavedCard, Settled, Transaction},
     model::{Outcome, SEEDED_MERCHANTS, SandboxError, TEST_CARDS},
     state::Shared,
 };
@@ -545,4 +545,25 @@ pub(crate) async fn result(
         }
         _ => message_page(StatusCode::NOT_FOUND, "Not found", &kind),
     }
+}
+
+/// The sandbox's invoice page (`GET /invoice/{id}`): the invoice, and for one waiting for
+/// payment a form to pay it or to cancel it (`POST`, field `action` = `pay` / `cancel`).
+pub(crate) fn invoice_page(invoice: &Invoice) -> String {
+    let f = &invoice.fields;
+    let form = if invoice.status == INVOICE_WAITING {
+        r#"<form method="post" action=""><button name="action" value="pay">Pay</button> <button name="action" value="cancel">Cancel</button></form>"#
+    } else {
+        ""
+    };
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Invoice {id} · EPoint sandbox</title></head>\n<body><p>EPoint sandbox — no real money moves</p><h1>Invoice {id}</h1>\n<p>{name}</p><p>{sum} AZN, {from} – {to}</p><p>{description}</p>\n<p>Status: <strong id=\"status\">{status}</strong></p>\n{form}\n</body></html>\n",
+        id = invoice.id,
+        name = text(f.name.as_deref().unwrap_or("")),
+        sum = f.sum,
+        from = text(&f.period_from),
+        to = text(&f.period_to),
+        description = text(f.description.as_deref().unwrap_or("")),
+        status = invoice.status,
+    )
 }

@@ -67,6 +67,17 @@ pub(crate) struct State {
 
 impl State {
     /// Records a callback delivery, dropping the oldest past the limit.
+    /// Records a B2B webhook's delivery with the callbacks, and marks the transfer's webhook
+    /// as sent when the merchant accepted it.
+    pub(crate) fn record_b2b_webhook(&mut self, delivery: CallbackDelivery) {
+        if delivery.delivered()
+            && let Some(record) = self.ledger.tokens_b2b.b2b.get_mut(&delivery.id)
+        {
+            record.webhook_sent = true;
+        }
+        self.record_callback(delivery);
+    }
+
     pub(crate) fn record_callback(&mut self, delivery: CallbackDelivery) {
         if self.callback_log_limit == 0 {
             return;

@@ -17,16 +17,8 @@
 //!   POSTs the UNSIGNED JSON webhook to `webhook_url` once and records the delivery with the
 //!   callbacks.
 
-use std::{
-    sync::Arc,
-    time::{SystemTime, UNIX_EPOCH},
-};
+use std::time::{SystemTime, UNIX_EPOCH};
 
-use axum::{
-    body::Bytes,
-    http::{StatusCode, header},
-    response::{IntoResponse, Response},
-};
 use rand::Rng;
 use serde_json::{Value, json};
 
@@ -34,22 +26,21 @@ use super::{Answer, Caller, Refused, handle, hosted, split};
 use epoint_az::{PaymentStatus, generated::types, signing::decode_data};
 
 use crate::{
-    Sandbox, SandboxError,
-    callbacks::CallbackDelivery,
+    SandboxError,
     ledger::{
         CardInput, Ledger, Settled, checked,
         tokens_b2b::{B2bRecord, TokenRecord, TokensB2b},
     },
-    model::{Outcome, wire_json},
-    state::{ReceivedRequest, Shared},
+    model::Outcome,
+    state::State,
 };
 
-/// A settled transfer's webhook, to deliver.
+/// A settled transfer's webhook, to deliver (the callbacks part delivers it).
 pub(crate) struct Webhook {
-    merchant: String,
-    order_id: String,
-    url: Option<String>,
-    payload: Value,
+    pub(crate) merchant: String,
+    pub(crate) order_id: String,
+    pub(crate) url: Option<String>,
+    pub(crate) payload: Value,
 }
 
 /// Runs a signed token operation (Apple Pay, Google Pay, the token split payment).
@@ -427,7 +418,7 @@ impl TokensB2b {
     }
 
     /// Moves a transfer to `SUCCESS` / `FAILED`; the webhook to deliver.
-    fn b2b_settle(
+    pub(crate) fn b2b_settle(
         &mut self,
         order_id: &str,
         success: bool,
@@ -468,7 +459,7 @@ impl TokensB2b {
 
     /// The answer of a status read, then the transfer advances one step (the webhook of a
     /// settlement, if it settled).
-    fn b2b_read(&mut self, order_id: &str) -> Option<(Value, Option<Webhook>)> {
+    pub(crate) fn b2b_read(&mut self, order_id: &str) -> Option<(Value, Option<Webhook>)> {
         let record = self.b2b.get_mut(order_id)?;
         let answer = Self::b2b_answer(record);
         let webhook = match record.status {
@@ -489,67 +480,16 @@ impl TokensB2b {
     }
 }
 
-/// POSTs the unsigned webhook once and records the delivery with the callbacks.
-async fn deliver(shared: &Shared, webhook: Webhook) -> CallbackDelivery {
-    let body = webhook.payload.to_string();
-    let (status, error) = match &webhook.url {
-        None => (None, Some("the transfer has no webhook_url".to_owned())),
-        Some(url) => match shared
-            .http
-            .post(url)
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .body(body.clone())
-            .send()
-            .await
-        {
-            Ok(r) => (
-                Some(r.status().as_u16()),
-                (!r.status().is_success()).then(|| format!("merchant answered {}", r.status())),
-            ),
-            Err(e) => (None, Some(e.to_string())),
-        },
-    };
-    let delivery = CallbackDelivery {
-        merchant: webhook.merchant,
-        operation: "b2b_payment",
-        id: webhook.order_id.clone(),
-        url: webhook.url,
-        payload: webhook.payload,
-        body,
-        status,
-        error,
-    };
-    let mut state = shared.lock();
-    if delivery.delivered()
-        && let Some(record) = state.ledger.tokens_b2b.b2b.get_mut(&webhook.order_id)
-    {
-        record.webhook_sent = true;
-    }
-    state.record_callback(delivery.clone());
-    delivery
-}
-
-fn json_response(status: u16, answer: &Value) -> Response {
-    (
-        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-        [(header::CONTENT_TYPE, "application/json")],
-        wire_json(answer),
-    )
-        .into_response()
-}
-
-/// `POST /api/1/b2b/payment`: the JSON envelope, verified like every request.
-/// `fault`: the description of the fault applied to it, for the request log.
-pub(crate) async fn b2b_post(shared: Arc<Shared>, body: Bytes, fault: Option<String>) -> Response {
-    const OPERATION: &str = "b2b_payment";
-    const PATH: &str = "/api/1/b2b/payment";
-    let envelope: Result<types::SignedEnvelope, _> = serde_json::from_slice(&body);
+/// What `POST /api/1/b2b/payment` (a JSON envelope, verified like every request) answers: the
+/// HTTP status, the answer, the decoded payload (for the request log) and whether the signature
+/// was verified.
+pub(crate) fn b2b_transfer(state: &mut State, body: &[u8]) -> (u16, Value, Option<Value>, bool) {
+    let envelope: Result<types::SignedEnvelope, _> = serde_json::from_slice(body);
     let payload: Option<Value> = envelope
         .as_ref()
         .ok()
         .and_then(|e| decode_data(&e.data).ok())
         .filter(Value::is_object);
-    let mut state = shared.lock();
     let mut verified = false;
     let (status, answer) = match (&envelope, &payload) {
         (Err(_), _) => b2b_refusal(400, "Both data and signature are required (a JSON body)"),
@@ -585,93 +525,17 @@ pub(crate) async fn b2b_post(shared: Arc<Shared>, body: Bytes, fault: Option<Str
             },
         },
     };
-    state.requests.push(ReceivedRequest {
-        operation: OPERATION,
-        path: PATH,
-        envelope: "json",
-        payload,
-        verified,
-        answer: Some(answer.clone()),
-        fault,
-    });
-    drop(state);
-    json_response(status, &answer)
+    (status, answer, payload, verified)
 }
 
-/// `GET /api/1/b2b/payment/{order_id}`: unsigned; answers, then advances the transfer.
-/// `fault`: the description of the fault applied to it, for the request log.
-pub(crate) async fn b2b_get(
-    shared: Arc<Shared>,
-    order_id: String,
-    fault: Option<String>,
-) -> Response {
-    let read = shared.lock().ledger.tokens_b2b.b2b_read(&order_id);
-    let answer = match read {
-        Some((answer, webhook)) => {
-            if let Some(webhook) = webhook {
-                deliver(&shared, webhook).await;
-            }
-            answer
-        }
-        None => json!({"status": "error", "message": format!("Unknown order_id: {order_id}")}),
-    };
-    shared.lock().requests.push(ReceivedRequest {
-        operation: "b2b_payment_status",
-        path: "/api/1/b2b/payment/{order_id}",
-        envelope: "none",
-        payload: Some(json!({"order_id": order_id})),
-        verified: false,
-        answer: Some(answer.clone()),
-        fault,
-    });
-    json_response(200, &answer)
-}
-
-/// `POST /_sandbox/b2b/{order_id}/settle?outcome=success|failed`: settles a transfer.
-pub(crate) async fn b2b_settle_route(
-    shared: Arc<Shared>,
-    order_id: String,
-    success: bool,
-) -> Response {
-    let settled = shared
-        .lock()
-        .ledger
-        .tokens_b2b
-        .b2b_settle(&order_id, success, None);
-    match settled {
-        Ok(webhook) => {
-            let delivery = deliver(&shared, webhook).await;
-            json_response(200, &serde_json::to_value(delivery).unwrap_or_default())
-        }
-        Err(e) => json_response(409, &json!({"error": e.to_string()})),
-    }
-}
-
-impl Sandbox {
-    /// Settles a B2B transfer now (`SUCCESS` when `success`, else `FAILED`) and POSTs its
-    /// **unsigned** JSON webhook to the transfer's `webhook_url` (awaited; recorded with
-    /// [`Sandbox::callbacks`], operation `b2b_payment`). Without it, each status read advances
-    /// a transfer one step (`PENDING → PROCESSING → SUCCESS`, or `FAILED` when the payee name
-    /// contains `FAIL`). Over HTTP: `POST /_sandbox/b2b/{order_id}/settle` with
-    /// `outcome=success` or `outcome=failed`.
-    ///
-    /// ```no_run
-    /// # async fn run(sandbox: epoint_az_sandbox::Sandbox) -> Result<(), epoint_az_sandbox::SandboxError> {
-    /// let webhook = sandbox.settle_b2b("b2b-1", true).await?;
-    /// assert_eq!(webhook.payload["status"], "success");
-    /// # Ok(()) }
-    /// ```
-    pub async fn settle_b2b(
-        &self,
-        order_id: &str,
-        success: bool,
-    ) -> Result<CallbackDelivery, SandboxError> {
-        let webhook = self
-            .shared
-            .lock()
-            .ledger
-            .tokens_b2b
-            .b2b_settle(order_id, success, None)?;
-        Ok(deliver(&self.shared, webhook).await)
+/// What `GET /api/1/b2b/payment/{order_id}` answers (unsigned), and the webhook to deliver when
+/// the read settled the transfer (each read advances it one step).
+pub(crate) fn b2b_status(state: &mut State, order_id: &str) -> (Value, Option<Webhook>) {
+    match state.ledger.tokens_b2b.b2b_read(order_id) {
+        Some((answer, webhook)) => (answer, webhook),
+        None => (
+            json!({"status": "error", "message": format!("Unknown order_id: {order_id}")}),
+            None,
+        ),
     }
 }

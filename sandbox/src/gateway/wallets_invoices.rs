@@ -346,25 +346,3 @@ pub(super) fn invoices_send_email(
 pub(crate) fn invoices_json(ledger: &Ledger) -> Value {
     serde_json::to_value(ledger.invoices().collect::<Vec<_>>()).unwrap_or(Value::Null)
 }
-
-/// The sandbox's invoice page (`GET /invoice/{id}`): the invoice, and for one waiting for
-/// payment a form to pay it or to cancel it (`POST`, field `action` = `pay` / `cancel`).
-pub(crate) fn invoice_page(invoice: &Invoice) -> String {
-    use html_escape::encode_text as text;
-    let f = &invoice.fields;
-    let form = if invoice.status == crate::ledger::INVOICE_WAITING {
-        r#"<form method="post" action=""><button name="action" value="pay">Pay</button> <button name="action" value="cancel">Cancel</button></form>"#
-    } else {
-        ""
-    };
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Invoice {id} · EPoint sandbox</title></head>\n<body><p>EPoint sandbox — no real money moves</p><h1>Invoice {id}</h1>\n<p>{name}</p><p>{sum} AZN, {from} – {to}</p><p>{description}</p>\n<p>Status: <strong id=\"status\">{status}</strong></p>\n{form}\n</body></html>\n",
-        id = invoice.id,
-        name = text(f.name.as_deref().unwrap_or("")),
-        sum = f.sum,
-        from = text(&f.period_from),
-        to = text(&f.period_to),
-        description = text(f.description.as_deref().unwrap_or("")),
-        status = invoice.status,
-    )
-}

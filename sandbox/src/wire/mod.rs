@@ -22,6 +22,8 @@ use axum::{
 use serde_json::Value;
 
 use self::conn::{ConnControl, truncated_body};
+
+mod b2b;
 pub(crate) use self::conn::{Limits, serve};
 use super::{
     gateway::{self, Caller, Operation, error, server_error},
@@ -121,7 +123,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
                     let state = shared.lock();
                     match state.ledger.invoice(id) {
                         Some(invoice) => {
-                            axum::response::Html(gateway::wallets_invoices::invoice_page(invoice)).into_response()
+                            axum::response::Html(page::invoice_page(invoice)).into_response()
                         }
                         None => (StatusCode::NOT_FOUND, format!("Invoice {id} not found"))
                             .into_response(),
@@ -140,7 +142,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
                     }
                     match state.ledger.settle_invoice(id, pay) {
                         Ok(invoice) => {
-                            axum::response::Html(gateway::wallets_invoices::invoice_page(invoice)).into_response()
+                            axum::response::Html(page::invoice_page(invoice)).into_response()
                         }
                         Err(message) => (StatusCode::CONFLICT, message).into_response(),
                     }
@@ -167,7 +169,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
                         .and_then(|e| decode_data(&e.data).ok());
                     let request = unanswered("b2b_payment", "/api/1/b2b/payment", "json", payload);
                     faulted(shared, control.map(|c| c.0), request, |shared, fault| {
-                        gateway::tokens_b2b::b2b_post(shared, body, fault)
+                        b2b::b2b_post(shared, body, fault)
                     })
                     .await
                 },
@@ -186,7 +188,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
                         Some(serde_json::json!({"order_id": order_id})),
                     );
                     faulted(shared, control.map(|c| c.0), request, |shared, fault| {
-                        gateway::tokens_b2b::b2b_get(shared, order_id, fault)
+                        b2b::b2b_get(shared, order_id, fault)
                     })
                     .await
                 },
@@ -200,7 +202,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
                  body: Bytes| {
                     let success = !form_urlencoded::parse(&body)
                         .any(|(k, v)| k == "outcome" && v == "failed");
-                    gateway::tokens_b2b::b2b_settle_route(shared, order_id, success)
+                    b2b::b2b_settle_route(shared, order_id, success)
                 },
             ),
         );
