@@ -411,7 +411,7 @@ fn a_repeated_callback_has_the_same_idempotency_key() {
     }
 }
 
-/// Issue 21: a genuinely signed callback whose amount is outside EPoint's contract (zero,
+/// A genuinely signed callback whose amount is outside EPoint's contract (zero,
 /// negative, negative zero, more than two decimals, float noise) is a typed decode error that
 /// names the value and keeps the authentic JSON, never a `Money` holding it.
 #[test]

@@ -1,4 +1,4 @@
-//! Hostile input found by the audit (issue 9): each case here was accepted before its fix.
+//! Hostile input found by security audits: each case here was accepted before its fix.
 //! Real HTTP on loopback: the capture server (what the client sends) and the sandbox (what a
 //! gateway accepts).
 
@@ -156,7 +156,7 @@ fn money_text_off_the_wire_is_parsed_strictly() {
             "{good}"
         );
     }
-    // Well-formed but outside the contract (issue 21): not a Money either.
+    // Well-formed but outside the contract (negative): not a Money either.
     assert_eq!(
         "-5.5".parse::<Money>(),
         Err(epoint_az::AmountError::NotPositive)
@@ -172,7 +172,7 @@ fn money_text_off_the_wire_is_parsed_strictly() {
     }
 }
 
-// ── Issue 9, the remaining items (2, 6, 7): each failed before its fix ──
+// ── Faults, timeouts, bounded logs and ledgers, keys, amounts, order ids: each was a bug ──
 
 use std::time::Duration;
 
@@ -320,7 +320,7 @@ async fn the_request_log_is_bounded_and_the_count_exact() {
     assert_eq!(over_http.len(), 5);
     assert_eq!(epoint_az_sandbox::DEFAULT_REQUEST_LOG_LIMIT, 1000);
 
-    // Issue 21: the callback log is bounded by the same limit.
+    // The callback log is bounded by the same limit.
     let client = sandbox.client().expect("client");
     let mut last = String::new();
     for i in 0..8 {
@@ -451,7 +451,7 @@ fn amounts_have_a_documented_maximum() {
 #[tokio::test]
 async fn order_ids_with_control_characters_or_only_whitespace_are_refused() {
     let client = Client::new(Config::new("i000000001", "k")).expect("client");
-    // Issue 21: an order id of only a byte-order mark (or other zero-width characters) was
+    // An order id of only a byte-order mark (or other zero-width characters) was
     // accepted: it prints as nothing.
     let bad = [
         "   ",
@@ -614,7 +614,7 @@ async fn a_request_whose_body_stalls_is_closed_after_the_idle_timeout() {
     );
 }
 
-/// Issue 21: a body that keeps trickling (one byte every 200 ms here, every 5 s in the audit)
+/// A body that keeps trickling (one byte every 200 ms here, every 5 s in the audit)
 /// is never quiet, so the idle timeout never fires: the body-read deadline closes it.
 #[tokio::test]
 async fn a_body_that_trickles_is_closed_at_the_body_read_deadline() {
@@ -658,7 +658,7 @@ async fn a_body_that_trickles_is_closed_at_the_body_read_deadline() {
     );
 }
 
-/// Issue 21: an idle keep-alive connection stays open for the idle timeout, as documented
+/// An idle keep-alive connection stays open for the idle timeout, as documented
 /// (hyper's header timer used to close it at the header-read timeout), and half-sent headers
 /// on it are still cut at the header-read timeout.
 #[tokio::test]
@@ -705,7 +705,7 @@ async fn keep_alive_lasts_the_idle_timeout_and_slow_headers_do_not() {
     );
 }
 
-/// Issue 21: transaction state is bounded too; a forgotten payment answers like an unknown one.
+/// Transaction state is bounded too; a forgotten payment answers like an unknown one.
 #[tokio::test]
 async fn the_ledger_forgets_the_oldest_past_its_limit() {
     let sandbox = Sandbox::builder()

@@ -196,7 +196,7 @@ async fn b2b_transfers_settle_and_their_unsigned_webhook_is_confirmed_by_a_statu
     server.abort();
 }
 
-/// Audit, issue 21, as found: an unsigned webhook for a pending transfer whose order id walks
+/// As an audit found it: an unsigned webhook for a pending transfer whose order id walks
 /// the URL path to a settled one must not confirm anything.
 #[tokio::test]
 async fn a_webhook_order_id_walking_the_path_confirms_nothing() {

@@ -253,7 +253,7 @@ async fn b2b_status_is_an_unsigned_get() {
     }
 }
 
-/// Audit, issue 21: the webhook's `order_id` goes into the URL path. Order ids that the URL
+/// The webhook's `order_id` goes into the URL path. Order ids that the URL
 /// parser would read as path structure (`\` is a separator in http URLs, `.`/`..` segments
 /// are normalised away) are refused before any request, and everything else reaches the
 /// server as one segment.
@@ -314,7 +314,7 @@ async fn b2b_order_ids_cannot_walk_the_url_path() {
     assert_eq!(req.path, "/api/1/b2b/payment/a%2Fb%20..%252e%3F%23");
 }
 
-/// Audit, issue 21: an answer about another transfer is never taken as the confirmation.
+/// An answer about another transfer is never taken as the confirmation.
 #[tokio::test]
 async fn b2b_status_about_another_order_is_refused() {
     let server = CaptureServer::start(Reply::json(json!({
