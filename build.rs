@@ -67,7 +67,7 @@ fn main() {
     let out = Path::new(&env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("epoint.rs");
     fs::write(&out, prettyplease::unparse(&file))
         .unwrap_or_else(|e| panic!("cannot write {}: {e}", out.display()));
-    // For tests/generated_surface.rs, which snapshots the generated API surface.
+    // For tests/contract/generated_surface.rs, which snapshots the generated API surface.
     println!("cargo:rustc-env=EPOINT_GENERATED_RS={}", out.display());
     println!("cargo:rustc-env=EPOINT_SPEC_PATH={}", spec_path.display());
 
@@ -744,7 +744,7 @@ fn operation_table(spec: &serde_json::Value) -> String {
 
 /// Copies each named component's validation keywords (`minLength`, `maxLength`, `pattern`,
 /// `minimum`, `maximum`) into the JSON Schema of the newtype generated for it, so that
-/// `schemars::schema_for!` tells users the same limits as the spec (tests/schema_contract.rs
+/// `schemars::schema_for!` tells users the same limits as the spec (tests/contract/schema_contract.rs
 /// compares them). `#[derive(JsonSchema)]` on a typify newtype cannot see them, and
 /// `TypePatch::with_attr` puts attributes before `#[derive]`, which Rust rejects for derive
 /// helpers, so the attribute is appended to the parsed items here. Serde behaviour is unchanged.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The spec as a shared contract (issue 4). Called by .ci/run; runs on a fresh machine.
+# The spec as a shared contract (validators, linters, other-language generation, vectors). Called by .ci/run; runs on a fresh machine.
 #
 #   1. openapi-spec-validator: openapi/epoint.yaml is valid OpenAPI 3.0.
 #   2. redocly lint (config .ci/spec/redocly.yaml): zero errors AND zero warnings.

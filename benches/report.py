@@ -258,7 +258,7 @@ def main():
         goals.append(("clean build ≤ 1.15× checked-in baseline", build["ratio"], 1.15, "max"))
 
     if goals:
-        head = ["### Goals (issue 11), from this run\n", "| goal | measured | met |", "|---|---:|:---:|"]
+        head = ["### Goals (speed and build-time targets), from this run\n", "| goal | measured | met |", "|---|---:|:---:|"]
         for g in goals:
             name, value, bound = g[0], g[1], g[2]
             kind = g[3] if len(g) > 3 else "min"

@@ -1,4 +1,4 @@
-"""The standalone sandbox's memory over a long run (issue 9): 25 000 signed requests that are
+"""The standalone sandbox's memory over a long run (its request log stays bounded): 25 000 signed requests that are
 logged but create no gateway state (status queries for unknown transactions), RSS after each
 5 000. The request log is bounded (newest 1000 kept), so RSS must stay flat.
 

@@ -10,7 +10,7 @@
 //!
 //! (`--release` for figures without debug overhead; BENCHMARKS.md records a debug run.)
 //!
-//! Prints the figures (payments/s, refunds, conflicts, time). `tests/load_reconcile.rs` runs a
+//! Prints the figures (payments/s, refunds, conflicts, time). `tests/client/load_reconcile.rs` runs a
 //! small version of the same code.
 
 use std::{

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Writes the committed seed corpus: the hostile inputs of issue 9, signed with the sandbox's
+"""Writes the committed seed corpus: the hostile inputs of tests/sandbox/hostile.rs, signed with the sandbox's
 first merchant key so that they get past the signature to the checks behind it.
 
-File names are `<expected>__<what>.txt`; tests/fuzz_corpus.rs reads the expectation from the
+File names are `<expected>__<what>.txt`; tests/client/fuzz_corpus.rs reads the expectation from the
 prefix. Re-run after changing a case: python3 fuzz/gen_corpus.py
 """
 import base64, hashlib, json, os, urllib.parse

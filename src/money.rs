@@ -471,7 +471,7 @@ mod tests {
         assert!(serde_json::from_str::<Money>("true").is_err());
     }
 
-    /// Issue 21: an amount off the wire that is outside the contract is an error naming the
+    /// An amount off the wire that is outside the contract is an error naming the
     /// value, never a `Money` (which is always positive with at most two decimals).
     #[test]
     fn out_of_contract_amounts_are_not_read_as_money() {
