@@ -913,7 +913,7 @@ async fn run_with_input(sandbox: &Sandbox, args: &[&str], input: &str) -> Run {
     }
 }
 
-/// Issue 19's acceptance run: pay X, look it up by order id, reconcile X and an unknown order.
+/// The acceptance run: pay X, look it up by order id, reconcile X and an unknown order.
 #[tokio::test]
 async fn status_by_order_id_and_reconcile_rows_for_every_order() {
     let sandbox = Sandbox::start().await.expect("sandbox");
@@ -1020,7 +1020,7 @@ async fn status_by_order_id_and_reconcile_rows_for_every_order() {
     );
 }
 
-/// Issue 21: `--timeout` bounds a command against a gateway that accepts and never answers
+/// `--timeout` bounds a command against a gateway that accepts and never answers
 /// (with the default, `status` waited 30 s per attempt, three attempts).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn timeout_bounds_a_command_against_a_hung_gateway() {

@@ -2,7 +2,7 @@
 //! loopback port): a spreadsheet's byte-order mark, a broken line among good ones, a declined
 //! payment told apart from a failed lookup, an unknown header refused, and a dead gateway
 //! given up on with every row still reported. The parser and the stream are tested in
-//! `tests/reconcile.rs`.
+//! `tests/client/reconcile.rs`.
 
 use std::{
     io::Write,

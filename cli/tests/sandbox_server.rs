@@ -48,7 +48,10 @@ async fn standalone_server_prints_its_url_serves_and_stops_on_sigterm() {
         .await
         .expect("the server answers the client")
         .transaction;
-    let done = reqwest::Client::new()
+    let done = epoint_az::http_client_builder()
+        .expect("tls")
+        .build()
+        .expect("http client")
         .post(format!("{base}/_sandbox/complete/{tx}"))
         .header("content-type", "application/x-www-form-urlencoded")
         .body("outcome=paid")
@@ -85,7 +88,14 @@ async fn standalone_server_prints_its_url_serves_and_stops_on_sigterm() {
     assert!(rest.contains("4169738800000116"), "test cards are listed");
     assert!(rest.trim_end().ends_with("sandbox stopped"), "{rest}");
     assert!(
-        reqwest::get(&base).await.is_err(),
+        epoint_az::http_client_builder()
+            .expect("tls")
+            .build()
+            .expect("http client")
+            .get(&base)
+            .send()
+            .await
+            .is_err(),
         "nothing listens after shutdown"
     );
 }

@@ -109,7 +109,10 @@ async fn errors_and_call_events_carry_the_trace_id_and_request_id() {
 
     let sandbox = Sandbox::start().await.expect("sandbox");
     // The sandbox sends both on every answer.
-    let raw = reqwest::Client::new()
+    let raw = epoint_az::http_client_builder()
+        .expect("tls")
+        .build()
+        .expect("http client")
         .post(format!("{}/api/1/request", sandbox.base_url()))
         .header("content-type", "application/x-www-form-urlencoded")
         .body("data=eyJwdWJsaWNfa2V5IjoiaTAwMDAwMDAwMSJ9&signature=AAAAAAAAAAAAAAAAAAAAAAAAAAA%3D")

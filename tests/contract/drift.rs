@@ -279,7 +279,10 @@ async fn the_sandbox_handles_every_spec_operation_and_no_other_api_path() {
     let sandbox = Sandbox::start().await.expect("sandbox");
     let (public, private) = epoint_az_sandbox::SEEDED_MERCHANTS[0];
     let keys = Keys::new(public, private);
-    let http = reqwest::Client::new();
+    let http = epoint_az::http_client_builder()
+        .expect("tls")
+        .build()
+        .expect("http client");
     let post = |path: &str, body: String| {
         http.post(format!("{}{path}", sandbox.base_url()))
             .header("content-type", "application/x-www-form-urlencoded")

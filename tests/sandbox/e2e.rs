@@ -185,7 +185,8 @@ async fn hosted_page_over_plain_http_redirects_and_calls_back() {
     let merchant = Merchant::start().await;
     let sandbox = sandbox_with(&merchant).await;
     let client = sandbox.client().expect("client");
-    let http = reqwest::Client::builder()
+    let http = epoint_az::http_client_builder()
+        .expect("tls")
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("http");

@@ -11,7 +11,8 @@ use sandbox_support::{Merchant, keys1, sandbox_with, submit_form};
 use serde_json::Value;
 
 fn no_redirects() -> reqwest::Client {
-    reqwest::Client::builder()
+    epoint_az::http_client_builder()
+        .expect("tls")
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("http")

@@ -310,13 +310,17 @@ async fn the_request_log_is_bounded_and_the_count_exact() {
             .map(|p| p["transaction"].clone()),
         Some(json!("te11"))
     );
-    let over_http: Vec<serde_json::Value> =
-        reqwest::get(format!("{}/_sandbox/requests", sandbox.base_url()))
-            .await
-            .expect("get")
-            .json()
-            .await
-            .expect("json");
+    let over_http: Vec<serde_json::Value> = epoint_az::http_client_builder()
+        .expect("tls")
+        .build()
+        .expect("http client")
+        .get(format!("{}/_sandbox/requests", sandbox.base_url()))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
     assert_eq!(over_http.len(), 5);
     assert_eq!(epoint_az_sandbox::DEFAULT_REQUEST_LOG_LIMIT, 1000);
 
@@ -338,13 +342,17 @@ async fn the_request_log_is_bounded_and_the_count_exact() {
     assert_eq!(callbacks.len(), 5, "the newest 5 callbacks only");
     let newest = serde_json::to_value(callbacks.last().expect("one")).expect("json");
     assert!(newest.to_string().contains(&last), "{newest}");
-    let over_http: Vec<serde_json::Value> =
-        reqwest::get(format!("{}/_sandbox/callbacks", sandbox.base_url()))
-            .await
-            .expect("get")
-            .json()
-            .await
-            .expect("json");
+    let over_http: Vec<serde_json::Value> = epoint_az::http_client_builder()
+        .expect("tls")
+        .build()
+        .expect("http client")
+        .get(format!("{}/_sandbox/callbacks", sandbox.base_url()))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
     assert_eq!(over_http.len(), 5);
 }
 
@@ -360,7 +368,10 @@ async fn a_decline_needs_a_code_other_than_000() {
             .expect_err("refused");
         assert!(matches!(err, SandboxError::InvalidCard(_)), "{err:?}");
     }
-    let response = reqwest::Client::new()
+    let response = epoint_az::http_client_builder()
+        .expect("tls")
+        .build()
+        .expect("http client")
         .post(format!(
             "{}/_sandbox/complete/{}",
             sandbox.base_url(),
@@ -384,7 +395,10 @@ async fn a_decline_needs_a_code_other_than_000() {
 #[tokio::test]
 async fn unreadable_bodies_get_json_errors_with_the_right_status() {
     let sandbox = Sandbox::start().await.expect("sandbox");
-    let http = reqwest::Client::new();
+    let http = epoint_az::http_client_builder()
+        .expect("tls")
+        .build()
+        .expect("http client");
     let base = sandbox.base_url();
     let huge = vec![b'a'; 3 * 1024 * 1024];
     for (path, body, status, field) in [

@@ -6,7 +6,12 @@ use epoint_az_sandbox::{Outcome, Sandbox};
 use rust_decimal_macros::dec;
 
 async fn get(url: &str) -> String {
-    reqwest::get(url)
+    epoint_az::http_client_builder()
+        .expect("tls")
+        .build()
+        .expect("http client")
+        .get(url)
+        .send()
         .await
         .expect("GET")
         .text()

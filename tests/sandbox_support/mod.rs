@@ -156,7 +156,12 @@ pub async fn submit_form(
 thread_local! {
     // One HTTP client per test thread (each `#[tokio::test]` runtime has its own thread):
     // building a client loads the TLS roots, which is slow in debug builds.
-    static HTTP: reqwest::Client = reqwest::Client::new();
+    // The crate's builder: with the default `rustls` feature reqwest has no crypto provider of
+    // its own.
+    static HTTP: reqwest::Client = epoint_az::http_client_builder()
+        .expect("tls")
+        .build()
+        .expect("http client");
 }
 
 /// This test's shared HTTP client.
