@@ -187,7 +187,10 @@ async fn every_sandbox_answer_conforms_and_no_money_moves() {
     }
     assert!(sandbox.transactions().is_empty(), "nothing was created");
     assert_eq!(
-        received.iter().filter(|r| !r.verified).count(),
+        received
+            .iter()
+            .filter(|r| r.operation != "heartbeat" && !r.verified)
+            .count(),
         4,
         "the four broken signatures were refused as such"
     );
