@@ -99,6 +99,16 @@ pub use status::PaymentStatus;
 pub use texts::Localized;
 pub use tls::http_client_builder;
 
+/// The OpenAPI 3.0.3 document this crate was generated from, as YAML text: `openapi/epoint.yaml`,
+/// or the file `EPOINT_SPEC` named at build time. The wire types, the operation table and
+/// `epoint probe`'s schema checks all follow it.
+///
+/// ```
+/// assert!(epoint_az::SPEC_YAML.starts_with("openapi: 3.0.3"));
+/// assert!(epoint_az::SPEC_YAML.contains("/api/1/get-status:"));
+/// ```
+pub const SPEC_YAML: &str = include_str!(env!("EPOINT_SPEC_PATH"));
+
 #[doc(hidden)]
 pub mod __private {
     pub use crate::money::parse_decimal;

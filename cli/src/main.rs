@@ -18,14 +18,15 @@
 //!
 //! Exit codes: 0 success, 1 other failure, 2 declined by the bank, 3 rejected by EPoint (or by
 //! the callback receiver), 4 outcome unknown (the request may have reached EPoint), 5 not sent
-//! (EPoint unreachable), 6 not confirmed (nothing sent), 7 reconcile incomplete, 64 usage or
-//! configuration error.
+//! (EPoint unreachable), 6 not confirmed (nothing sent), 7 reconcile incomplete, 8 `probe` found
+//! drift from the spec, 64 usage or configuration error.
 
 #[macro_use]
 mod output;
 mod callbacks;
 mod codes;
 mod merchant;
+mod probe_command;
 mod reconcile;
 
 use std::{net::IpAddr, process::ExitCode};
@@ -52,6 +53,8 @@ pub(crate) mod exit {
     /// `reconcile`: some lookups failed (rows with `lookup_failed`) or some input lines were
     /// reported (every order that could be read still has its row; look the others up again).
     pub const INCOMPLETE: u8 = 7;
+    /// `probe`: an answer from EPoint differs from the spec's response schema.
+    pub const DRIFT: u8 = 8;
     /// Usage or configuration error (sysexits `EX_USAGE`); nothing was sent.
     pub const USAGE: u8 = 64;
 }
@@ -66,6 +69,7 @@ Exit codes:
   5   not sent: EPoint could not be reached, nothing happened
   6   not confirmed: a money-moving command without a terminal and without --yes (nothing sent)
   7   reconcile: some lookups failed (their rows say `lookup_failed`) or input lines were reported
+  8   probe: an answer from EPoint differs from the spec (the field and the types are named)
   64  usage or configuration error (bad arguments, EPOINT_* variables missing); nothing sent
 
 Environment:
@@ -110,6 +114,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Check EPoint's answers against the spec with requests that cannot move money
+    /// (read-only lookups of unknown ids, requests EPoint must refuse); exit 8 names the drift.
+    #[command(
+        after_help = "Examples:\n  epoint probe\n  epoint probe --json\n  epoint probe --base-url http://127.0.0.1:40215\n  epoint probe --transaction te000000001\n\nKeys come from EPOINT_PUBLIC_KEY and EPOINT_PRIVATE_KEY. Exit codes: 0 every answer conforms, 8 an answer differs from the spec, 5 EPoint could not be reached, 64 usage error."
+    )]
+    Probe(probe_command::ProbeArgs),
     /// Print a shell completion script (bash, zsh or fish).
     #[command(
         after_help = "Examples:\n  epoint completions bash > /etc/bash_completion.d/epoint\n  epoint completions zsh > \"${fpath[1]}/_epoint\"\n  epoint completions fish > ~/.config/fish/completions/epoint.fish"
@@ -224,7 +234,10 @@ fn main() -> ExitCode {
             output::bytes(&script);
             return ExitCode::SUCCESS;
         }
-        Command::Sandbox { .. } | Command::Merchant(_) | Command::Callback(_) => None,
+        Command::Sandbox { .. }
+        | Command::Merchant(_)
+        | Command::Callback(_)
+        | Command::Probe(_) => None,
     };
     if let Some(result) = offline {
         return match result {
@@ -260,6 +273,7 @@ fn main() -> ExitCode {
             },
             Command::Merchant(command) => merchant::run(command).await,
             Command::Callback(command) => callbacks::run(command).await,
+            Command::Probe(args) => probe_command::run(args).await,
             Command::Sign { .. }
             | Command::Verify { .. }
             | Command::Codes { .. }
