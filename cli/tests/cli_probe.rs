@@ -103,7 +103,10 @@ async fn forward(
 async fn proxy(sandbox: &Sandbox, alter: Alter) -> String {
     let state = Arc::new(Proxy {
         upstream: sandbox.base_url().trim_end_matches('/').to_owned(),
-        http: reqwest::Client::new(),
+        http: epoint_az::http_client_builder()
+            .expect("tls")
+            .build()
+            .expect("http client"),
         alter,
     });
     let app = Router::new().fallback(forward).with_state(state);
