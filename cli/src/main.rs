@@ -18,13 +18,14 @@
 //!
 //! Exit codes: 0 success, 1 other failure, 2 declined by the bank, 3 rejected by EPoint (or by
 //! the callback receiver), 4 outcome unknown (the request may have reached EPoint), 5 not sent
-//! (EPoint unreachable), 6 not confirmed (nothing sent), 7 reconcile incomplete, 64 usage or
-//! configuration error.
+//! (EPoint unreachable), 6 not confirmed (nothing sent), 7 reconcile incomplete, 8 order taken
+//! in the journal (nothing sent), 64 usage or configuration error.
 
 #[macro_use]
 mod output;
 mod callbacks;
 mod codes;
+mod journal;
 mod merchant;
 mod reconcile;
 
@@ -52,6 +53,9 @@ pub(crate) mod exit {
     /// `reconcile`: some lookups failed (rows with `lookup_failed`) or some input lines were
     /// reported (every order that could be read still has its row; look the others up again).
     pub const INCOMPLETE: u8 = 7;
+    /// `--journal`: the order already has a payment in flight, unknown or done in the journal;
+    /// the store refused a second one and nothing was sent.
+    pub const ORDER_TAKEN: u8 = 8;
     /// Usage or configuration error (sysexits `EX_USAGE`); nothing was sent.
     pub const USAGE: u8 = 64;
 }
@@ -66,12 +70,14 @@ Exit codes:
   5   not sent: EPoint could not be reached, nothing happened
   6   not confirmed: a money-moving command without a terminal and without --yes (nothing sent)
   7   reconcile: some lookups failed (their rows say `lookup_failed`) or input lines were reported
+  8   --journal: the order already has a payment in flight, unknown or done there; nothing sent
   64  usage or configuration error (bad arguments, EPOINT_* variables missing); nothing sent
 
 Environment:
   EPOINT_PUBLIC_KEY, EPOINT_PRIVATE_KEY  the merchant keys (never passed as arguments)
   EPOINT_BASE_URL                        default https://epoint.az (or --base-url)
   EPOINT_INTERFACE_LANG                  az | en | ru
+  EPOINT_JOURNAL                         the payment journal (or --journal URL): sqlite:FILE | postgres://…
 
 Hand-made commands for the daily jobs: status, reconcile, pay, refund, payout,
 pay-with-saved-card, save-card, card-status, heartbeat. Every other operation of the spec: `epoint operations`
@@ -96,6 +102,10 @@ enum Command {
     /// Test callback handlers: send a signed callback, or receive and verify them.
     #[command(subcommand)]
     Callback(callbacks::CallbackCommand),
+    /// The payment journal (`--journal URL` or EPOINT_JOURNAL): list the intents, settle the
+    /// unknown ones.
+    #[command(subcommand)]
+    Journal(journal::JournalCommand),
     /// The bank response code table, or one code's meaning, in a language.
     #[command(
         after_help = "Examples:\n  epoint codes\n  epoint codes 116\n  epoint codes --lang ru 116\n  epoint codes --json 051\n\nEPoint publishes the meanings in English only; --lang az|ru says so on stderr and prints English."
@@ -224,7 +234,10 @@ fn main() -> ExitCode {
             output::bytes(&script);
             return ExitCode::SUCCESS;
         }
-        Command::Sandbox { .. } | Command::Merchant(_) | Command::Callback(_) => None,
+        Command::Sandbox { .. }
+        | Command::Merchant(_)
+        | Command::Callback(_)
+        | Command::Journal(_) => None,
     };
     if let Some(result) = offline {
         return match result {
@@ -260,6 +273,7 @@ fn main() -> ExitCode {
             },
             Command::Merchant(command) => merchant::run(command).await,
             Command::Callback(command) => callbacks::run(command).await,
+            Command::Journal(command) => journal::run(command).await,
             Command::Sign { .. }
             | Command::Verify { .. }
             | Command::Codes { .. }
