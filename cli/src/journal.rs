@@ -26,9 +26,10 @@ const COLUMNS: [&str; 6] = [
 /// `--journal URL` for the money-moving commands.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub(crate) struct JournalArg {
-    /// Record the intent in this payment journal before sending and the outcome after
-    /// (`sqlite:FILE`, `postgres://USER@HOST/DB`; default: EPOINT_JOURNAL). An order that
-    /// already has a payment in flight, unknown or done there is refused (exit 8, nothing sent).
+    /// The payment journal: `sqlite:FILE` or `postgres://USER@HOST/DB` (default:
+    /// EPOINT_JOURNAL). A payment or payout records its intent there before sending and its
+    /// outcome after; an order already in flight, unknown or done there is refused (exit 8,
+    /// nothing sent).
     #[arg(long, value_name = "URL")]
     journal: Option<String>,
 }
@@ -73,8 +74,8 @@ pub(crate) enum JournalCommand {
     Resolve {
         #[command(flatten)]
         journal: JournalArg,
-        /// The settle window: how long after an intent was sent a \"not found\" still means
-        /// \"not yet\" (default 120). Each lookup waits until EPoint knows the order or the
+        /// The settle window: how long after an intent was sent a "not found" still means
+        /// "not yet" (default 120). Each lookup waits until EPoint knows the order or the
         /// window has passed; only then is the intent failed (never arrived).
         #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
         wait: Option<u64>,
