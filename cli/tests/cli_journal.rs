@@ -467,3 +467,65 @@ async fn epoint_journal_names_the_journal_for_every_command() {
     assert_eq!(rows[0][5], "new");
     assert_eq!(sandbox.request_count(OperationId::PaymentRequest), 1);
 }
+
+/// A charge of a saved card and a payout go through the journal too: recorded with their
+/// operation, amount, transaction and status, and a second one for the same order is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn saved_card_charges_and_payouts_are_journaled() {
+    use epoint_az_sandbox::Outcome;
+
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let base = sandbox.base_url().to_owned();
+    let db = Db::sqlite("saved_card");
+    let client = sandbox.client().expect("client");
+    let mut cards = Vec::new();
+    for payouts in [false, true] {
+        let card = client
+            .save_card()
+            .for_payouts(payouts)
+            .await
+            .expect("card page");
+        sandbox
+            .complete(
+                &card.card_id,
+                Outcome::Card {
+                    number: "4169738800000000".into(),
+                    name: "TEST".into(),
+                },
+            )
+            .await
+            .expect("complete");
+        cards.push(card.card_id);
+    }
+    let url = db.url.as_str();
+    for (command, card, order) in [
+        ("pay-with-saved-card", &cards[0], "S1"),
+        ("payout", &cards[1], "P1"),
+    ] {
+        let args = [
+            command,
+            card,
+            "2.00",
+            order,
+            "--yes",
+            "--journal",
+            url,
+            "--base-url",
+            &base,
+        ];
+        let first = epoint(&args).await;
+        assert_eq!(first.code, 0, "{first:?}");
+        let second = epoint(&args).await;
+        assert_eq!(second.code, 8, "{second:?}");
+    }
+    let list = epoint(&["journal", "list", "--journal", url]).await;
+    for (order, operation) in [("S1", "execute_pay"), ("P1", "refund_request")] {
+        let rows = rows_for(&list, order);
+        assert_eq!(rows.len(), 1, "{list:?}");
+        assert_eq!(rows[0][1..4], [operation, "2.00", "done"], "{list:?}");
+        assert!(rows[0][4].starts_with("te"), "{list:?}");
+        assert_eq!(rows[0][5], "success", "{list:?}");
+    }
+    assert_eq!(sandbox.request_count(OperationId::ExecutePay), 1);
+    assert_eq!(sandbox.request_count(OperationId::RefundRequest), 1);
+}
