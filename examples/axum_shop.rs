@@ -1,4 +1,5 @@
-//! A small shop as an axum web service, taking EPoint payments:
+//! A small shop as an axum web service, taking EPoint payments, with its orders in the payment
+//! journal (`epoint-az-journal`) so that killing and restarting it mid-flow loses nothing:
 //!
 //! ```text
 //! cargo run --example axum_shop --features axum
@@ -6,30 +7,29 @@
 //!
 //! | route | what it does |
 //! | --- | --- |
-//! | `POST /checkout` (form `order_id`, `amount`) | creates the payment (`client.pay`) and answers 303 to EPoint's hosted page |
-//! | `POST /epoint/result` | EPoint's signed callback, verified by the [`EpointCallback`] extractor; records the order as paid or declined, once per transaction |
-//! | `GET /orders/{order_id}` | the order as the shop recorded it, confirmed with `client.get_transaction_status` |
+//! | `POST /checkout` (form `order_id`, `amount`) | creates the payment through the journal (`journal.send(client.pay(…))`) and answers 303 to EPoint's hosted page; a second checkout of the order is refused (409) by the database, on every replica |
+//! | `POST /epoint/result` | EPoint's signed callback, verified by the [`EpointCallback`] extractor and handed to the inbox in one line (`inbox.receive(&callback)`): acted on once, whatever repeats |
+//! | `GET /orders/{order_id}` | the order as the journal and the inbox recorded it, confirmed with `client.get_transaction_status` |
 //!
-//! The `epoint_az::Client` lives in the router state ([`Shop`]); one `impl FromRef<Shop> for
-//! Keys` lets the extractor verify callbacks with the client's keys.
+//! Nothing about an order lives in the process: the intent is written before the payment is
+//! sent, the outcome after, and each callback is stored once. A shop that dies in the middle of
+//! a checkout leaves the intent; at startup [`Shop::settle`] settles it by its order id (the
+//! settle-window lookups, read-only), and the callback that comes later finds the order.
 //!
-//! By default it drives itself on the embedded sandbox: it starts the shop on `127.0.0.1:0`
-//! and the sandbox with the shop's callback route as its result URL, checks out an order
-//! through the shop's HTTP route, completes the payment on the sandbox (which POSTs the signed
-//! callback to the shop), checks that the shop recorded it, replays the callback (nothing
-//! changes), then does the same for a declined card. It prints a trace and exits 0, or
-//! non-zero at the first step that does not go as expected.
+//! By default it drives itself on the embedded sandbox (with an in-memory journal): it starts
+//! the shop on `127.0.0.1:0` and the sandbox with the shop's callback route as its result URL,
+//! checks out an order through the shop's HTTP route, completes the payment on the sandbox
+//! (which POSTs the signed callback to the shop), checks that the shop recorded it, replays the
+//! callback (nothing changes), then does the same for a declined card. It prints a trace and
+//! exits 0, or non-zero at the first step that does not go as expected.
 //!
 //! With `--live` (or `EPOINT_LIVE=1`) and `EPOINT_PUBLIC_KEY` / `EPOINT_PRIVATE_KEY` set, it
 //! serves the same routes against the real EPoint on `EPOINT_LISTEN` (default
-//! `127.0.0.1:8000`) until Ctrl-C; set the cabinet's result URL to `https://<your
-//! host>/epoint/result`.
+//! `127.0.0.1:8000`) until Ctrl-C, with the journal at `EPOINT_JOURNAL` (default
+//! `sqlite:shop.db`; `epoint journal list` reads it too); set the cabinet's result URL to
+//! `https://<your host>/epoint/result`.
 
-use std::{
-    collections::HashMap,
-    error::Error,
-    sync::{Arc, Mutex, MutexGuard, PoisonError},
-};
+use std::error::Error;
 
 use axum::{
     Form, Json, Router,
@@ -39,6 +39,7 @@ use axum::{
     routing::{get, post},
 };
 use epoint_az::{Client, Decimal, Keys, axum::EpointCallback};
+use epoint_az_journal::{Entry, Inbox, Journal, JournalError, State as Intent, Store};
 use epoint_az_sandbox::{Outcome, Sandbox};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -46,12 +47,13 @@ use serde_json::Value;
 /// Any error, with a readable message.
 pub type AnyResult<T = ()> = Result<T, Box<dyn Error + Send + Sync>>;
 
-/// The router state: the EPoint client and the shop's orders (in memory here; a database in
-/// a real shop).
+/// The router state: the EPoint client, and the journal and inbox that hold the orders (in a
+/// SQLite file or a PostgreSQL database shared by every replica).
 #[derive(Clone)]
 pub struct Shop {
     client: Client,
-    orders: Arc<Mutex<Orders>>,
+    journal: Journal,
+    inbox: Inbox,
 }
 
 /// The recipe for a state struct holding a `Client`: tell `EpointCallback` where the merchant
@@ -62,57 +64,39 @@ impl FromRef<Shop> for Keys {
     }
 }
 
-/// What the shop knows about an order.
+impl Shop {
+    /// A shop over this client, with its orders in the journal at `url` (`sqlite:shop.db`,
+    /// `sqlite::memory:`, `postgres://…`): created if missing, reopened as it was after a
+    /// restart.
+    pub async fn open(client: Client, url: &str) -> Result<Self, JournalError> {
+        let store = Store::open(url).await?;
+        Ok(Self {
+            client,
+            journal: store.journal(),
+            inbox: store.inbox(),
+        })
+    }
+
+    /// Settles the checkouts a crash or a timeout left unknown (read-only lookups by order id,
+    /// within the settle window). Run it at startup.
+    pub async fn settle(&self) -> Result<Vec<Entry>, JournalError> {
+        self.journal.resolve(&self.client).await
+    }
+}
+
+/// What the shop knows about an order, read from the journal and the inbox.
 #[derive(Clone, Debug, Serialize)]
 pub struct Order {
     order_id: String,
-    amount: Decimal,
-    transaction: String,
-    /// `checking_out`, then `pending` (or `unknown`), then `paid` or `declined` (from the
-    /// callback).
-    state: OrderState,
+    amount: Option<Decimal>,
+    transaction: Option<String>,
+    /// `checking_out` (or `unknown`, until settled), then `pending`, then `paid`, `declined`
+    /// or `returned` (from the callbacks); `failed` when the payment was never made.
+    state: &'static str,
     /// The bank code of a declined payment.
     code: Option<String>,
-    /// Callbacks received for it, replays included.
-    callbacks: u32,
-}
-
-/// An order's state, as the callback decided it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OrderState {
-    /// Reserved: the payment is being created at EPoint.
-    CheckingOut,
-    /// The payment request may have reached EPoint but its answer was lost: settle it with
-    /// `client.resolve` before anything else (a second payment could charge twice).
-    Unknown,
-    /// Created, the customer is on the hosted page.
-    Pending,
-    /// The callback said paid.
-    Paid,
-    /// The callback said declined.
-    Declined,
-}
-
-#[derive(Default)]
-struct Orders {
-    by_id: HashMap<String, Order>,
-    /// transaction → order id: callbacks are keyed on the transaction.
-    by_transaction: HashMap<String, String>,
-}
-
-impl Shop {
-    /// A shop over this client, with no orders yet.
-    pub fn new(client: Client) -> Self {
-        Self {
-            client,
-            orders: Arc::default(),
-        }
-    }
-
-    fn orders(&self) -> MutexGuard<'_, Orders> {
-        self.orders.lock().unwrap_or_else(PoisonError::into_inner)
-    }
+    /// The callbacks that moved the order (a replay is caught by the inbox and not counted).
+    callbacks: usize,
 }
 
 /// The shop's routes.
@@ -131,129 +115,104 @@ struct Checkout {
     amount: Decimal,
 }
 
-/// An error page: status and text.
-fn fail(status: StatusCode, text: impl std::fmt::Display) -> Response {
-    (status, text.to_string()).into_response()
-}
-
-/// `POST /checkout`: create the payment, remember the order, send the customer to EPoint.
+/// `POST /checkout`: create the payment through the journal and send the customer to EPoint.
 ///
-/// The order is reserved (state `checking_out`) under the lock **before** EPoint is called, so
-/// a second checkout of the same order, even at the same instant, is refused (409) instead of
-/// creating a second payment. If the call fails before reaching EPoint the reservation is
-/// released; if it may have reached EPoint the order stays reserved as `unknown`: paying
-/// again could charge twice, so it is settled with `client.resolve` first.
-async fn checkout(State(shop): State<Shop>, Form(form): Form<Checkout>) -> Response {
-    {
-        let mut orders = shop.orders();
-        if orders.by_id.contains_key(&form.order_id) {
-            return fail(StatusCode::CONFLICT, "this order is already checked out");
-        }
-        orders.by_id.insert(
-            form.order_id.clone(),
-            Order {
-                order_id: form.order_id.clone(),
-                amount: form.amount,
-                transaction: String::new(),
-                state: OrderState::CheckingOut,
-                code: None,
-                callbacks: 0,
-            },
-        );
-    }
-    let answer = shop
+/// The journal writes the intent before EPoint is called, so a second checkout of the same
+/// order, on this replica or another, even at the same instant, is refused (409) and sends
+/// nothing. A call that may have reached EPoint is recorded as `unknown` (502) and keeps the
+/// order until [`Shop::settle`] has settled it; a definite failure frees it.
+async fn checkout(
+    State(shop): State<Shop>,
+    Form(form): Form<Checkout>,
+) -> Result<Redirect, JournalError> {
+    let payment = shop
         .client
         .pay(form.amount, &form.order_id)
-        .description(format!("Order {}", form.order_id))
-        .await;
-    let mut orders = shop.orders();
-    match answer {
-        Ok(created) => {
-            orders
-                .by_transaction
-                .insert(created.transaction.clone(), form.order_id.clone());
-            if let Some(order) = orders.by_id.get_mut(&form.order_id) {
-                order.transaction = created.transaction;
-                order.state = OrderState::Pending;
-            }
-            Redirect::to(&created.redirect_url).into_response()
-        }
-        Err(e) if e.may_have_reached_epoint() => {
-            // Keep the reservation: the payment may exist. Settle it before anything else.
-            if let Some(order) = orders.by_id.get_mut(&form.order_id) {
-                order.state = OrderState::Unknown;
-            }
-            fail(StatusCode::BAD_GATEWAY, e)
-        }
-        Err(e) => {
-            // Nothing reached EPoint: the order can be checked out again.
-            orders.by_id.remove(&form.order_id);
-            match e {
-                // InvalidInput (a bad amount) is the customer's; anything else is EPoint's side.
-                epoint_az::Error::InvalidInput { .. } => fail(StatusCode::BAD_REQUEST, e),
-                e => fail(StatusCode::BAD_GATEWAY, e),
-            }
-        }
-    }
+        .description(format!("Order {}", form.order_id));
+    let page = shop.journal.send(payment).await?;
+    Ok(Redirect::to(&page.redirect_url))
 }
 
-/// `POST /epoint/result`: EPoint's callback, already verified by the extractor. Applied only
-/// to the order whose recorded transaction it names (a callback for another transaction of
-/// the same order id, e.g. one created elsewhere, never decides the order). Idempotent: the
-/// first final answer for the transaction decides; replays only count.
+/// `POST /epoint/result`: EPoint's callback, already verified by the extractor, stored once in
+/// the inbox. `New` is acted on; a repeat (EPoint sends again, or another replica got it) and
+/// a stale callback (a status going backwards, or another transaction than the order's) are
+/// only acknowledged. A database failure answers 503, so EPoint sends it again later.
 async fn epoint_result(
     State(shop): State<Shop>,
     EpointCallback(callback): EpointCallback,
-) -> Response {
-    let Some(transaction) = callback.payload.transaction.as_deref() else {
-        // A card registration: this shop saves no cards.
-        return "OK".into_response();
-    };
-    let mut orders = shop.orders();
-    let Some(order_id) = orders.by_transaction.get(transaction).cloned() else {
-        // Authentic but not ours (another instance, an old order): acknowledge, keep nothing.
-        eprintln!("   [shop] callback for unknown transaction {transaction}, ignored");
-        return "OK".into_response();
-    };
-    let Some(order) = orders.by_id.get_mut(&order_id) else {
-        return fail(StatusCode::INTERNAL_SERVER_ERROR, "order index out of sync");
-    };
-    if order.transaction != transaction {
-        eprintln!(
-            "   [shop] callback for transaction {transaction}, not order {order_id}'s {}, ignored",
-            order.transaction
-        );
-        return "OK".into_response();
+) -> Result<&'static str, JournalError> {
+    if shop.inbox.receive(&callback).await?.is_new() {
+        // Act once here: ship the order, send the e-mail. Then mark it done.
+        let key = callback.idempotency_key().unwrap_or_default();
+        shop.inbox.processed(&key).await?;
     }
-    order.callbacks += 1;
-    if order.state == OrderState::Pending {
-        if callback.is_success() {
-            order.state = OrderState::Paid;
-        } else {
-            order.state = OrderState::Declined;
-            order.code = callback.payload.code.clone();
-        }
-    }
-    "OK".into_response()
+    Ok("OK")
+}
+
+/// The order as the journal (its payment) and the inbox (its callbacks) recorded it.
+async fn order_of(shop: &Shop, order_id: &str) -> Result<Option<Order>, JournalError> {
+    // The order's latest intent (an earlier one can only be a definite failure).
+    let Some(intent) = shop.journal.order(order_id).await?.pop() else {
+        return Ok(None);
+    };
+    let status = shop.inbox.status(order_id).await?;
+    let decided: Vec<_> = shop
+        .inbox
+        .callbacks(order_id)
+        .await?
+        .into_iter()
+        .filter(|c| c.applied)
+        .collect();
+    let state = match intent.state {
+        Intent::Pending => "checking_out",
+        Intent::Unknown => "unknown",
+        Intent::Failed => "failed",
+        Intent::Done => match status.as_ref().map(|s| s.status.as_str()) {
+            Some("success") => "paid",
+            Some("returned") => "returned",
+            Some("failed" | "error") => "declined",
+            _ => "pending",
+        },
+    };
+    let code = (state == "declined")
+        .then(|| decided.last())
+        .flatten()
+        .and_then(|c| serde_json::from_str::<Value>(&c.body).ok())
+        .and_then(|body| body["code"].as_str().map(str::to_owned));
+    Ok(Some(Order {
+        order_id: intent.order_id,
+        amount: intent.amount,
+        transaction: intent.transaction,
+        state,
+        code,
+        callbacks: decided.len(),
+    }))
 }
 
 /// `GET /orders/{order_id}`: the shop's record, and what EPoint says about the transaction.
-async fn show_order(State(shop): State<Shop>, Path(order_id): Path<String>) -> Response {
-    let Some(order) = shop.orders().by_id.get(&order_id).cloned() else {
-        return fail(StatusCode::NOT_FOUND, "no such order");
+async fn show_order(
+    State(shop): State<Shop>,
+    Path(order_id): Path<String>,
+) -> Result<Response, JournalError> {
+    let Some(order) = order_of(&shop, &order_id).await? else {
+        return Ok((StatusCode::NOT_FOUND, "no such order").into_response());
     };
-    if order.transaction.is_empty() {
+    let Some(transaction) = order.transaction.clone() else {
         // Checking out, or unknown: no transaction to ask EPoint about yet.
-        return Json(serde_json::json!({ "order": order, "epoint_status": null })).into_response();
-    }
-    match shop.client.get_transaction_status(&order.transaction).await {
-        Ok(status) => Json(serde_json::json!({
-            "order": order,
-            "epoint_status": status.status.to_string(),
-        }))
-        .into_response(),
-        Err(e) => fail(StatusCode::BAD_GATEWAY, e),
-    }
+        return Ok(
+            Json(serde_json::json!({ "order": order, "epoint_status": null })).into_response(),
+        );
+    };
+    Ok(
+        match shop.client.get_transaction_status(&transaction).await {
+            Ok(status) => Json(serde_json::json!({
+                "order": order,
+                "epoint_status": status.status.to_string(),
+            }))
+            .into_response(),
+            Err(e) => (StatusCode::BAD_GATEWAY, e.to_string()).into_response(),
+        },
+    )
 }
 
 /// What the self-driving run ended with: the two orders as `GET /orders/{id}` showed them.
@@ -265,15 +224,16 @@ pub struct Summary {
     pub declined: Value,
 }
 
-/// Starts the sandbox and the shop, and goes through a paid and a declined order over HTTP.
-pub async fn run() -> AnyResult<Summary> {
+/// Starts the sandbox and the shop (its journal at `journal_url`, e.g. `sqlite::memory:`), and
+/// goes through a paid and a declined order over HTTP.
+pub async fn run(journal_url: &str) -> AnyResult<Summary> {
     println!("1. Start the shop and the EPoint sandbox");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let shop_url = format!("http://{}", listener.local_addr()?);
     let result_url = format!("{shop_url}/epoint/result");
     let sandbox = Sandbox::builder().result_url(&result_url).start().await?;
     let client = sandbox.client()?;
-    let app = router(Shop::new(client));
+    let app = router(Shop::open(client, journal_url).await?);
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
     println!("   shop     {shop_url}");
     println!(
@@ -307,8 +267,8 @@ pub async fn run() -> AnyResult<Summary> {
     }
     let replayed = get_order(&browser, &shop_url, "order-1001").await?;
     check_order(&replayed, "paid", "success", None)?;
-    if replayed["order"]["callbacks"] != 2 {
-        return Err(format!("expected 2 callbacks counted, got {replayed}").into());
+    if replayed["order"]["callbacks"] != 1 {
+        return Err(format!("expected the replay caught by the inbox, got {replayed}").into());
     }
 
     println!("\n4. Order order-1002, paid with a card the bank declines (code 116)");
@@ -436,7 +396,21 @@ async fn serve_live() -> AnyResult {
         client.config().get_base_url()
     );
     println!("Set the cabinet's result URL to https://<this host>/epoint/result.");
-    axum::serve(listener, router(Shop::new(client))).await?;
+    let journal = std::env::var("EPOINT_JOURNAL").unwrap_or_else(|_| "sqlite:shop.db".into());
+    let shop = Shop::open(client, &journal).await?;
+    // What the last run left unknown (it was killed mid-checkout, or EPoint timed out).
+    let settling = shop.clone();
+    tokio::spawn(async move {
+        match settling.settle().await {
+            Ok(settled) => {
+                for entry in settled {
+                    println!("settled order {}: {}", entry.order_id, entry.state);
+                }
+            }
+            Err(e) => eprintln!("settling the journal failed: {e}"),
+        }
+    });
+    axum::serve(listener, router(shop)).await?;
     Ok(())
 }
 
@@ -447,6 +421,6 @@ async fn main() -> AnyResult {
     if live {
         serve_live().await
     } else {
-        run().await.map(drop)
+        run("sqlite::memory:").await.map(drop)
     }
 }

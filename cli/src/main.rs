@@ -19,12 +19,14 @@
 //! Exit codes: 0 success, 1 other failure, 2 declined by the bank, 3 rejected by EPoint (or by
 //! the callback receiver), 4 outcome unknown (the request may have reached EPoint), 5 not sent
 //! (EPoint unreachable), 6 not confirmed (nothing sent), 7 reconcile incomplete, 8 `probe` found
-//! drift from the spec, 64 usage or configuration error.
+//! drift from the spec, 9 order taken in the journal (nothing sent), 64 usage or configuration
+//! error.
 
 #[macro_use]
 mod output;
 mod callbacks;
 mod codes;
+mod journal;
 mod merchant;
 mod probe_command;
 mod reconcile;
@@ -55,6 +57,9 @@ pub(crate) mod exit {
     pub const INCOMPLETE: u8 = 7;
     /// `probe`: an answer from EPoint differs from the spec's response schema.
     pub const DRIFT: u8 = 8;
+    /// `--journal`: the order already has a payment in flight, unknown or done in the journal;
+    /// the store refused a second one and nothing was sent.
+    pub const ORDER_TAKEN: u8 = 9;
     /// Usage or configuration error (sysexits `EX_USAGE`); nothing was sent.
     pub const USAGE: u8 = 64;
 }
@@ -70,12 +75,14 @@ Exit codes:
   6   not confirmed: a money-moving command without a terminal and without --yes (nothing sent)
   7   reconcile: some lookups failed (their rows say `lookup_failed`) or input lines were reported
   8   probe: an answer from EPoint differs from the spec (the field and the types are named)
+  9   --journal: the order already has a payment in flight, unknown or done there; nothing sent
   64  usage or configuration error (bad arguments, EPOINT_* variables missing); nothing sent
 
 Environment:
   EPOINT_PUBLIC_KEY, EPOINT_PRIVATE_KEY  the merchant keys (never passed as arguments)
   EPOINT_BASE_URL                        default https://epoint.az (or --base-url)
   EPOINT_INTERFACE_LANG                  az | en | ru
+  EPOINT_JOURNAL                         the payment journal (or --journal URL): sqlite:FILE | postgres://…
 
 Hand-made commands for the daily jobs: status, reconcile, pay, refund, payout,
 pay-with-saved-card, save-card, card-status, heartbeat. Every other operation of the spec: `epoint operations`
@@ -100,6 +107,10 @@ enum Command {
     /// Test callback handlers: send a signed callback, or receive and verify them.
     #[command(subcommand)]
     Callback(callbacks::CallbackCommand),
+    /// The payment journal (`--journal URL` or EPOINT_JOURNAL): list the intents, settle the
+    /// unknown ones.
+    #[command(subcommand)]
+    Journal(journal::JournalCommand),
     /// The bank response code table, or one code's meaning, in a language.
     #[command(
         after_help = "Examples:\n  epoint codes\n  epoint codes 116\n  epoint codes --lang ru 116\n  epoint codes --json 051\n\nEPoint publishes the meanings in English only; --lang az|ru says so on stderr and prints English."
@@ -237,7 +248,8 @@ fn main() -> ExitCode {
         Command::Sandbox { .. }
         | Command::Merchant(_)
         | Command::Callback(_)
-        | Command::Probe(_) => None,
+        | Command::Probe(_)
+        | Command::Journal(_) => None,
     };
     if let Some(result) = offline {
         return match result {
@@ -274,6 +286,7 @@ fn main() -> ExitCode {
             Command::Merchant(command) => merchant::run(command).await,
             Command::Callback(command) => callbacks::run(command).await,
             Command::Probe(args) => probe_command::run(args).await,
+            Command::Journal(command) => journal::run(command).await,
             Command::Sign { .. }
             | Command::Verify { .. }
             | Command::Codes { .. }

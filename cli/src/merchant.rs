@@ -92,6 +92,8 @@ pub(crate) enum MerchantCommand {
         #[arg(long)]
         description: Option<String>,
         #[command(flatten)]
+        journal: crate::journal::JournalArg,
+        #[command(flatten)]
         opts: Opts,
     },
     /// [hand-made] Refund a payment (`/api/1/reverse`), in full or `--amount` of it. Moves
@@ -118,6 +120,8 @@ pub(crate) enum MerchantCommand {
         /// Your order id for this payout.
         order_id: String,
         #[command(flatten)]
+        journal: crate::journal::JournalArg,
+        #[command(flatten)]
         opts: Opts,
     },
     /// [hand-made] Charge a saved card (`/api/1/execute-pay`). Moves money: asks for
@@ -131,6 +135,8 @@ pub(crate) enum MerchantCommand {
         amount: Money,
         /// Your order id.
         order_id: String,
+        #[command(flatten)]
+        journal: crate::journal::JournalArg,
         #[command(flatten)]
         opts: Opts,
     },
@@ -733,6 +739,7 @@ async fn typed<O: Operation>(
     opts: &Opts,
     moves_money: bool,
     base_url: &str,
+    journal: Option<&epoint_az_journal::Journal>,
 ) -> Report
 where
     O::Output: Serialize,
@@ -744,10 +751,81 @@ where
     if let Some(report) = before_sending(&preview, opts, moves_money) {
         return report;
     }
-    match call.send().await {
+    let sent = match journal {
+        None => call.send().await,
+        // The intent is written first (a taken order is refused, nothing sent), the outcome after.
+        Some(journal) => match journal.send(call).await {
+            Ok(output) => Ok(output),
+            Err(e) => return journal_failure(O::ID, e, base_url),
+        },
+    };
+    match sent {
         Ok(output) => success(O::ID, &output),
         Err(e) => failure(O::ID, &e, base_url),
     }
+}
+
+/// The report of a journaled call that failed: the call's own failure with the state the
+/// journal recorded, or the journal's refusal (a taken order: exit 9; a database failure
+/// before sending), neither of which sent anything.
+fn journal_failure(
+    operation: OperationId,
+    error: epoint_az_journal::JournalError,
+    base_url: &str,
+) -> Report {
+    use epoint_az_journal::JournalError;
+    match error {
+        JournalError::Call { error, recorded } => {
+            let mut report = failure(operation, &error, base_url);
+            let said = if recorded.is_unresolved() {
+                format!("recorded as {recorded}; `epoint journal resolve` settles it")
+            } else {
+                format!("recorded as {recorded}")
+            };
+            let at = report.lines.len()
+                - usize::from(report.lines.last().is_some_and(|(k, _)| k == "hint"));
+            report.lines.insert(at, ("journal".into(), said));
+            if let Value::Object(map) = &mut report.value {
+                map.insert("journal".into(), recorded.as_str().into());
+            }
+            report
+        }
+        JournalError::Invalid(error) => failure(operation, &error, base_url),
+        other => {
+            let code = crate::journal::exit_code(&other);
+            let outcome = crate::journal::outcome(&other);
+            let message = other.to_string();
+            Report {
+                exit: code,
+                value: json!({"ok": false, "outcome": outcome, "operation": operation.name(),
+                              "exit_code": code, "error": message}),
+                lines: vec![
+                    (
+                        "outcome".into(),
+                        format!("{}, nothing sent", outcome.replace('_', " ")),
+                    ),
+                    ("operation".into(), operation.name().into()),
+                ],
+                error: Some(message),
+            }
+        }
+    }
+}
+
+/// A client for read-only lookups (`epoint journal resolve`), from the environment and these
+/// options, or the sentence that says what is wrong.
+pub(crate) fn lookup_client(
+    base_url: Option<String>,
+    timeout: Option<u64>,
+) -> Result<Client, String> {
+    let opts = Opts {
+        base_url,
+        timeout,
+        json: false,
+        dry_run: false,
+        yes: false,
+    };
+    client(&opts).map_err(|report| report.error.unwrap_or_default())
 }
 
 /// Runs one merchant command and returns its exit code.
@@ -773,6 +851,27 @@ pub(crate) async fn run(command: MerchantCommand) -> u8 {
         Err(report) => return report.print(opts.json),
     };
     let base = client.config().get_base_url().to_owned();
+    // `--journal` / EPOINT_JOURNAL: opened (and checked) before anything is sent.
+    let journal = match &command {
+        MerchantCommand::Pay { journal, .. }
+        | MerchantCommand::Payout { journal, .. }
+        | MerchantCommand::PayWithSavedCard { journal, .. } => journal.url(),
+        _ => None,
+    };
+    let journal = match journal {
+        Some(url) => match crate::journal::open(&url).await {
+            Ok(journal) => Some(journal),
+            Err((code, message)) => {
+                let mut report = Report::usage(message);
+                report.exit = code;
+                if let Value::Object(map) = &mut report.value {
+                    map.insert("exit_code".into(), code.into());
+                }
+                return report.print(opts.json);
+            }
+        },
+        None => None,
+    };
     let report = match command {
         MerchantCommand::Status {
             order_id: Some(order_id),
@@ -789,7 +888,7 @@ pub(crate) async fn run(command: MerchantCommand) -> u8 {
                 (Some(transaction), None) => client.get_transaction_status(transaction),
                 (None, None) => return exit::USAGE, // clap requires one of them
             };
-            let mut report = typed(call, &opts, false, &base).await;
+            let mut report = typed(call, &opts, false, &base, None).await;
             report.note_what_status_does_not_tell();
             report
         }
@@ -809,7 +908,7 @@ pub(crate) async fn run(command: MerchantCommand) -> u8 {
             if let Some(description) = description {
                 call = call.description(description);
             }
-            typed(call, &opts, true, &base).await
+            typed(call, &opts, true, &base, journal.as_ref()).await
         }
         MerchantCommand::Refund {
             transaction,
@@ -820,7 +919,7 @@ pub(crate) async fn run(command: MerchantCommand) -> u8 {
             if let Some(amount) = amount {
                 call = call.amount(amount.amount());
             }
-            typed(call, &opts, true, &base).await
+            typed(call, &opts, true, &base, None).await
         }
         MerchantCommand::Payout {
             card_id,
@@ -833,6 +932,7 @@ pub(crate) async fn run(command: MerchantCommand) -> u8 {
                 &opts,
                 true,
                 &base,
+                journal.as_ref(),
             )
             .await
         }
@@ -847,6 +947,7 @@ pub(crate) async fn run(command: MerchantCommand) -> u8 {
                 &opts,
                 true,
                 &base,
+                journal.as_ref(),
             )
             .await
         }
@@ -859,10 +960,10 @@ pub(crate) async fn run(command: MerchantCommand) -> u8 {
             if let Some(description) = description {
                 call = call.description(description);
             }
-            typed(call, &opts, false, &base).await
+            typed(call, &opts, false, &base, None).await
         }
         MerchantCommand::CardStatus { card_id, .. } => {
-            typed(client.get_card_status(card_id), &opts, false, &base).await
+            typed(client.get_card_status(card_id), &opts, false, &base, None).await
         }
         MerchantCommand::Heartbeat { .. } => heartbeat(&client, &opts).await,
         MerchantCommand::Call {
@@ -887,7 +988,14 @@ async fn settle(
         .settle_window(std::time::Duration::from_secs(seconds));
     if opts.dry_run {
         // The lookup it would repeat, unsent.
-        return typed(client.get_order_status(order_id), opts, false, base_url).await;
+        return typed(
+            client.get_order_status(order_id),
+            opts,
+            false,
+            base_url,
+            None,
+        )
+        .await;
     }
     if std::io::stderr().is_terminal() {
         eprintln!(
