@@ -304,11 +304,11 @@ async fn send(url: &str, fields: &Fields, json_mode: bool) -> u8 {
                    "http_status": status.as_u16(), "response": answer})
         );
     } else if code == exit::SUCCESS {
-        crate::merchant::print_pairs(&exchange);
+        crate::report::print_pairs(&exchange);
     } else {
         // A refusal is a failure: said once, on stderr, with the exchange that shows why.
         eprintln!("epoint: the handler answered {status}");
-        crate::merchant::eprint_pairs(&exchange);
+        crate::report::eprint_pairs(&exchange);
     }
     code
 }
@@ -390,14 +390,14 @@ async fn receive(
                 if let Value::Object(map) = &payload {
                     for (key, value) in map {
                         if key != "code" {
-                            rest.push((key.clone(), crate::merchant::text_of(value)));
+                            rest.push((key.clone(), crate::report::text_of(value)));
                         }
                     }
                 }
                 let mut all: Vec<(String, String)> =
                     lines.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
                 all.extend(rest);
-                crate::merchant::print_owned_pairs(&all);
+                crate::report::print_owned_pairs(&all);
                 out!();
             }
             if receiver.once {

@@ -5,7 +5,7 @@
 use epoint_az::{BankCode, Config, Language};
 use serde_json::{Map, Value, json};
 
-use crate::{exit, merchant::print_pairs};
+use crate::{exit, report::print_pairs};
 
 /// The language asked for: `--lang`, else `EPOINT_INTERFACE_LANG` (read as the client reads
 /// it), else English.

@@ -24,12 +24,15 @@
 
 #[macro_use]
 mod output;
+mod call;
 mod callbacks;
 mod codes;
 mod journal;
 mod merchant;
 mod probe_command;
 mod reconcile;
+mod report;
+mod send;
 
 use std::{net::IpAddr, process::ExitCode};
 
