@@ -178,8 +178,16 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 # The command line knows from the spec alone whether each new operation moves money: the
 # `epoint` binary built from the edited copy lists them, and `call` asks before sending the one
 # that moves money (exit 6 without a terminal and without --yes; nothing sent).
-EPOINT_SPEC="$WORK/epoint.yaml" cargo build --quiet --all-features --bin epoint
-"$CARGO_TARGET_DIR/debug/epoint" operations --json | python3 -c '
+# The executable cargo reports, copied at once: a build of another checkout sharing the target
+# directory may replace debug/epoint under the checks.
+BIN=$(EPOINT_SPEC="$WORK/epoint.yaml" cargo build --quiet --all-features --bin epoint --message-format=json |
+  python3 -c 'import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["name"] == "epoint":
+        print(m["executable"])')
+cp "$BIN" "$WORK/epoint"
+"$WORK/epoint" operations --json | python3 -c '
 import json, sys
 ops = {o["operation_id"]: o for o in json.load(sys.stdin)["operations"]}
 assert ops["loyalty_redeem"]["moves_money"] is True, ops["loyalty_redeem"]
@@ -189,7 +197,7 @@ assert ops["loyalty_balance"]["callback"] is False, ops["loyalty_balance"]
 print("edited-spec-check: the CLI reads x-epoint-moves-money and x-epoint-callback for operations it has never seen")
 '
 set +e
-EPOINT_PUBLIC_KEY=i000000001 EPOINT_PRIVATE_KEY=key "$CARGO_TARGET_DIR/debug/epoint" call loyalty_redeem \
+EPOINT_PUBLIC_KEY=i000000001 EPOINT_PRIVATE_KEY=key "$WORK/epoint" call loyalty_redeem \
   -f loyalty_id=L-7 --base-url http://127.0.0.1:9 </dev/null >/dev/null 2>"$WORK/redeem.err"
 code=$?
 set -e
@@ -201,7 +209,7 @@ fi
 echo "edited-spec-check: \`epoint call loyalty_redeem\` asks before moving money (exit 6 without --yes)"
 
 # `epoint callback send` builds its payment callback from the edited mark: no `message`.
-EPOINT_PRIVATE_KEY=key "$CARGO_TARGET_DIR/debug/epoint" callback serve --port 0 --once --json \
+EPOINT_PRIVATE_KEY=key "$WORK/epoint" callback serve --port 0 --once --json \
   >"$WORK/serve.out" 2>"$WORK/serve.err" &
 SERVE=$!
 for _ in $(seq 1 100); do
@@ -209,7 +217,7 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 URL=$(sed -n 's/^listening on //p' "$WORK/serve.out")
-EPOINT_PRIVATE_KEY=key "$CARGO_TARGET_DIR/debug/epoint" callback send "$URL/epoint/result" \
+EPOINT_PRIVATE_KEY=key "$WORK/epoint" callback send "$URL/epoint/result" \
   --flow payment --json >"$WORK/send.out" || { kill "$SERVE"; cat "$WORK/send.out" >&2; exit 1; }
 wait "$SERVE"
 python3 - "$WORK/send.out" <<'PY'
