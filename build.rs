@@ -488,8 +488,71 @@ struct Op {
     response: Option<String>,
     answer: Option<String>,
     callback: bool,
+    /// `x-epoint-callback`: the flow its result callback reports through, and, on the one
+    /// operation that defines the flow, what it carries.
+    callback_flow: Option<CallbackMark>,
     moves_money: bool,
     source: String,
+}
+
+/// An operation's `x-epoint-callback` mark.
+struct CallbackMark {
+    flow: String,
+    /// `operation_code`, `fields`, `on_success`: only on the operation that defines the flow.
+    carries: Option<(String, Vec<String>, Vec<String>)>,
+}
+
+/// Reads `x-epoint-callback`; an operation whose callback posts a `CallbackPayload` must have
+/// it, so that a callback flow added to the spec is never left without its table row.
+fn callback_mark(id: &str, op: &serde_json::Value) -> Option<CallbackMark> {
+    let posts_payload = op["callbacks"].as_object().is_some_and(|callbacks| {
+        callbacks.values().any(|c| {
+            c.as_object().is_some_and(|urls| {
+                urls.values().any(|u| {
+                    u.pointer("/post/x-epoint-payload/$ref")
+                        .and_then(|r| r.as_str())
+                        == Some("#/components/schemas/CallbackPayload")
+                })
+            })
+        })
+    });
+    let Some(mark) = op.get("x-epoint-callback") else {
+        assert!(
+            !posts_payload,
+            "{SPEC}: {id}: an operation with a `CallbackPayload` callback needs `x-epoint-callback: {{flow: …}}`"
+        );
+        return None;
+    };
+    let flow = mark["flow"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{SPEC}: {id}: `x-epoint-callback` needs a `flow`"))
+        .to_owned();
+    let list = |key: &str| -> Vec<String> {
+        mark[key]
+            .as_array()
+            .unwrap_or_else(|| {
+                panic!("{SPEC}: {id}: `x-epoint-callback.{key}` is a list of fields")
+            })
+            .iter()
+            .map(|f| {
+                f.as_str()
+                    .unwrap_or_else(|| {
+                        panic!("{SPEC}: {id}: `x-epoint-callback.{key}` lists field names")
+                    })
+                    .to_owned()
+            })
+            .collect()
+    };
+    let carries = mark.get("operation_code").map(|code| {
+        let code = code
+            .as_str()
+            .unwrap_or_else(|| {
+                panic!("{SPEC}: {id}: `x-epoint-callback.operation_code` is a string")
+            })
+            .to_owned();
+        (code, list("fields"), list("on_success"))
+    });
+    Some(CallbackMark { flow, carries })
 }
 
 /// How each `x-epoint-answer` reads a successful answer: the hand-written success type and the
@@ -580,7 +643,8 @@ fn operations(spec: &serde_json::Value) -> Vec<Op> {
                 payload,
                 response,
                 answer,
-                callback: op.get("callbacks").is_some(),
+                callback: op.get("callbacks").is_some() || op.get("x-epoint-callback").is_some(),
+                callback_flow: callback_mark(&id, op),
                 moves_money: op["x-epoint-moves-money"].as_bool().unwrap_or_else(|| {
                     panic!(
                         "{SPEC}: {id}: `x-epoint-moves-money: true|false` is required on every operation"
@@ -592,6 +656,57 @@ fn operations(spec: &serde_json::Value) -> Vec<Op> {
         }
     }
     ops
+}
+
+/// `Some(crate::callback::CallbackFlow::…)` for an operation with `x-epoint-callback`.
+fn callback_flow(op: &Op) -> String {
+    op.callback_flow.as_ref().map_or_else(
+        || "None".to_owned(),
+        |m| format!("Some(crate::callback::CallbackFlow::{})", camel(&m.flow)),
+    )
+}
+
+/// `CALLBACK_FLOWS`: one row per flow, from the operation that defines it. A flow named by an
+/// operation but defined by none (or by two) stops the build.
+fn callback_flows(ops: &[Op]) -> String {
+    use std::fmt::Write;
+    let mut s = String::from(
+        "/// Each callback flow: the operation that starts it and what its callback carries\n/// (generated from the spec's `x-epoint-callback`).\npub(crate) const CALLBACK_FLOWS: &[crate::callback::FlowInfo] = &[\n",
+    );
+    let mut flows: Vec<&str> = Vec::new();
+    for op in ops {
+        let Some(mark) = &op.callback_flow else {
+            continue;
+        };
+        if !flows.contains(&mark.flow.as_str()) {
+            flows.push(&mark.flow);
+        }
+        let Some((code, fields, on_success)) = &mark.carries else {
+            continue;
+        };
+        writeln!(
+            s,
+            "    crate::callback::FlowInfo {{ flow: crate::callback::CallbackFlow::{}, name: {:?}, operation: OperationId::{}, operation_code: {code:?}, fields: &{fields:?}, on_success: &{on_success:?} }},",
+            camel(&mark.flow), mark.flow, op.variant
+        )
+        .unwrap();
+    }
+    for flow in flows {
+        let defined = ops
+            .iter()
+            .filter(|op| {
+                op.callback_flow
+                    .as_ref()
+                    .is_some_and(|m| m.flow == flow && m.carries.is_some())
+            })
+            .count();
+        assert!(
+            defined == 1,
+            "{SPEC}: callback flow `{flow}` is defined (`operation_code`, `fields`, `on_success`) by {defined} operations; exactly one must define it"
+        );
+    }
+    s.push_str("];\n\n");
+    s
 }
 
 /// The operation table, generated from the spec: an `OperationId` per operation, its
@@ -645,12 +760,13 @@ fn operation_table(spec: &serde_json::Value) -> String {
         };
         writeln!(
             s,
-            "    OperationInfo {{ id: OperationId::{}, operation_id: {:?}, name: {:?}, method: {:?}, path: {:?}, payload: {}, answer: {}, kind: AnswerKind::{kind}, callback: {}, moves_money: {}, source: {:?}, money_fields: &{:?}, order_id_fields: &{:?} }},",
-            op.variant, op.id, op.name, op.method, op.path, opt(&op.payload), opt(&op.response), op.callback, op.moves_money, op.source, fields("Money"), fields("OrderId")
+            "    OperationInfo {{ id: OperationId::{}, operation_id: {:?}, name: {:?}, method: {:?}, path: {:?}, payload: {}, answer: {}, kind: AnswerKind::{kind}, callback: {}, callback_flow: {}, moves_money: {}, source: {:?}, money_fields: &{:?}, order_id_fields: &{:?} }},",
+            op.variant, op.id, op.name, op.method, op.path, opt(&op.payload), opt(&op.response), op.callback, callback_flow(op), op.moves_money, op.source, fields("Money"), fields("OrderId")
         )
         .unwrap();
     }
     s.push_str("];\n\n");
+    s.push_str(&callback_flows(&ops));
 
     s.push_str(
         "/// One marker type per signed operation of the spec (generated): the type parameter of\n",

@@ -5,7 +5,10 @@
 #   * a field to an answer (`RedirectResponse.expires_at`),
 #   * a new operation (`POST /api/1/loyalty/balance`, payload `LoyaltyBalanceRequest`,
 #     answer `LoyaltyBalanceResponse`),
-#   * a second new operation marked `x-epoint-moves-money: true` (`POST /api/1/loyalty/redeem`),
+#   * a second new operation marked `x-epoint-moves-money: true` (`POST /api/1/loyalty/redeem`)
+#     whose result comes as a payment callback (`x-epoint-callback: {flow: payment}`),
+#   * a payment callback that no longer carries `message` (the `fields` of
+#     `/api/1/request`'s `x-epoint-callback`),
 # and a separate crate (the "service") uses all three against a loopback capture server: the
 # existing `pay` method still compiles and sends, the answer field is typed, and the new operation
 # is called signed through `Client::operation::<ops::LoyaltyBalance>`. Nothing in src/ changes.
@@ -58,12 +61,17 @@ spec["paths"]["/api/1/loyalty/redeem"] = {"post": {
     "operationId": "loyalty_redeem",
     "x-epoint-name": "loyalty_redeem",
     "x-epoint-moves-money": True,
+    "x-epoint-callback": {"flow": "payment"},
+    "callbacks": spec["paths"]["/api/1/request"]["post"]["callbacks"],
     "x-epoint-payload": {"$ref": "#/components/schemas/LoyaltyBalanceRequest"},
     "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {
         "schema": {"$ref": "#/components/schemas/SignedEnvelope"}}}},
     "responses": {"200": {"description": "Redeemed.", "content": {"application/json": {
         "schema": {"$ref": "#/components/schemas/LoyaltyBalanceResponse"}}}}},
 }}
+# EPoint stops sending `message` in a payment's callback: only the flow's mark changes.
+payment = spec["paths"]["/api/1/request"]["post"]["x-epoint-callback"]
+payment["fields"] = [f for f in payment["fields"] if f != "message"]
 yaml.safe_dump(spec, open(sys.argv[2], "w"), sort_keys=False, allow_unicode=True)
 PY
 
@@ -150,6 +158,15 @@ async fn main() {
     assert_eq!(payload_of(&form)["loyalty_id"], "L-7");
     assert_eq!(balance.points, Some(120));
     assert_eq!(epoint_az::OperationId::LoyaltyBalance.path(), "/api/1/loyalty/balance");
+    // 4. The callback marks: the new operation reports through the payment flow, and the
+    // example callback (the sandbox's and `epoint callback send`'s) follows the edited fields.
+    use epoint_az::callback::{CallbackFlow, Example};
+    assert_eq!(epoint_az::OperationId::LoyaltyRedeem.info().callback_flow, Some(CallbackFlow::Payment));
+    assert_eq!(epoint_az::OperationId::LoyaltyBalance.info().callback_flow, None);
+    let example = CallbackFlow::Payment.example_payload(&Example::new(true));
+    assert_eq!(example.message, None, "the edited payment flow carries no message");
+    assert_eq!(example.transaction.as_deref(), Some("te000000001"));
+    assert!(CallbackFlow::SplitPayment.example_payload(&Example::new(true)).message.is_some());
     println!("edited-spec-check: optional payload field, answer field and new operation all work");
 }
 EOF
@@ -161,16 +178,26 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 # The command line knows from the spec alone whether each new operation moves money: the
 # `epoint` binary built from the edited copy lists them, and `call` asks before sending the one
 # that moves money (exit 6 without a terminal and without --yes; nothing sent).
-EPOINT_SPEC="$WORK/epoint.yaml" cargo build --quiet --all-features --bin epoint
-"$CARGO_TARGET_DIR/debug/epoint" operations --json | python3 -c '
+# The executable cargo reports, copied at once: a build of another checkout sharing the target
+# directory may replace debug/epoint under the checks.
+BIN=$(EPOINT_SPEC="$WORK/epoint.yaml" cargo build --quiet --all-features --bin epoint --message-format=json |
+  python3 -c 'import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["name"] == "epoint":
+        print(m["executable"])')
+cp "$BIN" "$WORK/epoint"
+"$WORK/epoint" operations --json | python3 -c '
 import json, sys
 ops = {o["operation_id"]: o for o in json.load(sys.stdin)["operations"]}
 assert ops["loyalty_redeem"]["moves_money"] is True, ops["loyalty_redeem"]
 assert ops["loyalty_balance"]["moves_money"] is False, ops["loyalty_balance"]
-print("edited-spec-check: the CLI reads x-epoint-moves-money for operations it has never seen")
+assert ops["loyalty_redeem"]["callback"] is True, ops["loyalty_redeem"]
+assert ops["loyalty_balance"]["callback"] is False, ops["loyalty_balance"]
+print("edited-spec-check: the CLI reads x-epoint-moves-money and x-epoint-callback for operations it has never seen")
 '
 set +e
-EPOINT_PUBLIC_KEY=i000000001 EPOINT_PRIVATE_KEY=key "$CARGO_TARGET_DIR/debug/epoint" call loyalty_redeem \
+EPOINT_PUBLIC_KEY=i000000001 EPOINT_PRIVATE_KEY=key "$WORK/epoint" call loyalty_redeem \
   -f loyalty_id=L-7 --base-url http://127.0.0.1:9 </dev/null >/dev/null 2>"$WORK/redeem.err"
 code=$?
 set -e
@@ -180,3 +207,24 @@ if [ "$code" -ne 6 ]; then
   exit 1
 fi
 echo "edited-spec-check: \`epoint call loyalty_redeem\` asks before moving money (exit 6 without --yes)"
+
+# `epoint callback send` builds its payment callback from the edited mark: no `message`.
+EPOINT_PRIVATE_KEY=key "$WORK/epoint" callback serve --port 0 --once --json \
+  >"$WORK/serve.out" 2>"$WORK/serve.err" &
+SERVE=$!
+for _ in $(seq 1 100); do
+  grep -q '^listening on ' "$WORK/serve.out" 2>/dev/null && break
+  sleep 0.1
+done
+URL=$(sed -n 's/^listening on //p' "$WORK/serve.out")
+EPOINT_PRIVATE_KEY=key "$WORK/epoint" callback send "$URL/epoint/result" \
+  --flow payment --json >"$WORK/send.out" || { kill "$SERVE"; cat "$WORK/send.out" >&2; exit 1; }
+wait "$SERVE"
+python3 - "$WORK/send.out" <<'PY'
+import json, sys
+sent = json.load(open(sys.argv[1]))
+assert sent["ok"] is True, sent
+assert "message" not in sent["payload"], sent["payload"]
+assert sent["payload"]["transaction"] == "te000000001", sent["payload"]
+print("edited-spec-check: `epoint callback send` follows the edited x-epoint-callback fields")
+PY

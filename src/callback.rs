@@ -63,23 +63,74 @@ impl CallbackFlow {
     pub fn of(payload: &CallbackPayload) -> Self {
         let split = payload.split_amount.is_some();
         let card = payload.card_id.is_some();
-        match (payload.operation_code.as_deref(), split, card) {
-            (Some("001"), _, _) => Self::CardRegistration,
-            (Some("200"), true, _) => Self::SplitPaymentWithCardRegistration,
-            (Some("200"), false, _) => Self::PaymentWithCardRegistration,
-            // `100` is a payment that saved no card; a split callback carries `card_id` anyway.
-            (Some("100"), true, _) => Self::SplitPayment,
-            (_, true, true) => Self::SplitPaymentWithCardRegistration,
-            (_, true, false) => Self::SplitPayment,
-            (_, false, true) if payload.transaction.is_none() && payload.order_id.is_none() => {
+        // The `operation_code` each flow sends comes from the spec (`x-epoint-callback`).
+        let code = payload.operation_code.as_deref();
+        let sent_by = |flow: Self| code.is_some() && flow.info().map(|i| i.operation_code) == code;
+        if sent_by(Self::CardRegistration) {
+            return Self::CardRegistration;
+        }
+        if sent_by(Self::PaymentWithCardRegistration) {
+            return if split {
+                Self::SplitPaymentWithCardRegistration
+            } else {
+                Self::PaymentWithCardRegistration
+            };
+        }
+        // A plain payment's code is a payment that saved no card; a split callback carries
+        // `card_id` anyway.
+        if sent_by(Self::Payment) && split {
+            return Self::SplitPayment;
+        }
+        match (split, card) {
+            (true, true) => Self::SplitPaymentWithCardRegistration,
+            (true, false) => Self::SplitPayment,
+            (false, true) if payload.transaction.is_none() && payload.order_id.is_none() => {
                 Self::CardRegistration
             }
-            (_, false, true) => Self::PaymentWithCardRegistration,
-            (_, false, false) if payload.transaction.is_some() || payload.order_id.is_some() => {
+            (false, true) => Self::PaymentWithCardRegistration,
+            (false, false) if payload.transaction.is_some() || payload.order_id.is_some() => {
                 Self::Payment
             }
             _ => Self::Unknown,
         }
+    }
+
+    /// What the spec says about this flow (its `x-epoint-callback`): the operation that
+    /// starts it, its `operation_code`, and the fields its callback carries. `None` for
+    /// [`CallbackFlow::Unknown`].
+    ///
+    /// ```
+    /// use epoint_az::{OperationId, callback::CallbackFlow};
+    /// let info = CallbackFlow::CardRegistration.info().unwrap();
+    /// assert_eq!((info.operation, info.operation_code), (OperationId::CardRegistration, "001"));
+    /// assert!(info.fields.contains(&"card_id") && !info.fields.contains(&"transaction"));
+    /// ```
+    pub fn info(self) -> Option<&'static FlowInfo> {
+        crate::operation::CALLBACK_FLOWS
+            .iter()
+            .find(|info| info.flow == self)
+    }
+
+    /// Every flow the spec defines, in the spec's order.
+    ///
+    /// ```
+    /// let names: Vec<_> = epoint_az::callback::CallbackFlow::all().map(|f| f.name()).collect();
+    /// assert_eq!(names[0], "payment");
+    /// ```
+    pub fn all() -> impl Iterator<Item = CallbackFlow> {
+        crate::operation::CALLBACK_FLOWS
+            .iter()
+            .map(|info| info.flow)
+    }
+
+    /// The flow's name in the spec (`payment`, `card-registration`, …; `unknown`).
+    ///
+    /// ```
+    /// use epoint_az::callback::CallbackFlow;
+    /// assert_eq!(CallbackFlow::SplitPayment.name(), "split-payment");
+    /// ```
+    pub fn name(self) -> &'static str {
+        self.info().map_or("unknown", |info| info.name)
     }
 
     /// The path of the operation that started this flow.
@@ -88,14 +139,217 @@ impl CallbackFlow {
     /// assert_eq!(epoint_az::callback::CallbackFlow::Payment.operation_path(), Some("/api/1/request"));
     /// ```
     pub fn operation_path(self) -> Option<&'static str> {
-        Some(match self {
-            Self::Payment => "/api/1/request",
-            Self::CardRegistration => "/api/1/card-registration",
-            Self::PaymentWithCardRegistration => "/api/1/card-registration-with-pay",
-            Self::SplitPayment => "/api/1/split-request",
-            Self::SplitPaymentWithCardRegistration => "/api/1/split-card-registration-with-pay",
-            Self::Unknown => return None,
-        })
+        self.info().map(|info| info.operation.path())
+    }
+}
+
+impl std::str::FromStr for CallbackFlow {
+    type Err = String;
+
+    /// A flow by its name (`split-payment`) or by the last segment of the path of the
+    /// operation that starts it (`split-request`).
+    ///
+    /// ```
+    /// use epoint_az::callback::CallbackFlow;
+    /// assert_eq!("card-registration".parse(), Ok(CallbackFlow::CardRegistration));
+    /// assert_eq!("split-request".parse(), Ok(CallbackFlow::SplitPayment));
+    /// assert!("refund".parse::<CallbackFlow>().is_err());
+    /// ```
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        crate::operation::CALLBACK_FLOWS
+            .iter()
+            .find(|info| {
+                info.name == text || info.operation.path().rsplit('/').next() == Some(text)
+            })
+            .map(|info| info.flow)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Self::all().map(Self::name).collect();
+                format!(
+                    "unknown callback flow `{text}` (known: {})",
+                    names.join(", ")
+                )
+            })
+    }
+}
+
+impl CallbackFlow {
+    /// The callback EPoint sends for this flow, built from `example` and the fields the spec's
+    /// `x-epoint-callback` says the flow carries: what the sandbox sends and what
+    /// `epoint callback send` posts. A field the flow does not carry stays `None`, whatever
+    /// `example` holds; the bank fields come only when approved.
+    ///
+    /// ```
+    /// use epoint_az::callback::{CallbackFlow, Example};
+    /// let declined = CallbackFlow::CardRegistration.example_payload(&Example::new(false));
+    /// assert_eq!(declined.code.as_deref(), Some("500"));
+    /// assert_eq!(declined.operation_code.as_deref(), Some("001"));
+    /// assert_eq!(declined.transaction, None);
+    /// let paid = CallbackFlow::Payment.example_payload(&Example::new(true));
+    /// assert_eq!(paid.amount.map(|a| a.to_string()).as_deref(), Some("10.00"));
+    /// assert_eq!(paid.card_id, None);
+    /// assert!(paid.rrn.is_some());
+    /// ```
+    pub fn example_payload(self, example: &Example) -> CallbackPayload {
+        let info = self.info();
+        let carries = |field: &str| info.is_some_and(|i| i.carries(field));
+        let registration = !carries("transaction") && carries("card_id");
+        let code = example.code.clone().unwrap_or_else(|| {
+            match (example.approved, registration) {
+                (true, _) => "000",
+                (false, true) => "500",
+                (false, false) => "116",
+            }
+            .to_owned()
+        });
+        let reason = example.reason.as_deref().unwrap_or(&code);
+        let meaning = crate::BankCode::new(reason)
+            .meaning()
+            .map_or_else(|| format!("Declined (bank code {reason})"), str::to_owned);
+        let on = |field: &str, value: &Option<String>| {
+            if carries(field) { value.clone() } else { None }
+        };
+        let bank = |field: &str, value: &Option<String>| {
+            if example.approved {
+                on(field, value)
+            } else {
+                None
+            }
+        };
+        CallbackPayload {
+            order_id: on("order_id", &example.order_id),
+            status: if example.approved {
+                crate::PaymentStatus::Success
+            } else {
+                crate::PaymentStatus::Failed
+            },
+            code: Some(code.clone()),
+            message: carries("message").then(|| {
+                if registration && !example.approved {
+                    format!("Card registration failed: {meaning}")
+                } else {
+                    meaning.clone()
+                }
+            }),
+            transaction: on("transaction", &example.transaction),
+            bank_transaction: bank("bank_transaction", &example.bank_transaction),
+            bank_response: bank("bank_response", &Some(meaning.clone())),
+            operation_code: info.map(|i| i.operation_code.to_owned()),
+            rrn: bank("rrn", &example.rrn),
+            card_name: bank("card_name", &example.card_name),
+            card_mask: bank("card_mask", &example.card_mask),
+            amount: example.amount.filter(|_| carries("amount")),
+            split_amount: example.split_amount.filter(|_| carries("split_amount")),
+            card_id: on("card_id", &example.card_id),
+            other_attr: example.other_attr.clone().filter(|_| carries("other_attr")),
+            trace_id: None,
+        }
+    }
+}
+
+/// The values a sample callback is made of (see [`CallbackFlow::example_payload`]).
+/// [`Example::new`] fills each with a sample; set the ones you need.
+///
+/// ```
+/// let mut example = epoint_az::callback::Example::new(false);
+/// example.code = Some("116".into());
+/// example.transaction = Some("te000000002".into());
+/// let p = epoint_az::callback::CallbackFlow::Payment.example_payload(&example);
+/// assert_eq!(p.message.as_deref(), Some("Declined, insufficient funds"));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Example {
+    /// Approved (`success`) or declined (`failed`).
+    pub approved: bool,
+    /// The bank code; `None`: `000` when approved, `500` for a declined card registration,
+    /// `116` otherwise.
+    pub code: Option<String>,
+    /// The bank code whose meaning is the `message` (`None`: the code itself).
+    pub reason: Option<String>,
+    /// `order_id`.
+    pub order_id: Option<String>,
+    /// `transaction`.
+    pub transaction: Option<String>,
+    /// `amount`.
+    pub amount: Option<crate::Money>,
+    /// `split_amount`.
+    pub split_amount: Option<crate::Money>,
+    /// `card_id`.
+    pub card_id: Option<String>,
+    /// `other_attr`, as the merchant sent it.
+    pub other_attr: Option<serde_json::Value>,
+    /// `bank_transaction` (sent when approved).
+    pub bank_transaction: Option<String>,
+    /// `rrn` (sent when approved).
+    pub rrn: Option<String>,
+    /// `card_name` (sent when approved).
+    pub card_name: Option<String>,
+    /// `card_mask` (sent when approved).
+    pub card_mask: Option<String>,
+}
+
+impl Example {
+    /// Sample values: transaction `te000000001`, order `order-1`, amount 10.00, split
+    /// amount 1.00, card `ce000000001`, and test bank references.
+    ///
+    /// ```
+    /// let example = epoint_az::callback::Example::new(true);
+    /// assert_eq!(example.card_id.as_deref(), Some("ce000000001"));
+    /// ```
+    pub fn new(approved: bool) -> Self {
+        Self {
+            approved,
+            code: None,
+            reason: None,
+            order_id: Some("order-1".to_owned()),
+            transaction: Some("te000000001".to_owned()),
+            amount: crate::Money::new(rust_decimal::Decimal::new(1000, 2)).ok(),
+            split_amount: crate::Money::new(rust_decimal::Decimal::new(100, 2)).ok(),
+            card_id: Some("ce000000001".to_owned()),
+            other_attr: None,
+            bank_transaction: Some("BT0000000001".to_owned()),
+            rrn: Some("000000000001".to_owned()),
+            card_name: Some("TEST CARDHOLDER".to_owned()),
+            card_mask: Some("416973******0000".to_owned()),
+        }
+    }
+}
+
+/// One callback flow as the spec's `x-epoint-callback` defines it (see [`CallbackFlow::info`]).
+///
+/// ```
+/// let info = epoint_az::callback::CallbackFlow::SplitPayment.info().unwrap();
+/// assert_eq!(info.name, "split-payment");
+/// assert!(info.fields.contains(&"split_amount"));
+/// assert!(info.on_success.contains(&"rrn"));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FlowInfo {
+    /// The flow.
+    pub flow: CallbackFlow,
+    /// Its name in the spec (`payment`, `card-registration`, …).
+    pub name: &'static str,
+    /// The operation that starts it.
+    pub operation: crate::OperationId,
+    /// The callback's `operation_code` (`100`, `001`, `200`).
+    pub operation_code: &'static str,
+    /// The fields the callback carries besides `status` and `code` (`other_attr` only when
+    /// the payment had one).
+    pub fields: &'static [&'static str],
+    /// The fields it carries only when approved.
+    pub on_success: &'static [&'static str],
+}
+
+impl FlowInfo {
+    /// Whether the callback of this flow carries `field`, always or on success.
+    ///
+    /// ```
+    /// let info = epoint_az::callback::CallbackFlow::Payment.info().unwrap();
+    /// assert!(info.carries("amount") && !info.carries("card_id"));
+    /// ```
+    pub fn carries(&self, field: &str) -> bool {
+        self.fields.contains(&field) || self.on_success.contains(&field)
     }
 }
 

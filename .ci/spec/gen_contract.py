@@ -65,7 +65,8 @@ def operations(spec):
                 "payload": schema_name(op.get("x-epoint-payload")) or schema_name(json_body),
                 "answer": answer,
                 "answer_kind": op.get("x-epoint-answer"),
-                "callback": "callbacks" in op,
+                "callback": "callbacks" in op or "x-epoint-callback" in op,
+                "callback_flow": (op.get("x-epoint-callback") or {}).get("flow"),
                 "moves_money": op["x-epoint-moves-money"],
                 "source": op.get("x-epoint-source"),
             })

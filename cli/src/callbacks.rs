@@ -3,28 +3,37 @@
 
 use std::{net::IpAddr, sync::Arc};
 
-use epoint_az::{BankCode, Decimal, Keys, callback::CallbackFlow};
-use serde_json::{Map, Value, json};
+use epoint_az::{
+    Decimal, Keys,
+    callback::{CallbackFlow, Example},
+};
+use serde_json::{Value, json};
 
 use crate::{exit, keys_from_env};
 
-/// The flow a test callback reports on; its fields are the ones EPoint sends for that flow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum Flow {
-    /// A hosted-page payment (`/api/1/request`): no `card_id`, no `split_amount`.
-    Payment,
-    /// A card saved without payment (`/api/1/card-registration`, `operation_code` 001):
-    /// `card_id`, no `transaction`, `order_id` or `amount`.
-    CardRegistration,
-    /// A payment that saved the card (`/api/1/card-registration-with-pay`, 200): no `message`.
-    #[value(alias = "card-registration-with-pay")]
-    PaymentWithCardRegistration,
-    /// A split payment (`/api/1/split-request`): `split_amount` and `card_id`.
-    #[value(alias = "split-request")]
-    SplitPayment,
-    /// A split payment that saved the card (`/api/1/split-card-registration-with-pay`).
-    #[value(alias = "split-card-registration-with-pay")]
-    SplitPaymentWithCardRegistration,
+/// `--flow`: the flows the spec defines (`x-epoint-callback`), by name or by the path of the
+/// operation that starts each (`split-request`).
+fn flow_parser() -> impl clap::builder::TypedValueParser<Value = CallbackFlow> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    let values = CallbackFlow::all().filter_map(|flow| {
+        let info = flow.info()?;
+        let tail = info
+            .operation
+            .path()
+            .rsplit('/')
+            .next()
+            .unwrap_or(info.name);
+        let value = PossibleValue::new(info.name).help(info.operation.path());
+        Some(if tail == info.name {
+            value
+        } else {
+            value.alias(tail)
+        })
+    });
+    PossibleValuesParser::new(values).try_map(|name: String| {
+        name.parse::<CallbackFlow>()
+            .map_err(|e| clap::Error::raw(clap::error::ErrorKind::InvalidValue, format!("{e}\n")))
+    })
 }
 
 /// The callback's `status`.
@@ -51,9 +60,10 @@ pub(crate) enum CallbackCommand {
         /// `success` or `failed`.
         #[arg(long, value_enum, default_value_t = Status::Success)]
         status: Status,
-        /// Which flow the callback reports on.
-        #[arg(long, value_enum, default_value_t = Flow::Payment)]
-        flow: Flow,
+        /// Which flow the callback reports on; its fields are the ones the spec says EPoint
+        /// sends for that flow.
+        #[arg(long, default_value = "payment", value_parser = flow_parser())]
+        flow: CallbackFlow,
         /// The transaction id (payment flows).
         #[arg(long, default_value = "te000000001")]
         transaction: String,
@@ -148,7 +158,7 @@ pub(crate) async fn run(command: CallbackCommand) -> u8 {
 
 struct Fields {
     status: Status,
-    flow: Flow,
+    flow: CallbackFlow,
     transaction: String,
     order_id: String,
     amount: Decimal,
@@ -163,73 +173,35 @@ fn number(amount: Decimal) -> Value {
     serde_json::from_str(&amount.to_string()).unwrap_or(Value::Null)
 }
 
-/// The payload EPoint sends for this flow (see the sandbox's callback table).
+/// The payload EPoint sends for this flow: the client's example builder
+/// (`CallbackFlow::example_payload`, the sandbox's too), with the amounts as JSON numbers.
 fn payload(fields: &Fields) -> Result<Value, String> {
-    let approved = fields.status == Status::Success;
-    let registration = fields.flow == Flow::CardRegistration;
-    let code = fields.code.clone().unwrap_or_else(|| {
-        match (approved, registration) {
-            (true, _) => "000",
-            (false, true) => "500",
-            (false, false) => "116",
+    let mut example = Example::new(fields.status == Status::Success);
+    example.code.clone_from(&fields.code);
+    example.order_id = Some(fields.order_id.clone());
+    example.transaction = Some(fields.transaction.clone());
+    example.card_id = Some(fields.card_id.clone());
+    example.other_attr = match &fields.other_attr {
+        Some(other) => {
+            Some(serde_json::from_str(other).map_err(|e| format!("--other-attr: not JSON ({e})"))?)
         }
-        .to_owned()
-    });
-    let meaning = BankCode::new(code.as_str())
-        .meaning()
-        .map_or_else(|| format!("Declined (bank code {code})"), str::to_owned);
-    let mut p = Map::new();
-    p.insert(
-        "status".into(),
-        if approved { "success" } else { "failed" }.into(),
-    );
-    p.insert("code".into(), code.clone().into());
-    let operation_code = match fields.flow {
-        Flow::Payment | Flow::SplitPayment => "100",
-        Flow::CardRegistration => "001",
-        Flow::PaymentWithCardRegistration | Flow::SplitPaymentWithCardRegistration => "200",
+        None => None,
     };
-    p.insert("operation_code".into(), operation_code.into());
-    if registration {
-        p.insert("card_id".into(), fields.card_id.clone().into());
-        p.insert(
-            "message".into(),
-            if approved {
-                meaning.clone()
-            } else {
-                format!("Card registration failed: {meaning}")
-            }
-            .into(),
-        );
-    } else {
-        p.insert("order_id".into(), fields.order_id.clone().into());
-        p.insert("transaction".into(), fields.transaction.clone().into());
-        p.insert("amount".into(), number(fields.amount));
-        // The flows that save a card send no `message`.
-        if matches!(fields.flow, Flow::Payment | Flow::SplitPayment) {
-            p.insert("message".into(), meaning.clone().into());
+    let payload = fields.flow.example_payload(&example);
+    let mut p = match serde_json::to_value(&payload) {
+        Ok(Value::Object(p)) => p,
+        Ok(other) => return Err(format!("callback payload is not an object: {other}")),
+        Err(e) => return Err(format!("callback payload not serialisable: {e}")),
+    };
+    // `Money` refuses what a test callback may want to send (a negative or 3-decimal
+    // amount), so the amounts are the exact decimals given.
+    for (field, amount) in [
+        ("amount", fields.amount),
+        ("split_amount", fields.split_amount),
+    ] {
+        if let Some(value) = p.get_mut(field) {
+            *value = number(amount);
         }
-        if fields.flow != Flow::Payment {
-            p.insert("card_id".into(), fields.card_id.clone().into());
-        }
-        if matches!(
-            fields.flow,
-            Flow::SplitPayment | Flow::SplitPaymentWithCardRegistration
-        ) {
-            p.insert("split_amount".into(), number(fields.split_amount));
-        }
-        if let Some(other) = &fields.other_attr {
-            let other: Value =
-                serde_json::from_str(other).map_err(|e| format!("--other-attr: not JSON ({e})"))?;
-            p.insert("other_attr".into(), other);
-        }
-    }
-    if approved {
-        p.insert("bank_transaction".into(), "BT0000000001".into());
-        p.insert("bank_response".into(), meaning.into());
-        p.insert("rrn".into(), "000000000001".into());
-        p.insert("card_name".into(), "TEST CARDHOLDER".into());
-        p.insert("card_mask".into(), "416973******0000".into());
     }
     Ok(Value::Object(p))
 }
@@ -368,7 +340,7 @@ async fn receive(
     }
     match receiver.keys.verify_callback(&body) {
         Ok(callback) => {
-            let flow = flow_name(callback.flow);
+            let flow = callback.flow.name();
             let payload = serde_json::from_str::<Value>(&callback.json).unwrap_or(Value::Null);
             if receiver.json {
                 out!(
@@ -417,16 +389,5 @@ async fn receive(
             }
             (StatusCode::BAD_REQUEST, format!("refused: {e}\n"))
         }
-    }
-}
-
-fn flow_name(flow: CallbackFlow) -> &'static str {
-    match flow {
-        CallbackFlow::Payment => "payment",
-        CallbackFlow::CardRegistration => "card-registration",
-        CallbackFlow::PaymentWithCardRegistration => "payment-with-card-registration",
-        CallbackFlow::SplitPayment => "split-payment",
-        CallbackFlow::SplitPaymentWithCardRegistration => "split-payment-with-card-registration",
-        _ => "unknown",
     }
 }

@@ -7,10 +7,14 @@
 use serde::Serialize;
 
 use super::{
-    ledger::{CardInput, Settled, Transaction, bank_refs, code_message, operation_code},
+    ledger::{CardInput, Settled, Transaction, bank_refs},
     model::{Merchant, SandboxError, wire_json},
 };
-use epoint_az::{PaymentStatus, generated::types::CallbackPayload};
+use epoint_az::{
+    OperationId,
+    callback::{CallbackFlow, Example},
+    generated::types::CallbackPayload,
+};
 
 use crate::gateway::tokens_b2b::Webhook;
 
@@ -121,80 +125,43 @@ impl Callback {
     }
 }
 
-/// The callback of a hosted payment (`/request`, `/split-request` and the card registration
-/// with payment flows, which send no `message`).
+/// The callback of a hosted payment, built by the client's one example builder from the
+/// flow the spec gives the transaction's operation (`x-epoint-callback`).
 fn payment(approved: bool, tx: &Transaction, card: &CardInput) -> CallbackPayload {
-    let message = code_message(&card.code);
-    let mut payload = CallbackPayload {
-        order_id: Some(tx.order_id.clone()),
-        status: if approved {
-            PaymentStatus::Success
-        } else {
-            PaymentStatus::Failed
-        },
-        code: Some(card.code.clone()),
-        message: (!tx.saves_card()).then(|| message.clone()),
-        transaction: Some(tx.id.clone()),
-        bank_transaction: None,
-        bank_response: None,
-        operation_code: operation_code(tx.operation).map(str::to_owned),
-        rrn: None,
-        card_name: None,
-        card_mask: None,
-        amount: Some(tx.amount),
-        split_amount: tx.split_amount,
-        card_id: tx.card_id.clone(),
-        other_attr: tx.other_attr.clone(),
-        trace_id: None,
-    };
-    if approved {
-        payload.bank_transaction.clone_from(&tx.bank_transaction);
-        payload.bank_response = Some(message);
-        payload.rrn.clone_from(&tx.rrn);
-        payload.card_name.clone_from(&tx.card_name);
-        payload.card_mask.clone_from(&tx.card_mask);
-    }
-    payload
+    let flow = tx
+        .operation
+        .parse::<OperationId>()
+        .ok()
+        .and_then(|op| op.info().callback_flow)
+        .unwrap_or(CallbackFlow::Payment);
+    let mut example = Example::new(approved);
+    example.code = Some(card.code.clone());
+    example.order_id = Some(tx.order_id.clone());
+    example.transaction = Some(tx.id.clone());
+    example.amount = Some(tx.amount);
+    example.split_amount = tx.split_amount;
+    example.card_id.clone_from(&tx.card_id);
+    example.other_attr.clone_from(&tx.other_attr);
+    example.bank_transaction.clone_from(&tx.bank_transaction);
+    example.rrn.clone_from(&tx.rrn);
+    example.card_name.clone_from(&tx.card_name);
+    example.card_mask.clone_from(&tx.card_mask);
+    flow.example_payload(&example)
 }
 
 /// The callback of a card registration without payment (`/card-registration`): code `000`,
-/// or `500` when registration failed.
+/// or `500` when registration failed (its message names the card's own decline).
 fn registration(approved: bool, card_id: &str, card: &CardInput) -> CallbackPayload {
-    let mut payload = CallbackPayload {
-        order_id: None,
-        status: if approved {
-            PaymentStatus::Success
-        } else {
-            PaymentStatus::Failed
-        },
-        code: Some(if approved { "000" } else { "500" }.to_owned()),
-        message: Some(if approved {
-            code_message("000")
-        } else {
-            format!("Card registration failed: {}", code_message(&card.code))
-        }),
-        transaction: None,
-        bank_transaction: None,
-        bank_response: None,
-        operation_code: operation_code("card_registration").map(str::to_owned),
-        rrn: None,
-        card_name: None,
-        card_mask: None,
-        amount: None,
-        split_amount: None,
-        card_id: Some(card_id.to_owned()),
-        other_attr: None,
-        trace_id: None,
-    };
-    if approved {
-        let (rrn, bank_transaction) = bank_refs();
-        payload.bank_transaction = Some(bank_transaction);
-        payload.bank_response = Some(code_message("000"));
-        payload.rrn = Some(rrn);
-        payload.card_name = Some(card.name.clone());
-        payload.card_mask = Some(card.mask());
-    }
-    payload
+    let (rrn, bank_transaction) = bank_refs();
+    let mut example = Example::new(approved);
+    example.code = Some(if approved { "000" } else { "500" }.to_owned());
+    example.reason = Some(if approved { "000" } else { card.code.as_str() }.to_owned());
+    example.card_id = Some(card_id.to_owned());
+    example.bank_transaction = Some(bank_transaction);
+    example.rrn = Some(rrn);
+    example.card_name = Some(card.name.clone());
+    example.card_mask = Some(card.mask());
+    CallbackFlow::CardRegistration.example_payload(&example)
 }
 
 /// POSTs the callback once and records what happened.

@@ -47,16 +47,20 @@ pub(crate) struct Webhook {
 pub(crate) fn dispatch(
     ledger: &mut Ledger,
     caller: &Caller<'_>,
-    operation: &str,
+    operation: epoint_az::OperationId,
     json: &Value,
 ) -> Value {
+    use epoint_az::OperationId as Op;
     match operation {
-        "token_payment" => handle(json, |p| token_payment(ledger, caller, p)),
-        "apple_pay_session" => handle(json, |p| apple_pay_session(caller, p)),
-        "apple_pay" => handle(json, |p| token_pay(ledger, caller, p, "apple_pay")),
-        "google_pay" => handle(json, |p| token_pay(ledger, caller, p, "google_pay")),
-        "token_split_payment" => handle(json, |p| token_split_payment(ledger, caller, p)),
-        other => super::server_error(&format!("operation {other} is not simulated")),
+        Op::TokenPayment => handle(json, |p| token_payment(ledger, caller, p)),
+        Op::ApplePaySession => handle(json, |p| apple_pay_session(caller, p)),
+        Op::ApplePay => handle(json, |p| token_pay(ledger, caller, p, "apple_pay")),
+        Op::GooglePay => handle(json, |p| token_pay(ledger, caller, p, "google_pay")),
+        Op::TokenSplitPayment => handle(json, |p| token_split_payment(ledger, caller, p)),
+        other => super::server_error(&format!(
+            "operation {} is not simulated",
+            other.operation_id()
+        )),
     }
 }
 

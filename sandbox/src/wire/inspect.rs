@@ -183,13 +183,14 @@ pub(super) async fn inject_fault(
     };
     let description = format!("{fault:?}");
     shared.lock().faults.arm(
-        op.id,
+        op.operation_id(),
         FaultRule {
             fault,
             times: form.times,
         },
     );
-    Json(json!({"operation": op.id, "fault": description, "times": form.times})).into_response()
+    Json(json!({"operation": op.operation_id(), "fault": description, "times": form.times}))
+        .into_response()
 }
 
 /// `DELETE /_sandbox/faults`: removes every fault.

@@ -26,24 +26,21 @@ use self::conn::{ConnControl, truncated_body};
 mod b2b;
 pub(crate) use self::conn::{Limits, serve};
 use super::{
-    gateway::{self, Caller, Operation, error, server_error},
+    gateway::{self, Caller, error, server_error},
     model::{Fault, wire_json},
     page,
     state::{self, ReceivedRequest, Shared},
 };
-use epoint_az::{generated::types, signing::decode_data};
+use epoint_az::{
+    OPERATIONS, OperationId, generated::types, operation::OperationInfo, signing::decode_data,
+};
 
 /// Every route: the spec's operations, the hosted page, and `/_sandbox/*`.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     let mut router = Router::new();
     // The signed-form operations; the few that are not (GET reads, JSON bodies) add their
     // own routes below.
-    for Operation {
-        id: operation,
-        path,
-        ..
-    } in gateway::operations().filter(|op| op.signed)
-    {
+    for &OperationInfo { id, path, .. } in OPERATIONS.iter().filter(|op| op.payload.is_some()) {
         router = router.route(
             path,
             post(
@@ -51,7 +48,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
                       control: Option<Extension<ConnControl>>,
                       headers: HeaderMap,
                       body: Bytes| {
-                    endpoint(shared, operation, path, control.map(|c| c.0), headers, body)
+                    endpoint(shared, id, path, control.map(|c| c.0), headers, body)
                 },
             ),
         );
@@ -351,13 +348,13 @@ fn parse_envelope_bytes(is_json: bool, body: &[u8]) -> Result<Envelope, String> 
 /// processed and recorded, as [`Fault::Latency`] promises.
 async fn endpoint(
     shared: Arc<Shared>,
-    operation: &'static str,
+    id: OperationId,
     path: &'static str,
     control: Option<ConnControl>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let task = tokio::spawn(handle(shared, operation, path, control, headers, body));
+    let task = tokio::spawn(handle(shared, id, path, control, headers, body));
     match task.await {
         Ok(Some(response)) => response,
         // The connection is closed under this handler; it never answers.
@@ -371,12 +368,13 @@ async fn endpoint(
 /// Faults, verification, processing, recording; `None` when the connection was dropped.
 async fn handle(
     shared: Arc<Shared>,
-    operation: &'static str,
+    id: OperationId,
     path: &'static str,
     control: Option<ConnControl>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Option<Response> {
+    let operation = id.operation_id();
     let fault = shared.lock().faults.take(operation);
     if let Some(Fault::Latency(delay)) = &fault {
         tokio::time::sleep(*delay).await;
@@ -402,7 +400,7 @@ async fn handle(
     let answer = {
         let mut state = shared.lock();
         let (mut answer, verified) = match envelope {
-            Ok(envelope) => process(&mut state, &shared.base_url, operation, &envelope),
+            Ok(envelope) => process(&mut state, &shared.base_url, id, &envelope),
             Err(message) => (error(&message), false),
         };
         // Like EPoint's developer site: every `{status, …}` answer carries a `trace_id`,
@@ -544,7 +542,7 @@ fn json_text(text: String) -> Response {
 fn process(
     state: &mut state::State,
     base_url: &str,
-    operation: &'static str,
+    operation: OperationId,
     envelope: &Envelope,
 ) -> (Value, bool) {
     let json: Value = match decode_data(&envelope.data) {
