@@ -8,7 +8,8 @@ use serde_json::{Map, Value, json};
 use crate::{
     exit,
     report::{Report, failure, success},
-    send::{Opts, PreviewView, before_sending, moves_money},
+    send::{PreviewView, before_sending, moves_money},
+    target::Opts,
 };
 
 /// Builds a payload object from `key=value` (string) and `key:=json` (raw JSON) fields, each

@@ -176,7 +176,7 @@ pub(crate) async fn run(command: JournalCommand) -> u8 {
             ..
         } => {
             // The keys first: a missing key is said before the database is touched.
-            let client = match crate::send::lookup_client(base_url, timeout) {
+            let client = match crate::target::lookup_client(base_url, timeout) {
                 Ok(client) => client,
                 Err(message) => return fail(exit::USAGE, message),
             };

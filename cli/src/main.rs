@@ -33,6 +33,7 @@ mod probe_command;
 mod reconcile;
 mod report;
 mod send;
+mod target;
 
 use std::{net::IpAddr, process::ExitCode};
 

@@ -16,7 +16,8 @@ use crate::{
     call::{call, operations},
     exit,
     report::{Report, failure, success},
-    send::{ENV_HELP, Opts, client, typed},
+    send::typed,
+    target::{ENV_HELP, Opts, client},
 };
 
 /// The merchant's commands (flattened into the top-level command list).

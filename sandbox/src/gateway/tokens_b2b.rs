@@ -31,8 +31,7 @@ use crate::{
         CardInput, Ledger, Settled, checked,
         tokens_b2b::{B2bRecord, TokenRecord, TokensB2b},
     },
-    model::Outcome,
-    state::State,
+    model::{Merchants, Outcome},
 };
 
 /// A settled transfer's webhook, to deliver (the callbacks part delivers it).
@@ -487,7 +486,11 @@ impl TokensB2b {
 /// What `POST /api/1/b2b/payment` (a JSON envelope, verified like every request) answers: the
 /// HTTP status, the answer, the decoded payload (for the request log) and whether the signature
 /// was verified.
-pub(crate) fn b2b_transfer(state: &mut State, body: &[u8]) -> (u16, Value, Option<Value>, bool) {
+pub(crate) fn b2b_transfer(
+    merchants: &Merchants,
+    ledger: &mut Ledger,
+    body: &[u8],
+) -> (u16, Value, Option<Value>, bool) {
     let envelope: Result<types::SignedEnvelope, _> = serde_json::from_slice(body);
     let payload: Option<Value> = envelope
         .as_ref()
@@ -500,7 +503,7 @@ pub(crate) fn b2b_transfer(state: &mut State, body: &[u8]) -> (u16, Value, Optio
         (Ok(_), None) => b2b_refusal(400, "`data` is not base64 of a JSON object"),
         (Ok(envelope), Some(json)) => match json.get("public_key").and_then(Value::as_str) {
             None => b2b_refusal(400, "public_key is missing from data"),
-            Some(key) => match state.merchants.get(key).cloned() {
+            Some(key) => match merchants.get(key).cloned() {
                 None => b2b_refusal(403, &format!("Unknown public_key: {key}")),
                 Some(merchant) => {
                     if merchant
@@ -509,7 +512,7 @@ pub(crate) fn b2b_transfer(state: &mut State, body: &[u8]) -> (u16, Value, Optio
                         .is_err()
                     {
                         let mut answer = super::signature_refused(
-                            &state.merchants,
+                            merchants,
                             &merchant,
                             &envelope.data,
                             &envelope.signature,
@@ -519,8 +522,8 @@ pub(crate) fn b2b_transfer(state: &mut State, body: &[u8]) -> (u16, Value, Optio
                         (200, answer)
                     } else {
                         verified = true;
-                        let limit = state.ledger.limit();
-                        match state.ledger.tokens_b2b.b2b_create(limit, key, json) {
+                        let limit = ledger.limit();
+                        match ledger.tokens_b2b.b2b_create(limit, key, json) {
                             Ok(answer) => (200, answer),
                             Err(refusal) => refusal,
                         }
@@ -534,8 +537,8 @@ pub(crate) fn b2b_transfer(state: &mut State, body: &[u8]) -> (u16, Value, Optio
 
 /// What `GET /api/1/b2b/payment/{order_id}` answers (unsigned), and the webhook to deliver when
 /// the read settled the transfer (each read advances it one step).
-pub(crate) fn b2b_status(state: &mut State, order_id: &str) -> (Value, Option<Webhook>) {
-    match state.ledger.tokens_b2b.b2b_read(order_id) {
+pub(crate) fn b2b_status(ledger: &mut Ledger, order_id: &str) -> (Value, Option<Webhook>) {
+    match ledger.tokens_b2b.b2b_read(order_id) {
         Some((answer, webhook)) => (answer, webhook),
         None => (
             json!({"status": "error", "message": format!("Unknown order_id: {order_id}")}),

@@ -23,8 +23,10 @@ use crate::{
 /// `POST /api/1/b2b/payment`: the JSON envelope, verified like every request.
 /// `fault`: the description of the fault applied to it, for the request log.
 pub(crate) async fn b2b_post(shared: Arc<Shared>, body: Bytes, fault: Option<String>) -> Response {
-    let mut state = shared.lock();
-    let (status, answer, payload, verified) = b2b_transfer(&mut state, &body);
+    let mut guard = shared.lock();
+    let state = &mut *guard;
+    let (status, answer, payload, verified) =
+        b2b_transfer(&state.merchants, &mut state.ledger, &body);
     state.requests.push(ReceivedRequest {
         operation: "b2b_payment",
         path: "/api/1/b2b/payment",
@@ -34,7 +36,7 @@ pub(crate) async fn b2b_post(shared: Arc<Shared>, body: Bytes, fault: Option<Str
         answer: Some(answer.clone()),
         fault,
     });
-    drop(state);
+    drop(guard);
     json_response(status, &answer)
 }
 
@@ -46,7 +48,7 @@ pub(crate) async fn b2b_get(
     order_id: String,
     fault: Option<String>,
 ) -> Response {
-    let (answer, webhook) = b2b_status(&mut shared.lock(), &order_id);
+    let (answer, webhook) = b2b_status(&mut shared.lock().ledger, &order_id);
     if let Some(webhook) = webhook {
         let delivery = deliver_b2b_webhook(&shared.http, webhook).await;
         shared.lock().record_b2b_webhook(delivery);
