@@ -161,8 +161,8 @@ async fn main() {
     // 4. The callback marks: the new operation reports through the payment flow, and the
     // example callback (the sandbox's and `epoint callback send`'s) follows the edited fields.
     use epoint_az::callback::{CallbackFlow, Example};
-    assert_eq!(epoint_az::OperationId::LoyaltyRedeem.info().callback_flow, Some(CallbackFlow::Payment));
-    assert_eq!(epoint_az::OperationId::LoyaltyBalance.info().callback_flow, None);
+    assert_eq!(epoint_az::OperationId::LoyaltyRedeem.callback_flow(), Some(CallbackFlow::Payment));
+    assert_eq!(epoint_az::OperationId::LoyaltyBalance.callback_flow(), None);
     let example = CallbackFlow::Payment.example_payload(&Example::new(true));
     assert_eq!(example.message, None, "the edited payment flow carries no message");
     assert_eq!(example.transaction.as_deref(), Some("te000000001"));

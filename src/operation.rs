@@ -74,14 +74,6 @@ pub struct OperationInfo {
     pub kind: AnswerKind,
     /// Whether EPoint later POSTs a signed callback to the merchant's `result_url`.
     pub callback: bool,
-    /// The flow its result callback reports through (`x-epoint-callback`), when it has one.
-    ///
-    /// ```
-    /// use epoint_az::{OperationId, callback::CallbackFlow};
-    /// assert_eq!(OperationId::SplitRequest.info().callback_flow, Some(CallbackFlow::SplitPayment));
-    /// assert_eq!(OperationId::ExecutePay.info().callback_flow, None);
-    /// ```
-    pub callback_flow: Option<crate::callback::CallbackFlow>,
     /// Whether the operation creates a payment or moves money (`x-epoint-moves-money`): a
     /// tool asks before sending it, and nothing repeats it after an unknown outcome.
     ///

@@ -132,7 +132,7 @@ fn payment(approved: bool, tx: &Transaction, card: &CardInput) -> CallbackPayloa
         .operation
         .parse::<OperationId>()
         .ok()
-        .and_then(|op| op.info().callback_flow)
+        .and_then(|op| op.callback_flow())
         .unwrap_or(CallbackFlow::Payment);
     let mut example = Example::new(approved);
     example.code = Some(card.code.clone());
