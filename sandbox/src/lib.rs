@@ -47,7 +47,7 @@
 //!   when the signature matches a common signing mistake, a **sandbox-only** `hint` field
 //!   naming it (a hex digest, the key on one side only, the JSON signed instead of `data`,
 //!   URL encoding, JSON whitespace, another merchant's key; see
-//!   [`crate::signing::explain_mismatch`]). EPoint sends no `hint`: never rely on it outside
+//!   [`epoint_az::signing::explain_mismatch`]). EPoint sends no `hint`: never rely on it outside
 //!   the sandbox;
 //! * every `{status, …}` answer of the signed operations carries a `trace_id` (random, as
 //!   EPoint's developer site shows), and every response an `X-Request-ID` header (a random
